@@ -1,0 +1,25 @@
+# The two commands of the README: `make run` starts the tray app, `make test` runs the tests.
+# Both create .venv and install the project into it the first time (and again when pyproject.toml changes).
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/tracklight
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(VENV)/bin/python tests/benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info app/*.egg-info

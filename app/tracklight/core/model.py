@@ -1,0 +1,252 @@
+"""The typed vocabulary of Tracklight: tiers, defaults, states, controls, tools and what a scan reports.
+
+Everything here is a frozen dataclass or an enum; the CLI, the tray, the change planner and the admin exports all
+read the same records. No Qt, no I/O.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+Scalar = Union[str, bool, int, float]
+"""A value a control reads or writes: env vars are always str; file keys keep their type (JSON false ≠ "false")."""
+
+
+class Tier(enum.Enum):
+    """How much a tool's telemetry can tell about a person, least to most (unknown: nobody said)."""
+
+    NONE = "none"
+    AGGREGATED = "aggregated"
+    ANONYMIZED = "anonymized"
+    FULL = "full"
+    UNKNOWN = "unknown"
+
+    @property
+    def rank(self) -> int:
+        """Order for "worst tier": unknown sits between anonymized and full (it may be anything)."""
+        return {"none": 0, "aggregated": 1, "anonymized": 2, "unknown": 3, "full": 4}[self.value]
+
+
+class Default(enum.Enum):
+    """What happens when the user has set nothing."""
+
+    ON = "on"  # opt-out model
+    OFF = "off"  # opt-in model
+    ASK = "ask"  # prompts first; sends nothing until answered
+    LOCAL = "local"  # collects on disk, sends nothing unless enabled (Go)
+    UNKNOWN = "unknown"
+
+
+class State(enum.Enum):
+    """What is in force now for this user."""
+
+    ON = "on"
+    OFF = "off"
+    LOCAL = "local"
+    UNKNOWN = "unknown"
+
+
+class Meaning(enum.Enum):
+    """What one control's current value means by the tool's own rule."""
+
+    ON = "on"
+    OFF = "off"
+    LOCAL = "local"
+    DEFAULT = "default"  # set, but to a value the tool treats as "not decided" (or not set at all)
+
+
+class Source(enum.Enum):
+    """Where the facts about a tool came from."""
+
+    MANIFEST = "manifest"  # declared by the tool itself, installed on this machine
+    CATALOG = "catalog"  # Tracklight's built-in (or updated) catalog
+    POLICY = "policy"  # an admin's policy
+
+
+class ControlKind(enum.Enum):
+    ENV = "env"
+    FILE = "file"
+
+
+class Os(enum.Enum):
+    LINUX = "linux"
+    MACOS = "macos"
+    WINDOWS = "windows"
+
+
+FORMATS = ("json", "jsonc", "toml", "ini", "yaml", "plain", "keyvalue", "xml", "gitconfig", "hcl", "shellvars")
+"""Every file format a control may name; one module each in tracklight.formats."""
+
+
+@dataclass(frozen=True)
+class ValueRule:
+    """How a set value is read, by the tool's own rule (manifest v1 `off_when`, `on_when`, … fields).
+
+    Empty tuples mean "only the control's `off` (resp. `on`) value itself".
+    """
+
+    off_when: tuple[Scalar, ...] = ()
+    on_when: tuple[Scalar, ...] = ()
+    local_when: tuple[Scalar, ...] = ()
+    off_nonempty: bool = False  # off_when = "nonempty": any non-empty value disables (Next.js)
+    off_pattern: str | None = None  # full-match regex on the text of the value
+    on_pattern: str | None = None
+    other: Literal["off", "on", "default"] = "default"  # any other set value
+    match: Literal["exact", "casefold"] = "exact"
+
+
+@dataclass(frozen=True)
+class Control:
+    """One way to read and change a tool's setting: an env var, or a key in a file of a given format."""
+
+    kind: ControlKind
+    off: Scalar
+    on: Scalar | None = None
+    rule: ValueRule = field(default_factory=ValueRule)
+    name: str | None = None  # env var name (kind = env)
+    paths: tuple[tuple[Os, str], ...] = ()  # per-OS path templates (kind = file), unexpanded
+    format: str | None = None  # one of FORMATS (kind = file)
+    key: str | None = None  # dotted key path; segments may be "quoted.with.dots"
+    write: bool | None = None  # None: decided by the planner (file controls first, env where it is the only way)
+    # The exact value written when it differs from what is read: Go reads "off" but writes "off {today}".
+    # "{today}" becomes the ISO date of the write.
+    write_off: Scalar | None = None
+    write_on: Scalar | None = None
+    note: str = ""
+    line: int | None = None  # where this control was declared, for error messages
+
+    def path_for(self, os_: Os) -> str | None:
+        """The unexpanded path template for one OS, or None when the control has none there."""
+        for candidate_os, template in self.paths:
+            if candidate_os is os_:
+                return template
+        return None
+
+    def describe(self) -> str:
+        if self.kind is ControlKind.ENV:
+            return f"env {self.name}"
+        return f"{self.format} key {self.key}"
+
+
+@dataclass(frozen=True)
+class Detect:
+    """The tool is installed if any executable is on PATH or any path exists."""
+
+    executables: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Telemetry:
+    tier: Tier
+    default: Default
+    tier_reason: str = ""
+    collects: tuple[str, ...] = ()
+    endpoints: tuple[str, ...] = ()
+    retention: str = ""
+    shared_with: tuple[str, ...] = ()
+    controls: tuple[Control, ...] = ()
+    # How the effective state is found when several controls are set:
+    #   env-first: env controls (listed order) before file controls (listed order); first decisive one wins
+    #   listed:    controls in listed order; first decisive one wins
+    #   any-off:   off if any control says off, else first decisive one
+    precedence: Literal["env-first", "listed", "any-off"] = "env-first"
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Tool:
+    """Everything declared about one tool, from one source (a manifest, the catalog, or a policy)."""
+
+    id: str
+    name: str
+    telemetry: Telemetry
+    source: Source
+    origin: str  # the file it was read from
+    vendor: str = ""
+    homepage: str = ""
+    privacy_policy: str = ""
+    detect: Detect = field(default_factory=Detect)
+    category: str = ""
+    sources: tuple[str, ...] = ()  # catalog: URLs of the docs/code the facts come from
+    verified: _dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong that belongs to a file (and maybe a tool): shown, never fatal to a scan."""
+
+    message: str
+    path: str | None = None
+    line: int | None = None
+    tool_id: str | None = None
+
+    def __str__(self) -> str:
+        where = self.path or ""
+        if where and self.line is not None:
+            where = f"{where}:{self.line}"
+        return f"{where}: {self.message}" if where else self.message
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One control that was read: where, the raw value, and what it means by the tool's own rule."""
+
+    control: Control
+    where: str  # "env NEXT_TELEMETRY_DISABLED" or the expanded file path
+    key: str | None  # file key, None for env
+    is_set: bool
+    raw: Scalar | None  # the value as found (typed for files), None when not set
+    meaning: Meaning
+    set_by: str | None = None  # env: "process environment" or the env file that sets it
+    line: int | None = None  # file: line of the key, when the reader knows it
+    decisive: bool = False  # this control decided the effective state
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TierConflict:
+    """A tool's own manifest and the catalog disagree about the tier: both are shown."""
+
+    manifest_tier: Tier
+    catalog_tier: Tier
+    manifest_origin: str
+    catalog_origin: str
+
+
+@dataclass(frozen=True)
+class ToolReport:
+    """What a scan found about one tool: the only thing the CLI and the tray need to read."""
+
+    tool: Tool
+    installed: bool
+    state: State
+    evidence: tuple[Evidence, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    conflict: TierConflict | None = None
+    catalog_entry: Tool | None = None  # the catalog's view when a manifest overrides it
+    locked: bool = False  # an admin policy locks this tool (set by the admin layer)
+
+    @property
+    def id(self) -> str:
+        return self.tool.id
+
+    @property
+    def tracking(self) -> bool:
+        """True when the tool sends telemetry now (state on) and its tier is not none."""
+        return self.state is State.ON and self.tool.telemetry.tier is not Tier.NONE
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    reports: tuple[ToolReport, ...]
+    problems: tuple[Problem, ...] = ()  # what belongs to no tool (a manifest too broken to name one)
+
+    def get(self, tool_id: str) -> ToolReport | None:
+        for report in self.reports:
+            if report.tool.id == tool_id:
+                return report
+        return None

@@ -1,0 +1,130 @@
+"""One module per preference-file format. Each reads a key and edits one key, keeping every other byte.
+
+Every format module exposes the same four functions (see `FormatModule`):
+
+    read(text, key)               -> Lookup        value of one key (typed), or not found; FormatError if it doesn't parse
+    set_value(text, key, value)   -> str           the document with that key set, everything else byte-identical
+    remove(text, key)             -> str           the document without that key (unchanged if absent)
+    new_document(key, value)      -> str           a fresh file holding just that key
+
+`text` is the decoded file: `load_text`/`dump_text` below strip and restore a UTF-8 BOM and turn consistent CRLF
+line endings into LF and back, so editors deal with one newline style. Modules are imported lazily: a scan only pays
+for the formats of files that exist.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Protocol, cast
+
+from tracklight.core.model import FORMATS, Scalar
+from tracklight.errors import FormatError
+
+BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """The result of reading one key: found or not, its typed value, and the 1-based line it is on."""
+
+    found: bool
+    value: Scalar | None = None
+    line: int | None = None
+
+
+NOT_FOUND = Lookup(found=False)
+
+
+class FormatModule(Protocol):
+    def read(self, text: str, key: str) -> Lookup: ...
+
+    def set_value(self, text: str, key: str, value: Scalar) -> str: ...
+
+    def remove(self, text: str, key: str) -> str: ...
+
+    def new_document(self, key: str, value: Scalar) -> str: ...
+
+
+def get(name: str) -> FormatModule:
+    """The module for a format name (one of model.FORMATS)."""
+    if name not in FORMATS:
+        raise FormatError(f"unknown format {name!r} (known: {', '.join(FORMATS)})")
+    module: ModuleType = importlib.import_module(f"tracklight.formats.{name}_format")
+    return cast(FormatModule, module)
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    """What load_text took off the bytes, so dump_text can put it back exactly."""
+
+    bom: bool
+    crlf: bool
+
+
+def load_text(data: bytes, path: str = "") -> tuple[str, TextStyle]:
+    """Decode a preference file as UTF-8, stripping a BOM and normalising consistent CRLF to LF."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FormatError(f"not valid UTF-8 (byte {exc.start})", path=path or None, line=line) from None
+    bom = text.startswith(BOM)
+    if bom:
+        text = text[1:]
+    lf = text.count("\n")
+    crlf = lf > 0 and text.count("\r\n") == lf
+    if crlf:
+        text = text.replace("\r\n", "\n")
+    return text, TextStyle(bom=bom, crlf=crlf)
+
+
+def dump_text(text: str, style: TextStyle) -> bytes:
+    """Encode text edited after load_text back with the same BOM and line endings."""
+    if style.crlf:
+        text = text.replace("\n", "\r\n")
+    if style.bom:
+        text = BOM + text
+    return text.encode("utf-8")
+
+
+def split_key(key: str) -> list[str]:
+    """Split a dotted key path; a segment in double quotes may contain dots: '"telemetry.telemetryLevel"'."""
+    segments: list[str] = []
+    i = 0
+    n = len(key)
+    while i < n:
+        if key[i] == '"':
+            end = key.find('"', i + 1)
+            if end < 0:
+                raise FormatError(f"unterminated quote in key {key!r}")
+            segments.append(key[i + 1 : end])
+            i = end + 1
+            if i < n and key[i] != ".":
+                raise FormatError(f"expected '.' after quoted segment in key {key!r}")
+            i += 1
+        else:
+            end = key.find(".", i)
+            if end < 0:
+                end = n
+            segment = key[i:end]
+            if not segment:
+                raise FormatError(f"empty segment in key {key!r}")
+            segments.append(segment)
+            i = end + 1
+    if not segments or key.endswith("."):
+        raise FormatError(f"empty segment in key {key!r}")
+    return segments
+
+
+def scalar_text(value: Scalar) -> str:
+    """The plain-text form of a value in formats that have no types (env, keyvalue, ini): true/false lower-case."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def line_of(text: str, offset: int) -> int:
+    """1-based line number of a character offset."""
+    return text.count("\n", 0, offset) + 1
