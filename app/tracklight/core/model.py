@@ -107,7 +107,8 @@ class Control:
     on: Scalar | None = None
     rule: ValueRule = field(default_factory=ValueRule)
     name: str | None = None  # env var name (kind = env)
-    paths: tuple[tuple[Os, str], ...] = ()  # per-OS path templates (kind = file), unexpanded
+    # per-OS candidate path templates (kind = file), unexpanded: the first that exists is read, the first is created
+    paths: tuple[tuple[Os, tuple[str, ...]], ...] = ()
     format: str | None = None  # one of FORMATS (kind = file)
     key: str | None = None  # dotted key path; segments may be "quoted.with.dots"
     write: bool | None = None  # None: decided by the planner (file controls first, env where it is the only way)
@@ -118,12 +119,12 @@ class Control:
     note: str = ""
     line: int | None = None  # where this control was declared, for error messages
 
-    def path_for(self, os_: Os) -> str | None:
-        """The unexpanded path template for one OS, or None when the control has none there."""
-        for candidate_os, template in self.paths:
+    def paths_for(self, os_: Os) -> tuple[str, ...]:
+        """The unexpanded candidate path templates for one OS; empty when the control has none there."""
+        for candidate_os, templates in self.paths:
             if candidate_os is os_:
-                return template
-        return None
+                return templates
+        return ()
 
     def describe(self) -> str:
         if self.kind is ControlKind.ENV:
@@ -136,7 +137,7 @@ class Detect:
     """The tool is installed if any executable is on PATH or any path exists."""
 
     executables: tuple[str, ...] = ()
-    paths: tuple[str, ...] = ()
+    paths: tuple[tuple[Os, tuple[str, ...]], ...] = ()  # per OS, like Control.paths; any that exists counts
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,65 @@
+"""`tracklight` — the command-line front for everything; with no command it starts the tray.
+
+Each command group lives in tracklight.commands.<name> and registers its subparsers; heavy modules (Qt, httpx, the
+format editors) are imported only by the command that needs them, so `tracklight scan` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from tracklight import __version__
+
+# Command groups, in the order `tracklight --help` lists them.
+COMMAND_MODULES = [
+    "tracklight.commands.tray_cmd",
+    "tracklight.commands.scan_cmd",
+    "tracklight.commands.manifest_cmd",
+]
+
+EPILOG = """\
+exit status: 0 success (problems found in files are reported, not fatal); 1 a command failed or an unknown tool id;
+2 usage error.
+
+Tracklight sends nothing anywhere; the network is used only for catalog/policy updates you or your admin turned on.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tracklight",
+        description="See which installed software tracks you, how much, and switch it off.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"tracklight {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list:
+        args_list = ["tray"]
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def main_gui() -> int:
+    """Entry point for GUI launchers (no console on Windows): the tray."""
+    return main(["tray"])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

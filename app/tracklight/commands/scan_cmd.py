@@ -1,0 +1,143 @@
+"""`tracklight scan` and `tracklight show`: what tracks you, and one tool's full disclosure."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from typing import Any
+
+from tracklight.core.model import ScanResult, State, ToolReport
+from tracklight.core.scan import scan
+from tracklight.core.serialize import problem_json, report_json, show_json
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("scan", help="tools found on this machine with tier, state, default and source")
+    parser.add_argument("--all", action="store_true", help="every known tool, installed or not")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.set_defaults(func=run_scan)
+
+    parser = subparsers.add_parser("show", help="one tool's full disclosure and the evidence for its state")
+    parser.add_argument("id", metavar="ID", help="tool id (see `tracklight scan --all`)")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.set_defaults(func=run_show)
+
+
+def _state_label(report: ToolReport) -> str:
+    if report.state is State.ON and report.tool.telemetry.tier.value != "none":
+        return "on  (tracking)"
+    return report.state.value
+
+
+def render_table(result: ScanResult, include_all: bool) -> str:
+    reports = [r for r in result.reports if include_all or r.installed]
+    header = ("TOOL", "ID", "TIER", "STATE", "DEFAULT", "SOURCE") + (("INSTALLED",) if include_all else ())
+    rows = [header]
+    for report in reports:
+        tool = report.tool
+        name = tool.name if len(tool.name) <= 34 else tool.name[:33] + "…"
+        if report.problems:
+            name += " [!]"
+        if report.locked:
+            name += " [locked]"
+        row = (name, tool.id, tool.telemetry.tier.value, _state_label(report), tool.telemetry.default.value,
+               tool.source.value)
+        rows.append(row + (("yes" if report.installed else "no",) if include_all else ()))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+    tracking = [r for r in reports if r.tracking]
+    lines.append("")
+    if not reports:
+        lines.append("No known tool found on this machine. `tracklight scan --all` lists every known tool.")
+    else:
+        lines.append(f"{len(reports)} tools, {len(tracking)} tracking now."
+                     + ("" if include_all else " `tracklight scan --all` lists every known tool."))
+    problems = [p for r in reports for p in r.problems] + list(result.problems)
+    if problems:
+        lines.append("")
+        lines.append("Problems ([!]):")
+        lines.extend(f"  {p}" for p in problems)
+    return "\n".join(lines)
+
+
+def run_scan(args: argparse.Namespace) -> int:
+    result = scan()
+    if args.json:
+        reports = [r for r in result.reports if args.all or r.installed]
+        payload = {"tools": [report_json(r) for r in reports],
+                   "problems": [problem_json(p) for p in result.problems]}
+        json.dump(payload, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(render_table(result, args.all))
+    return 0
+
+
+def _lines(label: str, items: Any) -> list[str]:
+    if not items:
+        return []
+    if isinstance(items, str):
+        return [f"{label}: {items}"]
+    return [f"{label}:"] + [f"  - {item}" for item in items]
+
+
+def render_show(report: ToolReport) -> str:
+    tool = report.tool
+    telemetry = tool.telemetry
+    out = [f"{tool.name} ({tool.id})" + (f" — {tool.vendor}" if tool.vendor else "")]
+    out.append(f"installed: {'yes' if report.installed else 'no'}")
+    out.append(f"tier:      {telemetry.tier.value}" + (f" — {telemetry.tier_reason}" if telemetry.tier_reason else ""))
+    if report.conflict is not None:
+        out.append(f"           the tool's own manifest says {report.conflict.manifest_tier.value}; "
+                   f"Tracklight's catalog says {report.conflict.catalog_tier.value}")
+    out.append(f"default:   {telemetry.default.value}")
+    out.append(f"state:     {report.state.value}" + ("  [locked by your organisation's policy]" if report.locked else ""))
+    out.append(f"source:    {tool.source.value} ({tool.origin})")
+    out += _lines("collects", telemetry.collects)
+    out += _lines("sends to", telemetry.endpoints)
+    out += _lines("keeps it", telemetry.retention)
+    out += _lines("shares with", telemetry.shared_with)
+    out += _lines("privacy policy", tool.privacy_policy)
+    if telemetry.notes:
+        out.append("notes:")
+        out += textwrap.wrap(telemetry.notes, 100, initial_indent="  ", subsequent_indent="  ")
+    out.append("evidence:")
+    if not report.evidence:
+        out.append("  (no controls: this tool offers no documented way to opt out)"
+                   if telemetry.tier.value != "none" else "  (no controls: nothing to switch off)")
+    for item in report.evidence:
+        mark = "=>" if item.decisive else "  "
+        if item.is_set:
+            where = f"{item.where}" + (f" key {item.key}" if item.key else "")
+            if item.line:
+                where += f" (line {item.line})"
+            by = f", set by {item.set_by}" if item.set_by else ""
+            out.append(f"  {mark} {where} = {json.dumps(item.raw)}  -> means {item.meaning.value}{by}")
+        else:
+            what = item.where + (f" key {item.key}" if item.key else "")
+            out.append(f"  {mark} {what}: {item.note or 'not set'}")
+    if not any(e.decisive for e in report.evidence) and telemetry.tier.value != "none":
+        out.append(f"  => nothing decides: the tool's default ({telemetry.default.value}) applies")
+    for problem in report.problems:
+        out.append(f"problem: {problem}")
+    out += _lines("sources", tool.sources)
+    if tool.verified:
+        out.append(f"verified: {tool.verified.isoformat()}")
+    return "\n".join(out)
+
+
+def run_show(args: argparse.Namespace) -> int:
+    result = scan()
+    report = result.get(args.id)
+    if report is None:
+        print(f"tracklight: unknown tool id {args.id!r} (see `tracklight scan --all` for the known ids)",
+              file=sys.stderr)
+        return 1
+    if args.json:
+        json.dump(show_json(report), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(render_show(report))
+    return 0

@@ -1,0 +1,251 @@
+"""Is a tool installed, and what is in force for it now — read by each tool's own rule, with the evidence.
+
+`NEXT_TELEMETRY_DISABLED=0` disables Next.js and `GATSBY_TELEMETRY_DISABLED=0` does not: every control carries its
+tool's reading rule (model.ValueRule), and `meaning_of` applies it. The effective state follows the tool's precedence.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from tracklight import formats
+from tracklight.core import locations
+from tracklight.core.environment import EnvironmentView
+from tracklight.core.model import (
+    Control,
+    ControlKind,
+    Default,
+    Evidence,
+    Meaning,
+    Os,
+    Problem,
+    Scalar,
+    State,
+    Tier,
+    Tool,
+)
+from tracklight.errors import FormatError
+
+MAX_FILE_BYTES = 1 << 20
+
+
+# ---------------------------------------------------------------- what a value means
+
+def _text(value: Scalar) -> str:
+    return formats.scalar_text(value)
+
+
+def _equal(found: Scalar, declared: Scalar, casefold: bool) -> bool:
+    """Compare by the tool's rule: types must agree (JSON false is not "false") unless both are text."""
+    if isinstance(found, bool) or isinstance(declared, bool):
+        if isinstance(found, bool) and isinstance(declared, bool):
+            return found is declared
+        if casefold and isinstance(found, str) and isinstance(declared, bool):
+            return found.casefold() == _text(declared)
+        return False
+    if isinstance(found, str) and isinstance(declared, str):
+        return found.casefold() == declared.casefold() if casefold else found == declared
+    if isinstance(found, (int, float)) and isinstance(declared, (int, float)):
+        return found == declared
+    return False
+
+
+def meaning_of(control: Control, value: Scalar) -> Meaning:
+    """What a set value means for this control, by the tool's own rule."""
+    rule = control.rule
+    casefold = rule.match == "casefold"
+    if rule.off_nonempty and isinstance(value, str) and value != "":
+        return Meaning.OFF
+    if _equal(value, control.off, casefold) or any(_equal(value, v, casefold) for v in rule.off_when):
+        return Meaning.OFF
+    if any(_equal(value, v, casefold) for v in rule.local_when):
+        return Meaning.LOCAL
+    if (control.on is not None and _equal(value, control.on, casefold)) or any(
+        _equal(value, v, casefold) for v in rule.on_when
+    ):
+        return Meaning.ON
+    flags = re.IGNORECASE if casefold else 0
+    text = _text(value)
+    if rule.off_pattern and re.fullmatch(rule.off_pattern, text, flags):
+        return Meaning.OFF
+    if rule.on_pattern and re.fullmatch(rule.on_pattern, text, flags):
+        return Meaning.ON
+    return {"off": Meaning.OFF, "on": Meaning.ON, "default": Meaning.DEFAULT}[rule.other]
+
+
+_STATE_OF_MEANING = {Meaning.ON: State.ON, Meaning.OFF: State.OFF, Meaning.LOCAL: State.LOCAL}
+_STATE_OF_DEFAULT = {
+    Default.ON: State.ON,
+    Default.OFF: State.OFF,
+    Default.ASK: State.OFF,  # sends nothing until the user answers the prompt
+    Default.LOCAL: State.LOCAL,
+    Default.UNKNOWN: State.UNKNOWN,
+}
+
+
+# ---------------------------------------------------------------- reading files, once per scan
+
+@dataclass
+class FileCache:
+    """Each preference file is read at most once per scan (VS Code's settings.json serves many entries)."""
+
+    texts: dict[str, str | Problem | None] = field(default_factory=dict)
+
+    def text(self, path: str) -> str | Problem | None:
+        """The decoded text, None when the file does not exist, or a Problem when it can't be read."""
+        if path not in self.texts:
+            self.texts[path] = _read_text(path)
+        return self.texts[path]
+
+
+def _read_text(path: str) -> str | Problem | None:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        return None
+    except NotADirectoryError:
+        return None
+    except IsADirectoryError:
+        return Problem("is a folder, not a file", path)
+    except OSError as exc:
+        return Problem(f"cannot read: {exc.strerror or exc}", path)
+    if len(data) > MAX_FILE_BYTES:
+        return Problem(f"larger than {MAX_FILE_BYTES // 1024} KiB; not read", path)
+    try:
+        text, _style = formats.load_text(data, path)
+    except FormatError as exc:
+        return Problem(exc.message, path, exc.line)
+    return text
+
+
+def resolve_file(control: Control, os_: Os, env: Mapping[str, str], root: str = "/") -> str | None:
+    """The file this control reads on this OS: the first candidate that exists, else the first (None: no path here)."""
+    candidates = [locations.expand_path(t, os_, env, root) for t in control.paths_for(os_)]
+    if not candidates:
+        return None
+    for candidate in candidates:
+        if os.path.lexists(candidate):
+            return candidate
+    return candidates[0]
+
+
+# ---------------------------------------------------------------- installed?
+
+class PathIndex:
+    """The executables on PATH, listed once per scan instead of one `which` per tool."""
+
+    def __init__(self, path_variable: str, os_: Os) -> None:
+        self.names: set[str] = set()
+        windows = os_ is Os.WINDOWS
+        for folder in path_variable.split(os.pathsep if not windows else ";"):
+            if not folder:
+                continue
+            try:
+                with os.scandir(folder) as entries:
+                    for entry in entries:
+                        name = entry.name
+                        if windows:
+                            stem, ext = os.path.splitext(name)
+                            if ext.lower() in (".exe", ".cmd", ".bat", ".ps1"):
+                                self.names.add(stem.lower())
+                        elif entry.is_file() and os.access(entry.path, os.X_OK):
+                            self.names.add(name)
+            except OSError:
+                continue
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.names
+
+
+def is_installed(tool: Tool, os_: Os, env: Mapping[str, str], path_index: PathIndex, root: str = "/") -> bool:
+    if any((exe.lower() if os_ is Os.WINDOWS else exe) in path_index for exe in tool.detect.executables):
+        return True
+    for candidate_os, templates in tool.detect.paths:
+        if candidate_os is os_:
+            for template in templates:
+                if os.path.exists(locations.expand_path(template, os_, env, root)):
+                    return True
+    return False
+
+
+# ---------------------------------------------------------------- state and evidence
+
+def read_control(control: Control, os_: Os, env: Mapping[str, str], env_view: EnvironmentView, files: FileCache,
+                 root: str = "/") -> tuple[Evidence, Problem | None]:
+    """Read one control: the evidence, and a problem when its file could not be read."""
+    if control.kind is ControlKind.ENV:
+        assert control.name is not None
+        found = env_view.get(control.name)
+        where = f"env {control.name}"
+        if found is None:
+            return Evidence(control, where, None, False, None, Meaning.DEFAULT, note="not set"), None
+        return Evidence(control, where, None, True, found.value, meaning_of(control, found.value),
+                        set_by=found.set_by), None
+
+    path = resolve_file(control, os_, env, root)
+    if path is None:
+        return Evidence(control, "(no file on this OS)", control.key, False, None, Meaning.DEFAULT,
+                        note="this control has no file on this operating system"), None
+    text = files.text(path)
+    if text is None:
+        return Evidence(control, path, control.key, False, None, Meaning.DEFAULT, note="file does not exist"), None
+    if isinstance(text, Problem):
+        return Evidence(control, path, control.key, False, None, Meaning.DEFAULT, note=text.message), text
+    assert control.format is not None
+    try:
+        lookup = formats.get(control.format).read(text, control.key or "")
+    except FormatError as exc:
+        problem = Problem(exc.message, path, exc.line)
+        return Evidence(control, path, control.key, False, None, Meaning.DEFAULT, note=exc.message), problem
+    if not lookup.found or lookup.value is None:
+        return Evidence(control, path, control.key, False, None, Meaning.DEFAULT, note="key not set"), None
+    return Evidence(control, path, control.key, True, lookup.value, meaning_of(control, lookup.value),
+                    line=lookup.line), None
+
+
+def _evaluation_order(tool: Tool, evidence: list[Evidence]) -> list[int]:
+    indices = list(range(len(evidence)))
+    if tool.telemetry.precedence == "listed":
+        return indices
+    env_first = [i for i in indices if evidence[i].control.kind is ControlKind.ENV]
+    return env_first + [i for i in indices if evidence[i].control.kind is not ControlKind.ENV]
+
+
+def detect_state(tool: Tool, os_: Os, env: Mapping[str, str], env_view: EnvironmentView, files: FileCache,
+                 root: str = "/") -> tuple[State, tuple[Evidence, ...], tuple[Problem, ...]]:
+    """The effective state of one tool, every control's evidence (the decisive one marked), and read problems."""
+    evidence: list[Evidence] = []
+    problems: list[Problem] = []
+    for control in tool.telemetry.controls:
+        item, problem = read_control(control, os_, env, env_view, files, root)
+        evidence.append(item)
+        if problem is not None:
+            problems.append(Problem(problem.message, problem.path, problem.line, tool.id))
+
+    if tool.telemetry.tier is Tier.NONE:
+        return State.OFF, tuple(evidence), tuple(problems)
+
+    order = _evaluation_order(tool, evidence)
+    decisive: int | None = None
+    if tool.telemetry.precedence == "any-off":
+        decisive = next((i for i in order if evidence[i].meaning is Meaning.OFF), None)
+    if decisive is None:
+        for i in order:
+            if evidence[i].meaning is not Meaning.DEFAULT:
+                decisive = i
+                break
+            # An unreadable file that comes before anything decisive hides what the tool would see.
+            if evidence[i].control.kind is ControlKind.FILE and any(p.path == evidence[i].where for p in problems):
+                return State.UNKNOWN, tuple(evidence), tuple(problems)
+    if decisive is None:
+        return _STATE_OF_DEFAULT[tool.telemetry.default], tuple(evidence), tuple(problems)
+    evidence[decisive] = _mark_decisive(evidence[decisive])
+    return _STATE_OF_MEANING[evidence[decisive].meaning], tuple(evidence), tuple(problems)
+
+
+def _mark_decisive(item: Evidence) -> Evidence:
+    return replace(item, decisive=True)

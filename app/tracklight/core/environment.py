@@ -1,0 +1,79 @@
+"""The environment a tool will see: the process environment plus the env files Tracklight manages.
+
+A variable Tracklight wrote to its env files is in force for every new shell and graphical session, even when the
+process that scans was started before the write; so the managed files win over the process environment, and the
+evidence says which one set the value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from tracklight.core import locations
+from tracklight.core.model import Os
+
+PROCESS = "process environment"
+
+
+@dataclass(frozen=True)
+class EnvValue:
+    value: str
+    set_by: str  # PROCESS, or the path of the managed env file
+
+
+@dataclass(frozen=True)
+class EnvironmentView:
+    """Lookup of env vars as a new session would see them."""
+
+    values: Mapping[str, EnvValue]
+
+    def get(self, name: str) -> EnvValue | None:
+        return self.values.get(name)
+
+
+def parse_environment_d(text: str) -> dict[str, str]:
+    """KEY=value lines of an environment.d file (comments and blank lines skipped; simple quotes removed)."""
+    result: dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        key = key.strip()
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        if key.replace("_", "a").isalnum() and not key[0].isdigit():
+            result[key] = value
+    return result
+
+
+def managed_env_file(os_: Os, env: Mapping[str, str]) -> str:
+    """The env file whose content is the source of truth for Tracklight's variables on this OS."""
+    if os_ is Os.LINUX:
+        return locations.environment_d_file(env)
+    return locations.env_sh_file(os_, env)
+
+
+def read_managed_env(os_: Os, env: Mapping[str, str]) -> dict[str, str]:
+    """The variables Tracklight has set for new sessions ({} when it has set none or the file is unreadable)."""
+    path = managed_env_file(os_, env)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read(1 << 20)
+    except (OSError, UnicodeDecodeError):
+        return {}
+    if os_ is Os.LINUX:
+        return parse_environment_d(text)
+    # env.sh: `export KEY='value'` lines
+    return parse_environment_d("\n".join(line.removeprefix("export ") for line in text.splitlines()))
+
+
+def environment_view(os_: Os, env: Mapping[str, str]) -> EnvironmentView:
+    """Process environment overlaid with Tracklight's managed env file."""
+    values = {name: EnvValue(value, PROCESS) for name, value in env.items()}
+    path = managed_env_file(os_, env)
+    for name, value in read_managed_env(os_, env).items():
+        values[name] = EnvValue(value, path)
+    return EnvironmentView(values)

@@ -1,0 +1,434 @@
+"""Parse and validate Telemetry Disclosure Manifest v1 files (and catalog entries, which use the same format).
+
+Validation collects every problem with its line instead of stopping at the first, so `tracklight manifest validate`
+can list them all. Unknown fields are ignored, as the standard requires.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from tracklight.core.model import (
+    FORMATS,
+    Control,
+    ControlKind,
+    Default,
+    Detect,
+    Os,
+    Problem,
+    Scalar,
+    Source,
+    Telemetry,
+    Tier,
+    Tool,
+    ValueRule,
+)
+
+MAX_BYTES = 1 << 20  # a manifest over 1 MiB is refused unread
+MAX_CONTROLS = 32
+MAX_LIST = 256
+MAX_TEXT = 4096
+MAX_PATTERN = 200
+KNOWN_VERSIONS = (1,)
+
+ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
+ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+EXECUTABLE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
+URL_RE = re.compile(r"https?://[^\s]+")
+
+_TIERS = {t.value: t for t in Tier if t is not Tier.UNKNOWN}
+_DEFAULTS = {d.value: d for d in Default if d is not Default.UNKNOWN}
+_PRECEDENCE = ("env-first", "listed", "any-off")
+
+
+@dataclass
+class ManifestResult:
+    """A parsed manifest: the tool when it is valid, and every problem found (empty when valid)."""
+
+    tool: Tool | None
+    problems: list[Problem] = field(default_factory=list)
+    declared_id: str | None = None  # the id the file claims, even when invalid (to attach problems to a tool)
+
+    @property
+    def ok(self) -> bool:
+        return self.tool is not None and not self.problems
+
+
+class _LineIndex:
+    """Maps (table path, key) to the line where the key is written, for error messages.
+
+    tomllib gives no positions, so we scan the text for `[table]`, `[[array]]` headers and `key =` lines. Array-of-table
+    entries are numbered: ("telemetry", "controls", 2).
+    """
+
+    _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+    _KEY = re.compile(r"^\s*([A-Za-z0-9_\-\"'.]+)\s*=")
+
+    def __init__(self, text: str) -> None:
+        self.lines: dict[tuple[Any, ...], int] = {}
+        counters: dict[str, int] = {}
+        table: tuple[Any, ...] = ()
+        for number, line in enumerate(text.splitlines(), start=1):
+            header = self._HEADER.match(line)
+            if header:
+                name = header.group(2).replace(" ", "")
+                if header.group(1) == "[[":
+                    counters[name] = counters.get(name, -1) + 1
+                    table = (*name.split("."), counters[name])
+                else:
+                    table = tuple(name.split("."))
+                self.lines.setdefault(table, number)
+                continue
+            key = self._KEY.match(line)
+            if key:
+                self.lines.setdefault((*table, key.group(1).strip("\"'")), number)
+
+    def line(self, *path: Any) -> int | None:
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return None
+
+
+def _toml_error_line(exc: tomllib.TOMLDecodeError) -> int | None:
+    lineno = getattr(exc, "lineno", None)
+    if isinstance(lineno, int):
+        return lineno
+    match = re.search(r"line (\d+)", str(exc))
+    return int(match.group(1)) if match else None
+
+
+T = TypeVar("T")
+
+
+class _Reader:
+    """Typed field access that records a problem (with line) instead of raising."""
+
+    def __init__(self, path: str, index: _LineIndex, tool_id: str | None) -> None:
+        self.path = path
+        self.index = index
+        self.tool_id = tool_id
+        self.problems: list[Problem] = []
+
+    def problem(self, message: str, *where: Any) -> None:
+        self.problems.append(Problem(message, self.path, self.index.line(*where), self.tool_id))
+
+    def text(self, table: dict[str, Any], key: str, where: tuple[Any, ...], required: bool = False) -> str:
+        value = table.get(key)
+        if value is None:
+            if required:
+                self.problem(f"missing required field '{_dotted(where, key)}'", *where)
+            return ""
+        if not isinstance(value, str):
+            self.problem(f"'{_dotted(where, key)}' must be a string", *where, key)
+            return ""
+        if len(value) > MAX_TEXT:
+            self.problem(f"'{_dotted(where, key)}' is longer than {MAX_TEXT} characters", *where, key)
+            return value[:MAX_TEXT]
+        return value
+
+    def url(self, table: dict[str, Any], key: str, where: tuple[Any, ...]) -> str:
+        value = self.text(table, key, where)
+        if value and not URL_RE.fullmatch(value):
+            self.problem(f"'{_dotted(where, key)}' must be an http(s) URL, got {value!r}", *where, key)
+            return ""
+        return value
+
+    def strings(self, table: dict[str, Any], key: str, where: tuple[Any, ...],
+                check: Callable[[str], bool] | None = None, what: str = "") -> tuple[str, ...]:
+        value = table.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(f"'{_dotted(where, key)}' must be an array of strings", *where, key)
+            return ()
+        if len(value) > MAX_LIST:
+            self.problem(f"'{_dotted(where, key)}' has more than {MAX_LIST} entries", *where, key)
+            value = value[:MAX_LIST]
+        if check is not None:
+            for item in value:
+                if not check(item):
+                    self.problem(f"'{_dotted(where, key)}' has an invalid {what}: {item!r}", *where, key)
+                    return ()
+        return tuple(value)
+
+    def choice(self, table: dict[str, Any], key: str, where: tuple[Any, ...], choices: dict[str, T],
+               required: bool) -> T | None:
+        value = table.get(key)
+        if value is None:
+            if required:
+                self.problem(f"missing required field '{_dotted(where, key)}'", *where)
+            return None
+        if not isinstance(value, str) or value not in choices:
+            allowed = " | ".join(choices)
+            self.problem(f"'{_dotted(where, key)}' must be one of {allowed}, got {value!r}", *where, key)
+            return None
+        return choices[value]
+
+
+def _dotted(where: tuple[Any, ...], key: str) -> str:
+    parts = [p if isinstance(p, str) else f"[{p}]" for p in where]
+    return ".".join([*parts, key]).replace(".[", "[")
+
+
+def _table(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, (str, bool, int, float)) and not isinstance(value, dt.date)
+
+
+def _parse_paths(reader: _Reader, value: Any, where: tuple[Any, ...], key: str
+                 ) -> tuple[tuple[Os, tuple[str, ...]], ...] | None:
+    """A path value: string (every OS), array (candidates), or {linux, macos, windows} of either."""
+
+    def candidates(item: Any) -> tuple[str, ...] | None:
+        if isinstance(item, str) and item:
+            return (item,)
+        if isinstance(item, list) and item and all(isinstance(v, str) and v for v in item):
+            return tuple(item[:MAX_LIST])
+        return None
+
+    if isinstance(value, dict):
+        result = []
+        for os_name, item in value.items():
+            try:
+                os_ = Os(os_name)
+            except ValueError:
+                continue  # an OS this reader doesn't know: ignored like any unknown field
+            found = candidates(item)
+            if found is None:
+                reader.problem(f"'{_dotted(where, key)}.{os_name}' must be a path or an array of paths", *where, key)
+                return None
+            result.append((os_, found))
+        if not result:
+            reader.problem(f"'{_dotted(where, key)}' names no path for linux, macos or windows", *where, key)
+            return None
+        return tuple(result)
+    found = candidates(value)
+    if found is None:
+        reader.problem(f"'{_dotted(where, key)}' must be a path, an array of paths, or a per-OS table", *where, key)
+        return None
+    return tuple((os_, found) for os_ in Os)
+
+
+def _value_list(reader: _Reader, control: dict[str, Any], key: str, where: tuple[Any, ...]) -> tuple[Scalar, ...]:
+    value = control.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(_is_scalar(v) for v in value):
+        reader.problem(f"'{_dotted(where, key)}' must be an array of values", *where, key)
+        return ()
+    return tuple(value[:MAX_LIST])
+
+
+def _pattern(reader: _Reader, control: dict[str, Any], key: str, where: tuple[Any, ...]) -> str | None:
+    value = control.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > MAX_PATTERN:
+        reader.problem(f"'{_dotted(where, key)}' must be a regular expression of at most {MAX_PATTERN} characters",
+                       *where, key)
+        return None
+    try:
+        re.compile(value)
+    except re.error as exc:
+        reader.problem(f"'{_dotted(where, key)}' is not a valid regular expression: {exc}", *where, key)
+        return None
+    return value
+
+
+def _parse_control(reader: _Reader, control: Any, number: int) -> Control | None:
+    where: tuple[Any, ...] = ("telemetry", "controls", number)
+    if not isinstance(control, dict):
+        reader.problem("each telemetry.controls entry must be a table", "telemetry", "controls")
+        return None
+    before = len(reader.problems)
+    kind = reader.choice(control, "kind", where, {k.value: k for k in ControlKind}, required=True)
+    off = control.get("off")
+    if off is None:
+        reader.problem(f"missing required field '{_dotted(where, 'off')}'", *where)
+    elif not _is_scalar(off):
+        reader.problem(f"'{_dotted(where, 'off')}' must be a string, boolean or number", *where, "off")
+    on = control.get("on")
+    if on is not None and not _is_scalar(on):
+        reader.problem(f"'{_dotted(where, 'on')}' must be a string, boolean or number", *where, "on")
+    name = None
+    paths: tuple[tuple[Os, tuple[str, ...]], ...] = ()
+    format_ = key = None
+    if kind is ControlKind.ENV:
+        name = reader.text(control, "name", where, required=True)
+        if name and not ENV_NAME_RE.fullmatch(name):
+            reader.problem(f"'{_dotted(where, 'name')}' is not a valid variable name: {name!r}", *where, "name")
+        for field_name in ("off", "on"):
+            if isinstance(control.get(field_name), (bool, int, float)) and field_name in control:
+                reader.problem(f"'{_dotted(where, field_name)}' of an env control must be a string", *where,
+                               field_name)
+    elif kind is ControlKind.FILE:
+        if "path" not in control:
+            reader.problem(f"missing required field '{_dotted(where, 'path')}'", *where)
+        else:
+            paths = _parse_paths(reader, control["path"], where, "path") or ()
+        format_ = reader.choice(control, "format", where, {f: f for f in FORMATS}, required=True)
+        key = reader.text(control, "key", where, required=format_ not in (None, "plain")) or None
+    off_when_raw = control.get("off_when")
+    off_nonempty = off_when_raw == "nonempty"
+    off_when = () if off_nonempty else _value_list(reader, control, "off_when", where)
+    rule = ValueRule(
+        off_when=off_when,
+        on_when=_value_list(reader, control, "on_when", where),
+        local_when=_value_list(reader, control, "local_when", where),
+        off_nonempty=off_nonempty,
+        off_pattern=_pattern(reader, control, "off_pattern", where),
+        on_pattern=_pattern(reader, control, "on_pattern", where),
+        other=reader.choice(control, "other", where, {"off": "off", "on": "on", "default": "default"},
+                            required=False) or "default",
+        match=reader.choice(control, "match", where, {"exact": "exact", "casefold": "casefold"},
+                            required=False) or "exact",
+    )
+    write = control.get("write")
+    if write is not None and not isinstance(write, bool):
+        reader.problem(f"'{_dotted(where, 'write')}' must be true or false", *where, "write")
+        write = None
+    write_values: list[Scalar | None] = []
+    for field_name in ("write_off", "write_on"):
+        value = control.get(field_name)
+        if value is not None and not _is_scalar(value):
+            reader.problem(f"'{_dotted(where, field_name)}' must be a string, boolean or number", *where, field_name)
+            value = None
+        write_values.append(value)
+    note = reader.text(control, "note", where)
+    if len(reader.problems) > before or kind is None or off is None:
+        return None
+    return Control(kind=kind, off=off, on=on, rule=rule, name=name or None, paths=paths, format=format_, key=key,
+                   write=write, write_off=write_values[0], write_on=write_values[1], note=note,
+                   line=reader.index.line(*where))
+
+
+def parse_manifest(text: str, path: str, source: Source = Source.MANIFEST) -> ManifestResult:
+    """Parse the text of one manifest (or catalog entry when source is CATALOG) into a Tool, collecting problems."""
+    index = _LineIndex(text)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        return ManifestResult(None, [Problem(f"not valid TOML: {message}", path, _toml_error_line(exc))])
+    declared = data.get("id") if isinstance(data.get("id"), str) else None
+    reader = _Reader(path, index, declared)
+
+    version = data.get("manifest_version")
+    if version is None:
+        reader.problem("missing required field 'manifest_version'")
+        return ManifestResult(None, reader.problems, declared)
+    if not isinstance(version, int) or isinstance(version, bool) or version not in KNOWN_VERSIONS:
+        reader.problem(f"unknown manifest_version {version!r} (this reader knows {KNOWN_VERSIONS[0]})",
+                       "manifest_version")
+        return ManifestResult(None, reader.problems, declared)
+
+    tool_id = reader.text(data, "id", (), required=True)
+    stem = Path(path).name.removesuffix(".toml")
+    if tool_id:
+        if len(tool_id) > 64 or not ID_RE.fullmatch(tool_id):
+            reader.problem(f"'id' must match [a-z0-9][a-z0-9-]* (at most 64 characters), got {tool_id!r}", "id")
+        elif tool_id != stem:
+            reader.problem(f"'id' is {tool_id!r} but the file is named {Path(path).name!r}; they must be equal", "id")
+    name = reader.text(data, "name", (), required=True)
+    vendor = reader.text(data, "vendor", ())
+    homepage = reader.url(data, "homepage", ())
+    privacy = reader.url(data, "privacy_policy", ())
+    category = reader.text(data, "category", ())
+
+    detect_table = data.get("detect", {})
+    if not isinstance(detect_table, dict):
+        reader.problem("'detect' must be a table", "detect")
+        detect_table = {}
+    executables = reader.strings(detect_table, "executables", ("detect",), EXECUTABLE_RE.fullmatch, "executable name")
+    detect_paths: list[tuple[Os, tuple[str, ...]]] = []
+    raw_paths = detect_table.get("paths", [])
+    if not isinstance(raw_paths, list):
+        reader.problem("'detect.paths' must be an array", "detect", "paths")
+        raw_paths = []
+    for item in raw_paths[:MAX_LIST]:
+        parsed = _parse_paths(reader, item, ("detect",), "paths")
+        if parsed:
+            detect_paths.extend(parsed)
+
+    telemetry_table = data.get("telemetry")
+    if not isinstance(telemetry_table, dict):
+        reader.problem("missing required table [telemetry]" if telemetry_table is None
+                       else "'telemetry' must be a table", "telemetry")
+        telemetry_table = {}
+    where = ("telemetry",)
+    tier = reader.choice(telemetry_table, "tier", where, _TIERS, required=True)
+    default = reader.choice(telemetry_table, "default", where, _DEFAULTS, required=True)
+    precedence = reader.choice(telemetry_table, "precedence", where, {p: p for p in _PRECEDENCE}, required=False)
+    raw_controls = telemetry_table.get("controls", [])
+    if not isinstance(raw_controls, list):
+        reader.problem("'telemetry.controls' must be an array of tables", "telemetry", "controls")
+        raw_controls = []
+    if len(raw_controls) > MAX_CONTROLS:
+        reader.problem(f"more than {MAX_CONTROLS} controls", "telemetry", "controls")
+        raw_controls = raw_controls[:MAX_CONTROLS]
+    controls = [_parse_control(reader, c, i) for i, c in enumerate(raw_controls)]
+    tier_reason = reader.text(telemetry_table, "tier_reason", where, required=source is Source.CATALOG)
+    telemetry_fields = dict(
+        collects=reader.strings(telemetry_table, "collects", where),
+        endpoints=reader.strings(telemetry_table, "endpoints", where),
+        retention=reader.text(telemetry_table, "retention", where),
+        shared_with=reader.strings(telemetry_table, "shared_with", where),
+        notes=reader.text(telemetry_table, "notes", where),
+    )
+
+    sources: tuple[str, ...] = ()
+    verified: dt.date | None = None
+    if source is Source.CATALOG:
+        sources = reader.strings(data, "sources", (), URL_RE.fullmatch, "URL")
+        if not sources:
+            reader.problem("a catalog entry needs 'sources' (URLs of the docs or code its facts come from)",
+                           "sources")
+        raw_verified = data.get("verified")
+        if isinstance(raw_verified, dt.date) and not isinstance(raw_verified, dt.datetime):
+            verified = raw_verified
+        else:
+            reader.problem("a catalog entry needs 'verified' as a TOML date (verified = 2026-11-30)", "verified")
+
+    if reader.problems or tier is None or default is None:
+        return ManifestResult(None, reader.problems, declared)
+    telemetry = Telemetry(
+        tier=tier, default=default, tier_reason=tier_reason,
+        controls=tuple(c for c in controls if c is not None),
+        precedence=precedence or "env-first",  # type: ignore[arg-type]
+        **telemetry_fields,  # type: ignore[arg-type]
+    )
+    tool = Tool(
+        id=tool_id, name=name, telemetry=telemetry, source=source, origin=path, vendor=vendor, homepage=homepage,
+        privacy_policy=privacy, detect=Detect(executables=executables, paths=tuple(detect_paths)),
+        category=category, sources=sources, verified=verified,
+    )
+    return ManifestResult(tool, [], declared)
+
+
+def load_manifest_file(path: str | Path, source: Source = Source.MANIFEST) -> ManifestResult:
+    """Read and parse one manifest file; size, read and encoding failures become problems, never exceptions."""
+    path = str(path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        return ManifestResult(None, [Problem(f"cannot read: {exc.strerror or exc}", path)])
+    if len(data) > MAX_BYTES:
+        return ManifestResult(None, [Problem(f"larger than {MAX_BYTES // 1024} KiB; not read", path)])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return ManifestResult(None, [Problem("not valid UTF-8", path, line)])
+    return parse_manifest(text.removeprefix("\ufeff"), path, source)

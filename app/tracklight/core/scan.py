@@ -1,0 +1,48 @@
+"""One call -> every known tool's report. The only thing the CLI and the tray need to read."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Collection
+
+from tracklight.core import locations
+from tracklight.core.catalog import ToolIndex, load_index
+from tracklight.core.detect import FileCache, PathIndex, detect_state, is_installed
+from tracklight.core.environment import environment_view
+from tracklight.core.model import Os, ScanResult, ToolReport
+
+
+def scan(env: Mapping[str, str] | None = None, os_: Os | None = None, root: str | None = None,
+         index: ToolIndex | None = None, only: Collection[str] | None = None,
+         locked: Collection[str] = ()) -> ScanResult:
+    """Scan this machine: every tool known to the catalog or a manifest, installed or not, with state and evidence.
+
+    env defaults to the process environment; root (the folder treated as `/`) to TRACKLIGHT_SYSTEM_ROOT or `/`;
+    `only` limits the scan to some tool ids (a rescan after a file change); `locked` marks tools an admin locks.
+    """
+    env = dict(os.environ) if env is None else env
+    os_ = os_ or locations.current_os()
+    root = root or locations.system_root(env)
+    index = index or load_index(os_, env, root)
+    env_view = environment_view(os_, env)
+    files = FileCache()
+    path_index = PathIndex(env.get("PATH", ""), os_)
+    reports = []
+    for tool_id in sorted(index.tools):
+        if only is not None and tool_id not in only:
+            continue
+        indexed = index.tools[tool_id]
+        tool = indexed.tool
+        state, evidence, problems = detect_state(tool, os_, env, env_view, files, root)
+        reports.append(ToolReport(
+            tool=tool,
+            installed=is_installed(tool, os_, env, path_index, root),
+            state=state,
+            evidence=evidence,
+            problems=(*index.tool_problems.get(tool_id, ()), *problems),
+            conflict=indexed.conflict,
+            catalog_entry=indexed.catalog_entry,
+            locked=tool_id in locked,
+        ))
+    return ScanResult(tuple(reports), tuple(index.problems))

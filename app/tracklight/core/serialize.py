@@ -1,0 +1,106 @@
+"""Reports as plain JSON-ready data (the `--json` shape of DESIGN.md's CLI contract)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracklight.core.model import Control, ControlKind, Evidence, Problem, Scalar, Tool, ToolReport
+
+
+def problem_json(problem: Problem) -> dict[str, Any]:
+    return {"file": problem.path, "line": problem.line, "message": problem.message, "text": str(problem)}
+
+
+def evidence_json(item: Evidence) -> dict[str, Any]:
+    return {
+        "control": item.control.kind.value,
+        "where": item.where,
+        "key": item.key,
+        "set": item.is_set,
+        "value": item.raw,
+        "means": item.meaning.value,
+        "set_by": item.set_by,
+        "line": item.line,
+        "decisive": item.decisive,
+        "note": item.note,
+    }
+
+
+def report_json(report: ToolReport) -> dict[str, Any]:
+    """One tool in `scan --json`."""
+    tool = report.tool
+    data: dict[str, Any] = {
+        "id": tool.id,
+        "name": tool.name,
+        "installed": report.installed,
+        "tier": tool.telemetry.tier.value,
+        "state": report.state.value,
+        "default": tool.telemetry.default.value,
+        "source": tool.source.value,
+        "evidence": [evidence_json(e) for e in report.evidence],
+        "problems": [problem_json(p) for p in report.problems],
+    }
+    if report.locked:
+        data["locked"] = True
+    if report.conflict is not None:
+        data["conflict"] = {
+            "manifest_tier": report.conflict.manifest_tier.value,
+            "catalog_tier": report.conflict.catalog_tier.value,
+            "manifest": report.conflict.manifest_origin,
+            "catalog": report.conflict.catalog_origin,
+        }
+    return data
+
+
+def _value(value: Scalar | None) -> Scalar | None:
+    return value
+
+
+def control_json(control: Control) -> dict[str, Any]:
+    data: dict[str, Any] = {"kind": control.kind.value, "off": _value(control.off), "on": _value(control.on)}
+    if control.kind is ControlKind.ENV:
+        data["name"] = control.name
+    else:
+        data["paths"] = {os_.value: list(templates) for os_, templates in control.paths}
+        data["format"] = control.format
+        data["key"] = control.key
+    rule = control.rule
+    data["off_when"] = "nonempty" if rule.off_nonempty else list(rule.off_when)
+    data.update(on_when=list(rule.on_when), off_pattern=rule.off_pattern, on_pattern=rule.on_pattern,
+                other=rule.other, match=rule.match, write=control.write, note=control.note)
+    return data
+
+
+def disclosure_json(tool: Tool) -> dict[str, Any]:
+    """Everything declared about a tool (for `show --json`)."""
+    telemetry = tool.telemetry
+    return {
+        "id": tool.id,
+        "name": tool.name,
+        "vendor": tool.vendor,
+        "homepage": tool.homepage,
+        "privacy_policy": tool.privacy_policy,
+        "category": tool.category,
+        "source": tool.source.value,
+        "origin": tool.origin,
+        "tier": telemetry.tier.value,
+        "tier_reason": telemetry.tier_reason,
+        "default": telemetry.default.value,
+        "collects": list(telemetry.collects),
+        "endpoints": list(telemetry.endpoints),
+        "retention": telemetry.retention,
+        "shared_with": list(telemetry.shared_with),
+        "precedence": telemetry.precedence,
+        "notes": telemetry.notes,
+        "controls": [control_json(c) for c in telemetry.controls],
+        "sources": list(tool.sources),
+        "verified": tool.verified.isoformat() if tool.verified else None,
+    }
+
+
+def show_json(report: ToolReport) -> dict[str, Any]:
+    data = report_json(report)
+    data["disclosure"] = disclosure_json(report.tool)
+    if report.catalog_entry is not None:
+        data["catalog"] = disclosure_json(report.catalog_entry)
+    return data
