@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,22 @@ _SANDBOX_VARS = (
     "HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_DIRS",
     "XDG_CONFIG_DIRS", "XDG_RUNTIME_DIR", "APPDATA", "LOCALAPPDATA", "PROGRAMDATA", "USERPROFILE",
 )
+
+
+_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _catalog_variables() -> set[str]:
+    """Every variable the catalog reads (env controls and ${VAR:-…} path overrides): a test must set them itself."""
+    names: set[str] = set()
+    for entry in (_ROOT / "resources" / "catalog").glob("*.toml"):
+        text = entry.read_text(encoding="utf-8", errors="replace")
+        names.update(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)", text))
+        names.update(re.findall(r'^name\s*=\s*"([A-Za-z_][A-Za-z0-9_]*)"', text, re.M))
+    return names
+
+
+_CATALOG_VARIABLES = _catalog_variables()
 
 
 @pytest.fixture(autouse=True)
@@ -28,8 +45,10 @@ def sandbox_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_DATA_DIRS", str(tmp_path / "usr-share"))
     monkeypatch.setenv("XDG_CONFIG_DIRS", str(tmp_path / "etc-xdg"))
     # Variables a developer's shell may carry that would change what a scan reports.
+    # (This machine, for one, sets TF_CLI_CONFIG_FILE, which moves Terraform's config file.)
     for var in list(os.environ):
-        if var == "DO_NOT_TRACK" or "TELEMETRY" in var or "ANALYTICS" in var or var.startswith("TRACKLIGHT_"):
+        if (var in _CATALOG_VARIABLES or var == "DO_NOT_TRACK" or "TELEMETRY" in var or "ANALYTICS" in var
+                or var.startswith("TRACKLIGHT_")):
             monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("TRACKLIGHT_SYSTEM_ROOT", str(tmp_path / "sysroot"))
     return home
