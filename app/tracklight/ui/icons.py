@@ -1,0 +1,63 @@
+"""The app icon and the tray icons, drawn as SVG in resources/icons: one distinct shape per worst tier.
+
+Shapes differ, not only colours (shield, circle, diamond, rounded square, triangle), so the tier reads without
+colour vision; each has a dark rim for light panels and a bright fill for dark ones.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from PySide6.QtCore import QByteArray, QRectF, Qt
+from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+
+from tracklight.core.model import Tier
+from tracklight.resources import icons_dir
+
+TRAY_ICON_FILES = {
+    Tier.NONE: "tray-none.svg",
+    Tier.AGGREGATED: "tray-aggregated.svg",
+    Tier.ANONYMIZED: "tray-anonymized.svg",
+    Tier.UNKNOWN: "tray-unknown.svg",
+    Tier.FULL: "tray-full.svg",
+}
+APP_ICON_FILE = "tracklight.svg"
+LOCK_ICON_FILE = "lock.svg"
+
+# Tray hosts ask for 16-24 px (more on HiDPI); a pixmap per size keeps edges sharp without a plugin lookup.
+_SIZES = (16, 20, 22, 24, 32, 48, 64, 128)
+
+
+def render_svg(data: bytes, size: int) -> QPixmap:
+    """One SVG drawn at size x size pixels on a transparent background."""
+    renderer = QSvgRenderer(QByteArray(data))
+    image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    renderer.render(painter, QRectF(0, 0, size, size))
+    painter.end()
+    return QPixmap.fromImage(image)
+
+
+@cache
+def _icon(file_name: str) -> QIcon:
+    data = (icons_dir() / file_name).read_bytes()
+    icon = QIcon()
+    for size in _SIZES:
+        icon.addPixmap(render_svg(data, size))
+    return icon
+
+
+def tray_icon(tier: Tier) -> QIcon:
+    """The tray icon for the worst tier among tools tracking now (Tier.NONE: nothing tracks)."""
+    return _icon(TRAY_ICON_FILES[tier])
+
+
+def app_icon() -> QIcon:
+    return _icon(APP_ICON_FILE)
+
+
+def lock_icon() -> QIcon:
+    return _icon(LOCK_ICON_FILE)

@@ -1,0 +1,81 @@
+"""Run scans and writes off the UI thread; their results come back to the UI thread by signal.
+
+A task is a plain function. It runs on a QThreadPool thread and never touches a widget or asks for the
+QApplication; its return value (or exception) is handed to the callbacks on the thread the runner lives on.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+Done = Callable[[Any], None]
+Failed = Callable[[BaseException], None]
+
+
+class _Job(QRunnable):
+    def __init__(self, runner: TaskRunner, job_id: int, task: Callable[[], Any]) -> None:
+        super().__init__()
+        self._runner = runner
+        self._job_id = job_id
+        self._task = task
+
+    def run(self) -> None:
+        try:
+            result: Any = self._task()
+        except BaseException as exc:  # handed to the UI thread, which decides what to tell the user
+            exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+            self._runner._finished.emit(self._job_id, False, exc)
+        else:
+            self._runner._finished.emit(self._job_id, True, result)
+
+
+class TaskRunner(QObject):
+    """Starts tasks on a thread pool; `busy_changed` says when the first starts and the last ends."""
+
+    _finished = Signal(int, bool, object)  # emitted from a pool thread; queued to this object's thread
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None) -> None:
+        super().__init__(parent)
+        self._pool = pool or QThreadPool(self)
+        self._ids = itertools.count(1)
+        self._pending: dict[int, tuple[Done | None, Failed | None]] = {}
+        self._finished.connect(self._deliver)
+
+    def submit(self, task: Callable[[], Any], done: Done | None = None, failed: Failed | None = None) -> int:
+        """Run `task` on the pool; call `done(result)` or `failed(exc)` on this object's thread afterwards."""
+        job_id = next(self._ids)
+        self._pending[job_id] = (done, failed)
+        if len(self._pending) == 1:
+            self.busy_changed.emit(True)
+        self._pool.start(_Job(self, job_id, task))
+        return job_id
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._pending)
+
+    def wait(self, msecs: int = 30000) -> bool:
+        """Block until the pool is idle (tests and shutdown); pending deliveries still need the event loop."""
+        return self._pool.waitForDone(msecs)
+
+    @Slot(int, bool, object)
+    def _deliver(self, job_id: int, ok: bool, value: Any) -> None:
+        done, failed = self._pending.pop(job_id, (None, None))
+        try:
+            if ok and done is not None:
+                done(value)
+            elif not ok:
+                if failed is not None:
+                    failed(value)
+                else:
+                    sys.stderr.write(getattr(value, "__traceback_text__", repr(value)))
+        finally:
+            if not self._pending:
+                self.busy_changed.emit(False)
