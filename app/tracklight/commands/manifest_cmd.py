@@ -6,8 +6,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from tracklight.core.manifest import load_manifest_file
-from tracklight.core.model import Source
 
 
 def register(subparsers: Any) -> None:
@@ -25,6 +23,9 @@ def _looks_like_catalog(path: str) -> bool:
 
 
 def run_validate(args: argparse.Namespace) -> int:
+    from tracklight.core.manifest import load_manifest_file
+    from tracklight.core.model import Source
+
     failed = False
     for path in args.files:
         source = Source.CATALOG if args.catalog or _looks_like_catalog(path) else Source.MANIFEST

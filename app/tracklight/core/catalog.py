@@ -10,16 +10,16 @@ name, size and mtime) and in memory for in-process rescans.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tracklight import __version__
 from tracklight.core import locations
-from tracklight.core.manifest import ManifestResult, load_manifest_file
+from tracklight.core.model import ManifestResult
 from tracklight.core.model import Os, Problem, Source, TierConflict, Tool
 from tracklight.resources import catalog_dir as builtin_catalog_dir
 
@@ -47,49 +47,49 @@ def _entry_files(folder: Path) -> list[os.DirEntry[str]]:
 
 
 def _fingerprint(files: Iterable[os.DirEntry[str]]) -> str:
-    digest = hashlib.sha256(__version__.encode())
+    parts = [__version__]
     for entry in files:
         stat = entry.stat()
-        digest.update(f"{entry.path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+        parts.append(f"{entry.name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "\n".join(parts)
 
 
-_memory_cache: dict[str, list[ManifestResult]] = {}
+_memory_cache: dict[tuple[str, str], list[ManifestResult]] = {}
 
 
 def load_catalog_folder(folder: Path, cache_folder: str | None = None) -> list[ManifestResult]:
     """Every entry of one catalog folder, parsed (from the on-disk cache when no file changed)."""
     files = _entry_files(folder)
-    key = _fingerprint(files)
+    key = (str(folder), _fingerprint(files))
     if key in _memory_cache:
         return _memory_cache[key]
-    cache_file = os.path.join(cache_folder, f"catalog-{key[:24]}.pickle") if cache_folder else None
-    if cache_file:
+    cache_file = None
+    if cache_folder:
+        cache_file = os.path.join(cache_folder, f"catalog-{zlib.crc32(str(folder).encode()):08x}.pickle")
         try:
             with open(cache_file, "rb") as handle:
-                results: list[ManifestResult] = pickle.load(handle)
-            _memory_cache[key] = results
-            return results
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
+                cached_key, results = pickle.load(handle)
+            if cached_key == key[1]:
+                _memory_cache[key] = results
+                return results
+        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
             pass
+    from tracklight.core.manifest import load_manifest_file  # parsing is needed only when the cache is stale
+
     results = [load_manifest_file(entry.path, Source.CATALOG) for entry in files]
     _memory_cache[key] = results
     if cache_file:
-        _write_cache(cache_file, results)
+        _write_cache(cache_file, (key[1], results))
     return results
 
 
-def _write_cache(cache_file: str, results: list[ManifestResult]) -> None:
-    """Best effort: a cache that can't be written only costs speed. Old cache files are removed."""
-    folder = os.path.dirname(cache_file)
+def _write_cache(cache_file: str, payload: object) -> None:
+    """Best effort: a cache that can't be written only costs speed."""
     try:
-        os.makedirs(folder, exist_ok=True)
-        for name in os.listdir(folder):
-            if name.startswith("catalog-") and name.endswith(".pickle"):
-                os.unlink(os.path.join(folder, name))
+        os.makedirs(os.path.dirname(cache_file), exist_ok=True)
         temp = f"{cache_file}.{os.getpid()}.tmp"
         with open(temp, "wb") as handle:
-            pickle.dump(results, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temp, cache_file)
     except OSError:
         pass
@@ -110,12 +110,54 @@ def catalog_folders(os_: Os, env: Mapping[str, str]) -> list[Path]:
     return folders
 
 
-def discover_manifests(os_: Os, env: Mapping[str, str], root: str = "/") -> list[tuple[ManifestResult, str]]:
+class _ManifestCache:
+    """Parsed manifests by (path, size, mtime): discovery re-parses only files that are new or changed."""
+
+    def __init__(self, cache_folder: str | None) -> None:
+        self.file = os.path.join(cache_folder, "manifests.pickle") if cache_folder else None
+        self.entries: dict[str, tuple[int, int, ManifestResult]] = {}
+        self.dirty = False
+        if self.file:
+            try:
+                with open(self.file, "rb") as handle:
+                    self.entries = pickle.load(handle)
+            except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+                self.entries = {}
+        self.used: set[str] = set()
+
+    def load(self, entry: os.DirEntry[str]) -> ManifestResult:
+        from tracklight.core.manifest import load_manifest_file
+
+        try:
+            stat = entry.stat()
+        except OSError:
+            return load_manifest_file(entry.path, Source.MANIFEST)
+        self.used.add(entry.path)
+        cached = self.entries.get(entry.path)
+        if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
+            return cached[2]
+        result = load_manifest_file(entry.path, Source.MANIFEST)
+        self.entries[entry.path] = (stat.st_size, stat.st_mtime_ns, result)
+        self.dirty = True
+        return result
+
+    def save(self) -> None:
+        if set(self.entries) != self.used:
+            self.entries = {path: self.entries[path] for path in self.used if path in self.entries}
+            self.dirty = True
+        if self.file and self.dirty:
+            _write_cache(self.file, self.entries)
+
+
+def discover_manifests(os_: Os, env: Mapping[str, str], root: str = "/",
+                       cache_folder: str | None = None) -> list[tuple[ManifestResult, str]]:
     """Every manifest in the disclosure folders, in precedence order, each with its folder's scope."""
+    cache = _ManifestCache(cache_folder)
     found = []
     for folder, scope in locations.manifest_dirs(os_, env, root):
         for entry in _entry_files(Path(folder)):
-            found.append((load_manifest_file(entry.path, Source.MANIFEST), scope))
+            found.append((cache.load(entry), scope))
+    cache.save()
     return found
 
 
@@ -167,4 +209,4 @@ def load_index(os_: Os, env: Mapping[str, str], root: str = "/") -> ToolIndex:
     catalog: list[ManifestResult] = []
     for folder in catalog_folders(os_, env):
         catalog.extend(load_catalog_folder(folder, cache))
-    return build_index(catalog, discover_manifests(os_, env, root))
+    return build_index(catalog, discover_manifests(os_, env, root, cache))

@@ -136,29 +136,37 @@ def resolve_file(control: Control, os_: Os, env: Mapping[str, str], root: str = 
 # ---------------------------------------------------------------- installed?
 
 class PathIndex:
-    """The executables on PATH, listed once per scan instead of one `which` per tool."""
+    """Which executables are on PATH: each folder is listed once per scan (names only, no stat per entry), and
+    only the names a tool asks for are checked for the executable bit."""
 
     def __init__(self, path_variable: str, os_: Os) -> None:
-        self.names: set[str] = set()
-        windows = os_ is Os.WINDOWS
-        for folder in path_variable.split(os.pathsep if not windows else ";"):
-            if not folder:
-                continue
-            try:
-                with os.scandir(folder) as entries:
-                    for entry in entries:
-                        name = entry.name
-                        if windows:
-                            stem, ext = os.path.splitext(name)
-                            if ext.lower() in (".exe", ".cmd", ".bat", ".ps1"):
-                                self.names.add(stem.lower())
-                        elif entry.is_file() and os.access(entry.path, os.X_OK):
-                            self.names.add(name)
-            except OSError:
-                continue
+        self.windows = os_ is Os.WINDOWS
+        separator = ";" if self.windows else os.pathsep
+        self.folders = [folder for folder in path_variable.split(separator) if folder]
+        self._listings: list[tuple[str, set[str]]] | None = None
+        self._known: dict[str, bool] = {}
+
+    def _listing(self) -> list[tuple[str, set[str]]]:
+        if self._listings is None:
+            self._listings = []
+            for folder in self.folders:
+                try:
+                    names = os.listdir(folder)
+                except OSError:
+                    continue
+                if self.windows:
+                    names = [os.path.splitext(n)[0].lower() for n in names
+                             if os.path.splitext(n)[1].lower() in (".exe", ".cmd", ".bat", ".ps1")]
+                self._listings.append((folder, set(names)))
+        return self._listings
 
     def __contains__(self, name: str) -> bool:
-        return name in self.names
+        if name not in self._known:
+            self._known[name] = any(
+                name in names and (self.windows or os.access(os.path.join(folder, name), os.X_OK))
+                for folder, names in self._listing()
+            )
+        return self._known[name]
 
 
 def is_installed(tool: Tool, os_: Os, env: Mapping[str, str], path_index: PathIndex, root: str = "/") -> bool:
@@ -201,6 +209,10 @@ def read_control(control: Control, os_: Os, env: Mapping[str, str], env_view: En
     except FormatError as exc:
         problem = Problem(exc.message, path, exc.line)
         return Evidence(control, path, control.key, False, None, Meaning.DEFAULT, note=exc.message), problem
+    except (RecursionError, MemoryError, ImportError, ValueError, TypeError) as exc:
+        # A hostile or odd file (nesting thousands deep) must not stop the scan of every other tool.
+        message = f"cannot read {control.format} key {control.key}: {type(exc).__name__}"
+        return Evidence(control, path, control.key, False, None, Meaning.DEFAULT, note=message), Problem(message, path)
     if not lookup.found or lookup.value is None:
         return Evidence(control, path, control.key, False, None, Meaning.DEFAULT, note="key not set"), None
     return Evidence(control, path, control.key, True, lookup.value, meaning_of(control, lookup.value),

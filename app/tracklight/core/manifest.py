@@ -10,7 +10,6 @@ import datetime as dt
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,6 +17,7 @@ from tracklight.core.model import (
     FORMATS,
     Control,
     ControlKind,
+    ManifestResult,
     Default,
     Detect,
     Os,
@@ -47,19 +47,6 @@ _DEFAULTS = {d.value: d for d in Default if d is not Default.UNKNOWN}
 _PRECEDENCE = ("env-first", "listed", "any-off")
 
 
-@dataclass
-class ManifestResult:
-    """A parsed manifest: the tool when it is valid, and every problem found (empty when valid)."""
-
-    tool: Tool | None
-    problems: list[Problem] = field(default_factory=list)
-    declared_id: str | None = None  # the id the file claims, even when invalid (to attach problems to a tool)
-
-    @property
-    def ok(self) -> bool:
-        return self.tool is not None and not self.problems
-
-
 class _LineIndex:
     """Maps (table path, key) to the line where the key is written, for error messages.
 
@@ -71,7 +58,18 @@ class _LineIndex:
     _KEY = re.compile(r"^\s*([A-Za-z0-9_\-\"'.]+)\s*=")
 
     def __init__(self, text: str) -> None:
-        self.lines: dict[tuple[Any, ...], int] = {}
+        self.text = text
+        self._lines: dict[tuple[Any, ...], int] | None = None
+
+    @property
+    def lines(self) -> dict[tuple[Any, ...], int]:
+        # Built on first use: only a problem needs a line, so a valid manifest never pays for the index.
+        if self._lines is None:
+            self._lines = self._build(self.text)
+        return self._lines
+
+    def _build(self, text: str) -> dict[tuple[Any, ...], int]:
+        lines: dict[tuple[Any, ...], int] = {}
         counters: dict[str, int] = {}
         table: tuple[Any, ...] = ()
         for number, line in enumerate(text.splitlines(), start=1):
@@ -83,11 +81,12 @@ class _LineIndex:
                     table = (*name.split("."), counters[name])
                 else:
                     table = tuple(name.split("."))
-                self.lines.setdefault(table, number)
+                lines.setdefault(table, number)
                 continue
             key = self._KEY.match(line)
             if key:
-                self.lines.setdefault((*table, key.group(1).strip("\"'")), number)
+                lines.setdefault((*table, key.group(1).strip("\"'")), number)
+        return lines
 
     def line(self, *path: Any) -> int | None:
         while path:
@@ -309,8 +308,7 @@ def _parse_control(reader: _Reader, control: Any, number: int) -> Control | None
     if len(reader.problems) > before or kind is None or off is None:
         return None
     return Control(kind=kind, off=off, on=on, rule=rule, name=name or None, paths=paths, format=format_, key=key,
-                   write=write, write_off=write_values[0], write_on=write_values[1], note=note,
-                   line=reader.index.line(*where))
+                   write=write, write_off=write_values[0], write_on=write_values[1], note=note)
 
 
 def parse_manifest(text: str, path: str, source: Source = Source.MANIFEST) -> ManifestResult:

@@ -117,7 +117,6 @@ class Control:
     write_off: Scalar | None = None
     write_on: Scalar | None = None
     note: str = ""
-    line: int | None = None  # where this control was declared, for error messages
 
     def paths_for(self, os_: Os) -> tuple[str, ...]:
         """The unexpanded candidate path templates for one OS; empty when the control has none there."""
@@ -251,3 +250,16 @@ class ScanResult:
             if report.tool.id == tool_id:
                 return report
         return None
+
+
+@dataclass
+class ManifestResult:
+    """A parsed manifest: the tool when it is valid, and every problem found (empty when valid)."""
+
+    tool: Tool | None
+    problems: list[Problem] = field(default_factory=list)
+    declared_id: str | None = None  # the id the file claims, even when invalid (to attach problems to a tool)
+
+    @property
+    def ok(self) -> bool:
+        return self.tool is not None and not self.problems
