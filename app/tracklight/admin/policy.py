@@ -1,0 +1,416 @@
+"""Admin policy v1: parse and validate the policy file, resolve which tools it opts out and locks.
+
+The policy is strict where manifests are lenient: an unknown field is an error, because a typo in a policy must not
+silently do nothing. Every error names the file and line. Resolving ids against the index of known tools is a
+separate step (`resolve`), so a policy can be parsed before the catalog is loaded (the opt-in check needs no catalog).
+
+A policy that does not parse fails closed for locks: `check_optin_allowed` refuses every opt-in until it is fixed,
+since nobody can tell which tools the organisation meant to lock.
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import os
+import re
+import tomllib
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from tracklight.core import locations
+from tracklight.core.model import Os
+from tracklight.errors import PolicyError
+
+KNOWN_VERSIONS = (1,)
+MAX_BYTES = 1 << 20
+ALL = "*"
+ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+_TABLES: dict[str, tuple[str, ...]] = {
+    "": ("policy_version", "revision", "optout", "lock", "updates"),
+    "optout": ("tools", "except", "do_not_track"),
+    "lock": ("tools",),
+    "updates": ("catalog_url", "catalog_key", "policy_url", "policy_key"),
+}
+
+
+@dataclass(frozen=True)
+class UpdateSources:
+    """Where signed catalog and policy updates come from, with the ed25519 public keys they must be signed with."""
+
+    catalog_url: str | None = None
+    catalog_key: str | None = None
+    policy_url: str | None = None
+    policy_key: str | None = None  # defaults to catalog_key
+
+    @property
+    def policy_signing_key(self) -> str | None:
+        return self.policy_key or self.catalog_key
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A parsed policy file. `optout` and `lock` hold ids or "*"; `lines` maps each id to where it is written."""
+
+    path: str
+    text: str
+    version: int
+    revision: int = 0
+    optout: tuple[str, ...] = ()
+    except_: tuple[str, ...] = ()
+    do_not_track: bool = False
+    lock: tuple[str, ...] = ()
+    updates: UpdateSources | None = None
+    lines: Mapping[tuple[str, str], int] = field(default_factory=dict)  # (table.key, id) -> line
+
+    def line_of(self, where: str, tool_id: str | None = None) -> int | None:
+        """The line of a key (`optout.tools`) or of one id written in it."""
+        if tool_id is not None and (where, tool_id) in self.lines:
+            return self.lines[(where, tool_id)]
+        return self.lines.get((where, ""))
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A policy resolved against the tools Tracklight knows: the concrete ids it opts out and locks."""
+
+    policy: Policy
+    optout: tuple[str, ...]  # sorted
+    locked: frozenset[str]
+    do_not_track: bool
+
+
+# ---------------------------------------------------------------- where keys and ids are written
+
+_HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\s*(?:#.*)?$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]*\"|'[^']*')\s*=")
+_STRING = re.compile(r"\"((?:[^\"\\]|\\.)*)\"|'([^']*)'")
+
+
+def _line_map(text: str) -> dict[tuple[str, str], int]:
+    """(table.key, "") -> line of the key; (table.key, value) -> line of each string inside its value.
+
+    tomllib gives no positions; a policy is small and flat, so a line scan that follows arrays across lines is enough.
+    """
+    lines: dict[tuple[str, str], int] = {}
+    table = ""
+    current: str | None = None  # the key whose array is still open
+    depth = 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = _strip_comment(raw)
+        if current is None:
+            header = _HEADER.match(line)
+            if header:
+                table = header.group(1).replace(" ", "").strip("\"'")
+                lines.setdefault((table, ""), number)
+                continue
+            key = _KEY.match(line)
+            if not key:
+                continue
+            name = key.group(1).strip("\"'")
+            current = f"{table}.{name}" if table else name
+            lines.setdefault((current, ""), number)
+            line = line[key.end():]
+            depth = 0
+        for match in _STRING.finditer(line):
+            value = match.group(1) if match.group(1) is not None else match.group(2)
+            lines.setdefault((current, value), number)
+        depth += line.count("[") - line.count("]")
+        if depth <= 0:
+            current = None
+    return lines
+
+
+def _strip_comment(line: str) -> str:
+    """The line without a trailing # comment (a # inside a string is kept)."""
+    quote = ""
+    for i, ch in enumerate(line):
+        if quote:
+            if ch == quote:
+                quote = ""
+            elif ch == "\\" and quote == '"':
+                continue
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#":
+            return line[:i]
+    return line
+
+
+# ---------------------------------------------------------------- parsing
+
+def _toml_error_line(exc: tomllib.TOMLDecodeError) -> int | None:
+    lineno = getattr(exc, "lineno", None)
+    if isinstance(lineno, int):
+        return lineno
+    match = re.search(r"line (\d+)", str(exc))
+    return int(match.group(1)) if match else None
+
+
+def is_allowed_update_url(url: str) -> bool:
+    """HTTPS anywhere; plain HTTP only to a loopback address (a local mirror or a test server)."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return True
+    if parts.scheme != "http" or not parts.hostname:
+        return False
+    if parts.hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(parts.hostname).is_loopback
+    except ValueError:
+        return False
+
+
+def decode_public_key(text: str) -> bytes | None:
+    """The 32 raw bytes of a base64 ed25519 public key, or None when it isn't one."""
+    try:
+        raw = base64.b64decode(text.strip(), validate=True)
+    except (ValueError, TypeError):
+        return None
+    return raw if len(raw) == 32 else None
+
+
+class _Checker:
+    """Collects every problem with its line, so one run of `policy check` lists them all."""
+
+    def __init__(self, path: str, lines: Mapping[tuple[str, str], int]) -> None:
+        self.path = path
+        self.lines = lines
+        self.problems: list[tuple[int | None, str]] = []
+
+    def problem(self, message: str, where: str, value: str | None = None) -> None:
+        line = self.lines.get((where, value)) if value is not None else None
+        if line is None:
+            line = self.lines.get((where, ""))
+        if line is None and "." in where:
+            line = self.lines.get((where.rsplit(".", 1)[0], ""))
+        self.problems.append((line, message))
+
+    def unknown_fields(self, table: Mapping[str, Any], name: str) -> None:
+        allowed = _TABLES[name]
+        for key in table:
+            if key not in allowed:
+                where = f"{name}.{key}" if name else key
+                hint = f" (known: {', '.join(allowed)})"
+                self.problem(f"unknown field '{where}'{hint}", where)
+
+    def ids(self, table: Mapping[str, Any], key: str, name: str) -> tuple[str, ...]:
+        where = f"{name}.{key}"
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(f"'{where}' must be an array of tool ids (or [\"*\"])", where)
+            return ()
+        for item in value:
+            if item != ALL and not ID_RE.fullmatch(item):
+                self.problem(f"'{where}' has an invalid tool id {item!r}", where, item)
+        if ALL in value and len(value) > 1:
+            self.problem(f"'{where}' mixes \"*\" with ids; \"*\" already means every tool", where, ALL)
+        return tuple(dict.fromkeys(value))
+
+    def error(self) -> PolicyError | None:
+        if not self.problems:
+            return None
+        first_line, first = self.problems[0]
+        if len(self.problems) == 1:
+            return PolicyError(first, path=self.path, line=first_line)
+        more = "\n".join(f"{self.path}:{line if line is not None else 1}: {message}"
+                         for line, message in self.problems[1:])
+        return PolicyError(f"{first}\n{more}", path=self.path, line=first_line)
+
+
+def parse_policy(text: str, path: str) -> Policy:
+    """Parse and validate a policy's text; PolicyError (file:line, every problem listed) when it is not valid."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise PolicyError(f"not valid TOML: {message}", path=path, line=_toml_error_line(exc)) from None
+    lines = _line_map(text)
+    check = _Checker(path, lines)
+    check.unknown_fields(data, "")
+
+    version = data.get("policy_version")
+    if version is None:
+        check.problem("missing required field 'policy_version' (policy_version = 1)", "policy_version")
+    elif isinstance(version, bool) or not isinstance(version, int) or version not in KNOWN_VERSIONS:
+        check.problem(f"unknown policy_version {version!r} (this Tracklight knows {KNOWN_VERSIONS[0]})",
+                      "policy_version")
+    revision = data.get("revision", 0)
+    if isinstance(revision, bool) or not isinstance(revision, int) or revision < 0:
+        check.problem("'revision' must be a whole number, 0 or more", "revision")
+        revision = 0
+
+    tables: dict[str, dict[str, Any]] = {}
+    for name in ("optout", "lock", "updates"):
+        value = data.get(name, {})
+        if not isinstance(value, dict):
+            check.problem(f"'{name}' must be a table ([{name}])", name)
+            value = {}
+        check.unknown_fields(value, name)
+        tables[name] = value
+
+    optout = check.ids(tables["optout"], "tools", "optout")
+    except_ = check.ids(tables["optout"], "except", "optout")
+    if ALL in except_:
+        check.problem("'optout.except' cannot be \"*\": that would opt out nothing", "optout.except", ALL)
+    dnt = tables["optout"].get("do_not_track", False)
+    if not isinstance(dnt, bool):
+        check.problem("'optout.do_not_track' must be true or false", "optout.do_not_track")
+        dnt = False
+    for tool_id in except_:
+        if tool_id in optout:
+            check.problem(f"{tool_id!r} is both opted out and excepted", "optout.except", tool_id)
+    lock = check.ids(tables["lock"], "tools", "lock")
+    for tool_id in lock:
+        if tool_id in except_:
+            check.problem(f"{tool_id!r} is locked but excepted from the opt-out; a lock keeps a tool opted out",
+                          "lock.tools", tool_id)
+        elif tool_id != ALL and ALL not in optout and tool_id not in optout:
+            check.problem(f"{tool_id!r} is locked but the policy does not opt it out; add it to optout.tools",
+                          "lock.tools", tool_id)
+
+    updates = _parse_updates(check, tables["updates"]) if "updates" in data else None
+    error = check.error()
+    if error is not None:
+        raise error
+    return Policy(path=path, text=text, version=int(version), revision=revision, optout=optout, except_=except_,
+                  do_not_track=dnt, lock=lock, updates=updates, lines=lines)
+
+
+def _parse_updates(check: _Checker, table: Mapping[str, Any]) -> UpdateSources:
+    values: dict[str, str | None] = {}
+    for key in _TABLES["updates"]:
+        value = table.get(key)
+        if value is not None and not isinstance(value, str):
+            check.problem(f"'updates.{key}' must be a string", f"updates.{key}")
+            value = None
+        values[key] = value or None
+    for key in ("catalog_url", "policy_url"):
+        url = values[key]
+        if url and not is_allowed_update_url(url):
+            check.problem(f"'updates.{key}' must be an https:// URL (http:// only for a loopback address), "
+                          f"got {url!r}", f"updates.{key}")
+    for key in ("catalog_key", "policy_key"):
+        key_text = values[key]
+        if key_text and decode_public_key(key_text) is None:
+            check.problem(f"'updates.{key}' must be a base64 ed25519 public key (32 bytes), as printed by "
+                          "`tracklight catalog keygen`", f"updates.{key}")
+    if values["catalog_url"] and not values["catalog_key"]:
+        check.problem("'updates.catalog_url' needs 'updates.catalog_key': updates are only installed when "
+                      "signed", "updates.catalog_url")
+    if values["policy_url"] and not (values["policy_key"] or values["catalog_key"]):
+        check.problem("'updates.policy_url' needs 'updates.policy_key' (or 'updates.catalog_key')",
+                      "updates.policy_url")
+    return UpdateSources(**values)
+
+
+def read_policy_file(path: str) -> Policy:
+    """Read and parse a policy file; PolicyError for a file that can't be read, isn't UTF-8, or isn't valid."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise PolicyError("no policy file here", path=path) from None
+    except OSError as exc:
+        raise PolicyError(f"cannot read: {exc.strerror or exc}", path=path) from None
+    if len(data) > MAX_BYTES:
+        raise PolicyError(f"larger than {MAX_BYTES // 1024} KiB; not read", path=path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PolicyError("not valid UTF-8", path=path, line=data[: exc.start].count(b"\n") + 1) from None
+    return parse_policy(text.removeprefix("\ufeff"), path)
+
+
+def machine_policy_path(os_: Os, env: Mapping[str, str], root: str | None = None) -> str:
+    """Where this machine's policy lives (under `root`, which defaults to TRACKLIGHT_SYSTEM_ROOT or /)."""
+    return locations.policy_file(os_, env, root if root is not None else locations.system_root(env))
+
+
+def load_machine_policy(os_: Os, env: Mapping[str, str], root: str | None = None) -> Policy | None:
+    """This machine's policy, or None when there is none. PolicyError when it exists but is invalid."""
+    path = machine_policy_path(os_, env, root)
+    if not os.path.lexists(path):
+        return None
+    return read_policy_file(path)
+
+
+# ---------------------------------------------------------------- resolving ids
+
+def resolve(policy: Policy, known_ids: Collection[str]) -> Resolution:
+    """The concrete ids the policy opts out and locks. PolicyError naming every unknown id with its line."""
+    known = set(known_ids)
+    check = _Checker(policy.path, policy.lines)
+    for where, ids in (("optout.tools", policy.optout), ("optout.except", policy.except_),
+                       ("lock.tools", policy.lock)):
+        for tool_id in ids:
+            if tool_id != ALL and tool_id not in known:
+                check.problem(f"unknown tool id {tool_id!r} in '{where}' (see `tracklight scan --all`)",
+                              where, tool_id)
+    error = check.error()
+    if error is not None:
+        raise error
+    return _resolution(policy, known)
+
+
+def _resolution(policy: Policy, known: Collection[str]) -> Resolution:
+    if ALL in policy.optout:
+        optout = {tool_id for tool_id in known if tool_id not in policy.except_}
+    else:
+        optout = {tool_id for tool_id in policy.optout if tool_id in known}
+    locked = set(optout) if ALL in policy.lock else {t for t in policy.lock if t in optout}
+    return Resolution(policy, tuple(sorted(optout)), frozenset(locked), policy.do_not_track)
+
+
+def is_locked(policy: Policy, tool_id: str) -> bool:
+    """Whether the policy locks a tool, without needing the catalog (an id nobody knows can't be opted in anyway)."""
+    if tool_id in policy.except_:
+        return False
+    opted_out = ALL in policy.optout or tool_id in policy.optout
+    return opted_out and (ALL in policy.lock or tool_id in policy.lock)
+
+
+# ---------------------------------------------------------------- locks, as the scan and opt-in see them
+
+def locked_ids(index: Any, os_: Os, env: Mapping[str, str], root: str | None = None) -> frozenset[str]:
+    """The ids this machine's policy locks (empty when there is no policy). PolicyError when the policy is invalid.
+
+    `index` is a core.catalog.ToolIndex (its tools' ids are the known ids); ids the policy names that the index
+    doesn't know are ignored here, and reported by `tracklight policy check`.
+    """
+    policy = load_machine_policy(os_, env, root)
+    if policy is None or not policy.lock:
+        return frozenset()
+    return _resolution(policy, known_tool_ids(index)).locked
+
+
+def known_tool_ids(index: Any) -> set[str]:
+    """Every id a policy may name: the index's tools and the browsers whose machine-wide policies Tracklight writes."""
+    from tracklight.admin.browsers import BROWSERS
+
+    return set(getattr(index, "tools", {})) | set(BROWSERS)
+
+
+def check_optin_allowed(tool_id: str, os_: Os | None = None, env: Mapping[str, str] | None = None,
+                        root: str | None = None) -> None:
+    """Refuse to opt a tool back in when this machine's policy locks it (PolicyError naming the policy file).
+
+    An invalid policy refuses every opt-in: the organisation's intent can't be read, so the safe side is to keep
+    what is off, off.
+    """
+    env = dict(os.environ) if env is None else env
+    os_ = os_ or locations.current_os()
+    path = machine_policy_path(os_, env, root)
+    try:
+        policy = load_machine_policy(os_, env, root)
+    except PolicyError as exc:
+        raise PolicyError(f"opting in is refused while your organisation's policy is invalid ({exc})",
+                          path=path) from None
+    if policy is not None and is_locked(policy, tool_id):
+        line = policy.line_of("lock.tools", tool_id) or policy.line_of("lock.tools", ALL)
+        where = f"{path}:{line}" if line else path
+        raise PolicyError(f"{tool_id} is locked by your organisation's policy ({where})")
