@@ -52,12 +52,20 @@ _XDG_DEFAULTS = {
 }
 
 
-def xdg_dir(name: str, env: Env) -> str:
-    """An XDG base folder, honouring the variable when it is an absolute path (as the spec says), else its default."""
+def xdg_dir(name: str, env: Env, os_: Os = Os.LINUX) -> str:
+    """An XDG base folder, honouring the variable when it is an absolute path (as the spec says), else its default.
+
+    Tools that use XDG folders on every OS (Node's xdg-basedir, Go's os.UserConfigDir on Linux only) fall back to
+    the same folders under the user's home on macOS and Windows.
+    """
     value = env.get(name, "")
+    if os_ is Os.WINDOWS:
+        if ntpath.isabs(value):
+            return value
+        return ntpath.join(home(os_, env), *_XDG_DEFAULTS[name].split("/"))
     if value.startswith("/"):
         return value
-    return posixpath.join(home(Os.LINUX, env), _XDG_DEFAULTS[name])
+    return posixpath.join(home(os_, env), _XDG_DEFAULTS[name])
 
 
 def _windows_folder(name: str, env: Env) -> str:
@@ -89,7 +97,7 @@ def _variable(name: str, os_: Os, env: Env) -> str | None:
     if upper == "HOME":
         return home(os_, env)
     if upper in _XDG_DEFAULTS:
-        return xdg_dir(upper, env)
+        return xdg_dir(upper, env, os_)
     if upper in ("APPDATA", "LOCALAPPDATA", "USERPROFILE", "PROGRAMDATA"):
         return _windows_folder(upper, env) if os_ is Os.WINDOWS else env.get(upper)
     return None
