@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "tracklight.commands.tray_cmd",
     "tracklight.commands.scan_cmd",
     "tracklight.commands.manifest_cmd",
+    "tracklight.commands.changes_cmd",
 ]
 
 EPILOG = """\

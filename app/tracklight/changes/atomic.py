@@ -1,0 +1,279 @@
+"""THE one place that writes or removes a user's file. Nothing else in Tracklight opens a user's file for writing.
+
+A write goes: temp file in the same folder -> write -> fsync -> compare the file's current bytes with what the caller
+read -> os.replace (retried briefly: Windows locks files that are open elsewhere) -> fsync the folder. The original's
+mode and (when running as root) owner are kept; a new file gets the mode the caller gives. On any failure the temp
+file is removed and the target is untouched: either the old content or the new one is on disk, never a mix.
+
+A symlink to a file is written through (the link stays a link, its target gets the new content); the caller (safety)
+has already checked where it points. Errors: ConflictError (the file is not what the caller read), WriteError (the
+operating system refused: read-only file, full disk, a folder where the file should be, a symlink loop, …).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+import stat
+import sys
+import time
+from typing import Final
+
+from tracklight.errors import ConflictError, WriteError
+
+
+class _Unchecked:
+    def __repr__(self) -> str:
+        return "UNCHECKED"
+
+
+UNCHECKED: Final = _Unchecked()
+"""expected_before default: write whatever the file holds now (Tracklight's own files only)."""
+
+Expected = bytes | None | _Unchecked
+"""What the caller read: the bytes, None for "the file must not exist", or UNCHECKED."""
+
+NEW_DIR_MODE = 0o700
+DEFAULT_NEW_FILE_MODE = 0o600
+_REPLACE_ATTEMPTS = 5
+_REPLACE_DELAY = 0.05
+
+_REASONS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is exceeded",
+    errno.EFBIG: "the file is larger than the file system or a size limit allows",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.ELOOP: "symlink loop",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.EISDIR: "is a folder, not a file",
+    errno.ENAMETOOLONG: "the path is too long",
+}
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno in _REASONS:
+        return _REASONS[exc.errno]
+    return exc.strerror or str(exc)
+
+
+def _write_error(action: str, path: str, exc: OSError) -> WriteError:
+    return WriteError(f"cannot {action}: {_reason(exc)}; nothing was changed", path=path)
+
+
+def resolve_target(path: str) -> str:
+    """The file a write to `path` lands in: symlinks followed. WriteError for a symlink loop or a file as folder."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.ENAMETOOLONG):
+            raise _write_error("write", path, exc) from None
+        # EACCES on a parent folder: realpath still gives the honest target, and the write will say why it fails.
+    return os.path.realpath(path)
+
+
+def read_current(path: str) -> bytes | None:
+    """The file's bytes now; None when it does not exist. WriteError for a folder, a loop, or an unreadable file."""
+    try:
+        with open(path, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise WriteError("is not a regular file (a device or pipe); not touched", path=path)
+            return handle.read()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise WriteError("is a folder, not a file; nothing was changed", path=path) from None
+    except OSError as exc:
+        if exc.errno == errno.ENOENT:
+            return None
+        raise _write_error("read", path, exc) from None
+
+
+def missing_parents(path: str) -> tuple[str, ...]:
+    """The folders that would have to be created to hold `path`, outermost first."""
+    missing: list[str] = []
+    folder = os.path.dirname(os.path.abspath(path))
+    while folder and not os.path.lexists(folder):
+        missing.append(folder)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return tuple(reversed(missing))
+
+
+def _check_expected(target: str, display: str, expected: Expected) -> None:
+    if isinstance(expected, _Unchecked):
+        return
+    current = read_current(target)
+    if current == expected:
+        return
+    if expected is None:
+        raise ConflictError("was created by someone else since it was read; nothing was written", path=display)
+    if current is None:
+        raise ConflictError("was removed since it was read; nothing was written", path=display)
+    raise ConflictError("changed since it was read; nothing was written", path=display)
+
+
+def _fsync_dir(folder: str) -> None:
+    """Make a rename or a new entry durable. Not possible on Windows (folders can't be opened); skipped there."""
+    if sys.platform == "win32":
+        return
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _make_parents(folder: str, display: str) -> None:
+    for missing in missing_parents(os.path.join(folder, "x")):
+        try:
+            os.mkdir(missing, NEW_DIR_MODE)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise WriteError(f"cannot create folder {missing}: {_reason(exc)}; nothing was changed",
+                             path=display) from None
+        if _is_root():
+            _chown_like_parent(missing)
+        _fsync_dir(os.path.dirname(missing))
+
+
+def _is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def _chown_like_parent(path: str) -> None:
+    """Running as root in someone's home: what Tracklight creates belongs to the folder's owner, not to root."""
+    parent = os.stat(os.path.dirname(path))
+    if parent.st_uid != 0 or parent.st_gid != 0:
+        os.chown(path, parent.st_uid, parent.st_gid, follow_symlinks=False)
+
+
+def _replace(temp: str, target: str) -> None:
+    for attempt in range(_REPLACE_ATTEMPTS):
+        try:
+            os.replace(temp, target)
+            return
+        except PermissionError:
+            # Windows refuses to replace a file another process holds open; it is usually released quickly.
+            if sys.platform != "win32" or attempt == _REPLACE_ATTEMPTS - 1:
+                raise
+            time.sleep(_REPLACE_DELAY * (attempt + 1))
+
+
+def atomic_write(path: str, data: bytes, *, mode: int | None = None, expected_before: Expected = UNCHECKED,
+                 make_parents: bool = False, sync_dir: bool = True) -> None:
+    """Replace `path` with `data` atomically; see the module docstring. `mode` applies to a new file only."""
+    target = resolve_target(path)
+    try:
+        info: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise _write_error("write", path, exc) from None
+    if info is not None:
+        if stat.S_ISDIR(info.st_mode):
+            raise WriteError("is a folder, not a file; nothing was changed", path=path)
+        if not stat.S_ISREG(info.st_mode):
+            raise WriteError("is not a regular file (a device or pipe); not touched", path=path)
+        if not info.st_mode & stat.S_IWUSR:
+            # The owner made it read-only on purpose; replacing it would silently override that choice.
+            raise WriteError("is read-only; make it writable first if you want Tracklight to change it",
+                             path=path)
+
+    folder = os.path.dirname(target) or "."
+    if not os.path.isdir(folder):
+        if os.path.lexists(folder):
+            raise WriteError(f"{folder} is a file, not a folder; nothing was changed", path=path)
+        if not make_parents:
+            raise WriteError(f"folder {folder} does not exist; nothing was changed", path=path)
+        _make_parents(folder, path)
+
+    temp = os.path.join(folder, f".{os.path.basename(target)}.tracklight-{secrets.token_hex(4)}.tmp")
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+                     | getattr(os, "O_BINARY", 0), 0o600)
+    except OSError as exc:
+        raise _write_error("write", path, exc) from None
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            if info is not None:
+                if _is_root():
+                    os.fchown(fd, info.st_uid, info.st_gid)
+                final_mode = stat.S_IMODE(info.st_mode)
+            else:
+                final_mode = DEFAULT_NEW_FILE_MODE if mode is None else mode
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, final_mode)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if info is None and _is_root():
+            _chown_like_parent(temp)
+        _check_expected(target, path, expected_before)
+        _replace(temp, target)
+    except OSError as exc:
+        _discard(temp)
+        raise _write_error("write", path, exc) from None
+    except BaseException:
+        _discard(temp)
+        raise
+    if sync_dir:
+        try:
+            _fsync_dir(folder)
+        except OSError:
+            pass  # the content is in place; only its durability across a power cut is less certain
+
+
+def atomic_remove(path: str, *, expected_before: Expected = UNCHECKED, sync_dir: bool = True) -> None:
+    """Remove a file Tracklight created (undoing a change), after checking it still holds what we wrote."""
+    target = resolve_target(path)
+    if os.path.isdir(target):
+        raise WriteError("is a folder, not a file; nothing was changed", path=path)
+    _check_expected(target, path, expected_before)
+    try:
+        os.unlink(target)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise _write_error("remove", path, exc) from None
+    if sync_dir:
+        try:
+            _fsync_dir(os.path.dirname(target) or ".")
+        except OSError:
+            pass
+
+
+def remove_empty_dirs(folders: tuple[str, ...]) -> None:
+    """Remove folders a change created, innermost first, when they are empty again (a non-empty one stays)."""
+    for folder in reversed(folders):
+        try:
+            os.rmdir(folder)
+        except OSError:
+            return
+
+
+def sync_dirs(folders: set[str]) -> None:
+    """fsync several folders once each (after a batch of writes made with sync_dir=False)."""
+    for folder in sorted(folders):
+        try:
+            _fsync_dir(folder)
+        except OSError:
+            pass
+
+
+def _discard(temp: str) -> None:
+    try:
+        os.unlink(temp)
+    except OSError:
+        pass

@@ -1,0 +1,388 @@
+"""Plan an opt-out or an opt-in: which controls are written, with what, as a ChangeSet of full file contents + diffs.
+
+Which controls an opt-out writes (manifest v1 `write`): `write = true` always; `write = false` never; otherwise the
+first file control that has a path on this OS in this scope's area (a catalog tool's /etc file is skipped in user
+scope); env controls only when no file control is written, the tool's only way. `write_off`/`write_on` replace
+`off`/`on` when set ("{today}" becomes the ISO date). A control already reading off (by the tool's own rule) is left
+alone. Opting in sets `on` where the control has one, else removes the key or unsets the variable.
+
+Planning never writes. A file that doesn't parse fails that tool's plan (FormatError with file and line) and leaves
+the plan of the other tools as it was; several tools editing one file (VS Code's settings.json) are composed into
+one FileChange.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from tracklight import formats
+from tracklight.changes.atomic import DEFAULT_NEW_FILE_MODE, missing_parents, read_current
+from tracklight.changes.changeset import (
+    Action,
+    ChangeSet,
+    EnvChange,
+    FileChange,
+    KeyEdit,
+    PlanResult,
+    Purpose,
+    ToolFailure,
+    new_change_id,
+)
+from tracklight.changes.difftext import unified_diff
+from tracklight.changes.environment_store import EnvironmentStore, EnvPlatform, validate
+from tracklight.changes.safety import OutsideAreaError, Scope, WriteGuard
+from tracklight.core import locations
+from tracklight.core.detect import meaning_of, resolve_file
+from tracklight.core.model import Control, ControlKind, Default, Meaning, Os, Scalar, Tier, Tool, ToolReport
+from tracklight.errors import FormatError, TracklightError
+
+DO_NOT_TRACK = "DO_NOT_TRACK"
+
+
+class NothingToWriteError(TracklightError):
+    """The tool offers no control Tracklight can write (no opt-out exists, or only system-wide ones)."""
+
+
+@dataclass(frozen=True)
+class PlanContext:
+    """Everything planning depends on besides the reports: passed in, never read from globals deep inside."""
+
+    env: Mapping[str, str]
+    os_: Os
+    root: str
+    now: dt.datetime
+    guard: WriteGuard
+    platform: EnvPlatform | None = None
+
+    @classmethod
+    def create(cls, env: Mapping[str, str] | None = None, os_: Os | None = None, root: str | None = None,
+               scope: Scope = Scope.USER, now: dt.datetime | None = None,
+               platform: EnvPlatform | None = None) -> PlanContext:
+        env = dict(os.environ) if env is None else env
+        os_ = os_ or locations.current_os()
+        root = root or locations.system_root(env)
+        return cls(env, os_, root, now or dt.datetime.now().astimezone(),
+                   WriteGuard.for_env(env, os_, scope, root), platform)
+
+    @property
+    def today(self) -> str:
+        return self.now.date().isoformat()
+
+    def env_store(self) -> EnvironmentStore:
+        return EnvironmentStore(self.os_, self.env, self.platform)
+
+
+# ---------------------------------------------------------------- the working copy
+
+
+@dataclass
+class _WorkFile:
+    path: str
+    before: bytes | None
+    text: str | None  # current planned text (None: the file does not exist)
+    style: formats.TextStyle
+    edits: list[KeyEdit] = field(default_factory=list)
+
+
+@dataclass
+class _Workspace:
+    """Files and variables as they will be after the edits planned so far."""
+
+    files: dict[str, _WorkFile] = field(default_factory=dict)
+    env: dict[str, EnvChange] = field(default_factory=dict)
+    managed: dict[str, str] = field(default_factory=dict)  # Tracklight's variables before this plan
+
+    def file(self, path: str) -> _WorkFile:
+        if path not in self.files:
+            before = read_current(path)
+            if before is None:
+                self.files[path] = _WorkFile(path, None, None, formats.TextStyle(bom=False, crlf=False))
+            else:
+                text, style = formats.load_text(before, path)
+                self.files[path] = _WorkFile(path, before, text, style)
+        return self.files[path]
+
+    def snapshot(self) -> tuple[dict[str, tuple[str | None, int]], dict[str, EnvChange]]:
+        return {p: (w.text, len(w.edits)) for p, w in self.files.items()}, dict(self.env)
+
+    def restore(self, saved: tuple[dict[str, tuple[str | None, int]], dict[str, EnvChange]]) -> None:
+        files, env = saved
+        for path in list(self.files):
+            if path not in files:
+                del self.files[path]
+            else:
+                text, count = files[path]
+                self.files[path].text = text
+                del self.files[path].edits[count:]
+        self.env = env
+
+    def env_value(self, name: str) -> str | None:
+        if name in self.env:
+            return self.env[name].new_value
+        return self.managed.get(name)
+
+    def set_env(self, name: str, value: str | None, tool_id: str | None) -> None:
+        validate(name, value)
+        old = self.managed.get(name)
+        tools = self.env[name].tool_ids if name in self.env else ()
+        if tool_id is not None and tool_id not in tools:
+            tools = (*tools, tool_id)
+        self.env[name] = EnvChange(name, old, value, tools)
+
+
+# ---------------------------------------------------------------- which controls
+
+
+def _value_for(control: Control, value: Scalar, written: Scalar | None, today: str) -> Scalar:
+    chosen = value if written is None else written
+    if isinstance(chosen, str):
+        return chosen.replace("{today}", today)
+    return chosen
+
+
+@dataclass(frozen=True)
+class _Target:
+    control: Control
+    path: str | None  # file controls: the file (already checked by safety)
+
+
+def _writable_targets(tool: Tool, ctx: PlanContext) -> tuple[list[_Target], list[OutsideAreaError]]:
+    """The controls an opt-out writes (module docstring), each with its checked file."""
+    targets: list[_Target] = []
+    outside: list[OutsideAreaError] = []
+    chosen_file = False
+    for control in tool.telemetry.controls:
+        if control.kind is not ControlKind.FILE or control.write is False:
+            continue
+        if control.write is None and chosen_file:
+            continue
+        path = resolve_file(control, ctx.os_, ctx.env, ctx.root)
+        if path is None:
+            continue
+        try:
+            ctx.guard.check_tool_file(path, tool)
+        except OutsideAreaError as exc:
+            outside.append(exc)
+            continue
+        targets.append(_Target(control, path))
+        if control.write is None:
+            chosen_file = True
+    wrote_file = bool(targets)
+    for control in tool.telemetry.controls:
+        if control.kind is ControlKind.ENV and (control.write is True or (control.write is None and not wrote_file)):
+            targets.append(_Target(control, None))
+    return targets, outside
+
+
+# ---------------------------------------------------------------- edits
+
+
+def _edit_file(ws: _Workspace, tool: Tool, control: Control, path: str, value: Scalar | None,
+               expect: Meaning | None) -> None:
+    """Set (value) or remove (None) one key in the working copy of a file, and read it back to be sure."""
+    work = ws.file(path)
+    module = formats.get(control.format or "")
+    key = control.key or ""
+    try:
+        old = module.read(work.text, key) if work.text is not None else formats.NOT_FOUND
+        if value is None:
+            if not old.found or work.text is None:
+                return
+            new_text = module.remove(work.text, key)
+        elif work.text is None:
+            new_text = module.new_document(key, value)
+        else:
+            new_text = module.set_value(work.text, key, value)
+        check = module.read(new_text, key)
+    except FormatError as exc:
+        raise FormatError(exc.message, path=exc.path or path, line=exc.line) from None
+    # The tool's reader may see less than was written (Go reads "off" of "off 2026-11-30"); what counts is that
+    # the key now means what was intended, by the tool's own rule.
+    if value is not None and (not check.found or check.value is None
+                              or meaning_of(control, check.value) is not expect):
+        raise FormatError(f"after the edit, {key or 'the setting'} would read {check.value!r}, not {value!r}; "
+                          "the file was not changed", path=path)
+    if value is None and check.found:
+        raise FormatError(f"{key or 'the setting'} could not be removed; the file was not changed", path=path)
+    work.text = new_text
+    work.edits.append(KeyEdit(tool.id, control.key, control.describe(), old.value if old.found else None, value))
+
+
+def _file_meaning(ws: _Workspace, control: Control, path: str) -> Meaning | None:
+    """What the control's key means in the working copy (None: not set)."""
+    work = ws.file(path)
+    if work.text is None:
+        return None
+    try:
+        found = formats.get(control.format or "").read(work.text, control.key or "")
+    except FormatError as exc:
+        raise FormatError(exc.message, path=exc.path or path, line=exc.line) from None
+    if not found.found or found.value is None:
+        return None
+    return meaning_of(control, found.value)
+
+
+def _process_env_meaning(control: Control, ctx: PlanContext) -> Meaning | None:
+    value = ctx.env.get(control.name or "")
+    return None if value is None else meaning_of(control, value)
+
+
+def _optout_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: list[str]) -> None:
+    tool = report.tool
+    targets, outside = _writable_targets(tool, ctx)
+    if not targets:
+        if tool.telemetry.tier is Tier.NONE and not tool.telemetry.controls:
+            notes.append(f"{tool.id}: collects nothing; there is nothing to switch off")
+            return
+        if outside:
+            raise outside[0]
+        raise NothingToWriteError(f"{tool.name} offers no setting to turn its telemetry off "
+                                  f"(see `tracklight show {tool.id}`)")
+    for target in targets:
+        control = target.control
+        if control.kind is ControlKind.FILE:
+            assert target.path is not None
+            if _file_meaning(ws, control, target.path) is Meaning.OFF:
+                continue
+            value = _value_for(control, control.off, control.write_off, ctx.today)
+            _edit_file(ws, tool, control, target.path, value, Meaning.OFF)
+        else:
+            name = control.name or ""
+            managed = ws.env_value(name)
+            if managed is not None and meaning_of(control, managed) is Meaning.OFF:
+                continue
+            if managed is None and _process_env_meaning(control, ctx) is Meaning.OFF:
+                notes.append(f"{tool.id}: {name} is already off in your environment (set outside Tracklight)")
+                continue
+            value = _value_for(control, control.off, control.write_off, ctx.today)
+            ws.set_env(name, formats.scalar_text(value), tool.id)
+
+
+def _optin_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: list[str]) -> None:
+    tool = report.tool
+    targets, _outside = _writable_targets(tool, ctx)
+    chosen = {id(t.control) for t in targets}
+    default_on = tool.telemetry.default is Default.ON
+    for control in tool.telemetry.controls:
+        if control.write is False:
+            continue
+        # Where nothing is set, `on` is written only when the tool would not be on by itself (default off, ask,
+        # local) and only for the control an opt-out would write; an opt-out found elsewhere is turned back.
+        enable = control.on is not None and id(control) in chosen and not default_on
+        on_value = None if control.on is None else _value_for(control, control.on, control.write_on, ctx.today)
+        if control.kind is ControlKind.FILE:
+            path = resolve_file(control, ctx.os_, ctx.env, ctx.root)
+            if path is None:
+                continue
+            if id(control) not in chosen:
+                try:
+                    ctx.guard.check_tool_file(path, tool)
+                except OutsideAreaError:
+                    continue
+            meaning = _file_meaning(ws, control, path)
+            if meaning is Meaning.OFF:
+                _edit_file(ws, tool, control, path, on_value, Meaning.ON)  # on_value None: remove the key
+            elif meaning is not Meaning.ON and enable:
+                _edit_file(ws, tool, control, path, on_value, Meaning.ON)
+            continue
+        name = control.name or ""
+        managed = ws.env_value(name)
+        if managed is None and _process_env_meaning(control, ctx) is Meaning.OFF:
+            notes.append(f"{tool.id}: {name}={ctx.env.get(name)} is set in your environment outside Tracklight; "
+                         "remove it there to opt back in")
+        meaning = None if managed is None else meaning_of(control, managed)
+        if meaning is Meaning.OFF:
+            # Tracklight's own variable: gone is "back to the tool's default"; `on` where the default isn't on.
+            ws.set_env(name, formats.scalar_text(on_value) if enable and on_value is not None else None, tool.id)
+        elif meaning is not Meaning.ON and enable and on_value is not None:
+            ws.set_env(name, formats.scalar_text(on_value), tool.id)
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def plan_changes(action: Action, reports: Iterable[ToolReport], ctx: PlanContext, *,
+                 env: Mapping[str, str | None] | None = None) -> PlanResult:
+    """Plan one opt-out or opt-in over several tools; `env` adds variables of no tool (DO_NOT_TRACK)."""
+    ws = _Workspace(managed=ctx.env_store().current())
+    failures: list[ToolFailure] = []
+    unchanged: list[str] = []
+    notes: list[str] = []
+    planned: list[str] = []
+    step: Callable[[_Workspace, ToolReport, PlanContext, list[str]], None]
+    step = _optout_tool if action is Action.OPTOUT else _optin_tool
+    for report in reports:
+        saved = ws.snapshot()
+        edits_before = _edit_count(ws)
+        try:
+            step(ws, report, ctx, notes)
+        except TracklightError as exc:
+            ws.restore(saved)
+            failures.append(ToolFailure(report.tool.id, exc))
+            continue
+        if _edit_count(ws) == edits_before:
+            unchanged.append(report.tool.id)
+        else:
+            planned.append(report.tool.id)
+    for name, value in (env or {}).items():
+        if ws.env_value(name) != value:
+            ws.set_env(name, value, None)
+
+    files = _file_changes(ws, ctx)
+    env_changes = [c for c in ws.env.values() if c.old_value != c.new_value]
+    env_plan = ctx.env_store().plan(env_changes)
+    for change in env_plan.files:
+        ctx.guard.check_env_file(change.path, change.before, change.after)
+    files.extend(env_plan.files)
+    summary = _summary(action, planned, env_plan.env)
+    changeset = ChangeSet(new_change_id(ctx.now), ctx.now, action, summary, tuple(planned), tuple(files),
+                          env_plan.env)
+    return PlanResult(changeset, tuple(failures), tuple(unchanged), tuple(notes))
+
+
+def plan_optout(reports: Sequence[ToolReport], ctx: PlanContext, *, do_not_track: bool = False) -> PlanResult:
+    """Opt these tools out; with do_not_track also set DO_NOT_TRACK=1 (`optout --all`)."""
+    return plan_changes(Action.OPTOUT, reports, ctx, env={DO_NOT_TRACK: "1"} if do_not_track else None)
+
+
+def plan_optin(reports: Sequence[ToolReport], ctx: PlanContext) -> PlanResult:
+    """Opt these tools back in."""
+    return plan_changes(Action.OPTIN, reports, ctx)
+
+
+def _edit_count(ws: _Workspace) -> int:
+    return sum(len(w.edits) for w in ws.files.values()) + sum(len(c.tool_ids) for c in ws.env.values())
+
+
+def _file_changes(ws: _Workspace, ctx: PlanContext) -> list[FileChange]:
+    result: list[FileChange] = []
+    for work in ws.files.values():
+        if not work.edits:
+            continue
+        after = None if work.text is None else formats.dump_text(work.text, work.style)
+        if after == work.before:
+            continue
+        result.append(FileChange(
+            path=work.path, before=work.before, after=after, diff=unified_diff(work.path, work.before, after),
+            purpose=Purpose.TOOL, edits=tuple(work.edits),
+            mode=DEFAULT_NEW_FILE_MODE if work.before is None else None,
+            created_dirs=missing_parents(work.path) if work.before is None else (),
+        ))
+    return result
+
+
+def _summary(action: Action, tools: Sequence[str], env: Sequence[EnvChange]) -> str:
+    verb = {Action.OPTOUT: "opt out of", Action.OPTIN: "opt back in to", Action.UNDO: "undo"}[action]
+    parts = []
+    if tools:
+        shown = ", ".join(tools[:6]) + (f" and {len(tools) - 6} more" if len(tools) > 6 else "")
+        parts.append(f"{verb} {shown}")
+    for change in env:
+        if not change.tool_ids:  # a variable of no tool: DO_NOT_TRACK
+            parts.append(f"set {change.name}={change.new_value}" if change.new_value is not None
+                         else f"unset {change.name}")
+    return "; ".join(parts) or "nothing to change"
+
