@@ -22,7 +22,8 @@ from tracklight.ui.snapshot import Snapshot, Transitions, compare
 from tracklight.ui.watch_plan import Affected
 from tracklight.ui.worker import TaskRunner
 
-LockedProvider = Callable[[], Collection[str]]
+LockedProvider = Callable[[ToolIndex], Collection[str]]
+"""The tools an admin policy locks, given the index (the policy may say "*")."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class Scanner(QObject):
         self._env = dict(os.environ) if env is None else dict(env)
         self._os = os_ or locations.current_os()
         self._root = root or locations.system_root(self._env)
-        self._locked = locked or (lambda: ())
+        self._locked: LockedProvider = locked or (lambda _index: ())
         self._index: ToolIndex | None = None
         self._snapshot = Snapshot()
         self._running = False
@@ -110,7 +111,7 @@ class Scanner(QObject):
         """Scan on the calling thread (start-up, before the event loop runs); publishes like a background scan."""
         started = time.perf_counter()
         index = load_index(self._os, self._env, self._root)
-        result = scan(self._env, self._os, self._root, index=index, locked=tuple(self._locked()))
+        result = scan(self._env, self._os, self._root, index=index, locked=tuple(self._locked(index)))
         self._finish(_Outcome(result, index, None, time.perf_counter() - started))
         return self._snapshot
 
@@ -125,7 +126,7 @@ class Scanner(QObject):
         def task() -> _Outcome:
             started = time.perf_counter()
             used = index or load_index(os_, env, root)
-            result = scan(env, os_, root, index=used, only=request.only, locked=tuple(locked()))
+            result = scan(env, os_, root, index=used, only=request.only, locked=tuple(locked(used)))
             return _Outcome(result, used, request.only, time.perf_counter() - started)
 
         self._runner.submit(task, self._finished, self._failed)

@@ -21,7 +21,7 @@ class Affected:
     """What a batch of changed paths means for the scan."""
 
     tool_ids: frozenset[str] = frozenset()
-    everything: bool = False  # Tracklight's env files changed: every env control may read differently
+    everything: bool = False  # Tracklight's env files or the policy changed: any tool may read differently
     reload_index: bool = False  # a manifest was added, changed or removed: tools may have appeared or changed
 
     @property
@@ -38,7 +38,7 @@ class WatchPlan:
     executables: Mapping[str, frozenset[str]] = field(default_factory=dict)  # executable name -> tool ids
     path_dirs: frozenset[str] = frozenset()
     manifest_dirs: frozenset[str] = frozenset()
-    env_files: frozenset[str] = frozenset()
+    global_files: frozenset[str] = frozenset()  # Tracklight's env files and the admin policy: any tool may change
 
     def affected(self, paths: Iterable[str]) -> Affected:
         """The tools a batch of changed paths (created, modified, removed or moved; either end) affects."""
@@ -48,7 +48,7 @@ class WatchPlan:
         for path in paths:
             path = os.path.normpath(path)
             folder = os.path.dirname(path)
-            if path in self.env_files:
+            if path in self.global_files:
                 everything = True
             if folder in self.manifest_dirs and path.endswith(".toml"):
                 reload_index = True
@@ -107,10 +107,11 @@ def build_plan(reports: Iterable[ToolReport], env: Mapping[str, str], os_: Os, r
     separator = ";" if os_ is Os.WINDOWS else os.pathsep
     path_dirs = {os.path.normpath(d) for d in env.get("PATH", "").split(separator) if d and os.path.isabs(d)}
     manifest_dirs = {os.path.normpath(folder) for folder, _scope in locations.manifest_dirs(os_, env, root)}
-    env_files = {os.path.normpath(managed_env_file(os_, env)),
-                 os.path.normpath(locations.env_sh_file(os_, env))}
+    global_files = {os.path.normpath(managed_env_file(os_, env)),
+                    os.path.normpath(locations.env_sh_file(os_, env)),
+                    os.path.normpath(locations.policy_file(os_, env, root))}
 
-    wanted: set[str] = set(path_dirs) | manifest_dirs | {os.path.dirname(f) for f in env_files}
+    wanted: set[str] = set(path_dirs) | manifest_dirs | {os.path.dirname(f) for f in global_files}
     for interest in tool_paths:
         # a detect path may be a folder (watch it: files appear inside) or a file (watch its folder)
         wanted.add(interest if os.path.isdir(interest) else os.path.dirname(interest))
@@ -122,5 +123,5 @@ def build_plan(reports: Iterable[ToolReport], env: Mapping[str, str], os_: Os, r
         executables={name: frozenset(ids) for name, ids in executables.items()},
         path_dirs=frozenset(path_dirs),
         manifest_dirs=frozenset(manifest_dirs),
-        env_files=frozenset(env_files),
+        global_files=frozenset(global_files),
     )

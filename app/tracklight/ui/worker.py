@@ -28,7 +28,7 @@ class _Job(QRunnable):
     def run(self) -> None:
         try:
             result: Any = self._task()
-        except BaseException as exc:  # handed to the UI thread, which decides what to tell the user
+        except Exception as exc:  # noqa: BLE001 - handed to the UI thread, which tells the user
             exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
             self._runner._finished.emit(self._job_id, False, exc)
         else:

@@ -1,0 +1,104 @@
+"""The history view: every journaled change set, newest first, with its diff and an Undo button."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tracklight.ui.diff_dialog import changeset_text
+
+if TYPE_CHECKING:
+    from tracklight.changes.changeset import ChangeSet
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class HistoryPage(QWidget):
+    """Lists change sets; `undo_requested(change id)` when the person asks to revert one."""
+
+    undo_requested = Signal(str)
+    refresh_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._changesets: dict[str, ChangeSet] = {}
+        layout = QVBoxLayout(self)
+        self.intro = QLabel("Every change Tracklight made, newest first. Undo puts each file back byte for byte; "
+                            "it refuses if the file was changed since.")
+        self.intro.setWordWrap(True)
+        layout.addWidget(self.intro)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["When", "What", "Tools", "Files"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAccessibleName("Change history")
+        self.tree.setSortingEnabled(False)
+        self.tree.currentItemChanged.connect(self._selected)
+        splitter.addWidget(self.tree)
+        self.diff = QPlainTextEdit()
+        self.diff.setReadOnly(True)
+        self.diff.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.diff.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.diff.setAccessibleName("What this change wrote")
+        splitter.addWidget(self.diff)
+        splitter.setSizes([240, 200])
+        layout.addWidget(splitter, 1)
+        buttons = QHBoxLayout()
+        self.undo_button = QPushButton("&Undo this change")
+        self.undo_button.setAccessibleName("Undo the selected change")
+        self.undo_button.setEnabled(False)
+        self.undo_button.clicked.connect(self._undo)
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.clicked.connect(self.refresh_requested.emit)
+        buttons.addWidget(self.undo_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.refresh_button)
+        layout.addLayout(buttons)
+
+    def set_history(self, changesets: Sequence[ChangeSet]) -> None:
+        current = self.selected_id()
+        self.tree.clear()
+        self._changesets = {c.id: c for c in changesets}
+        for changeset in changesets:
+            when = changeset.created.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+            item = QTreeWidgetItem([when, changeset.summary, ", ".join(changeset.tool_ids),
+                                    str(len(changeset.files))])
+            item.setData(0, ID_ROLE, changeset.id)
+            self.tree.addTopLevelItem(item)
+            if changeset.id == current:
+                self.tree.setCurrentItem(item)
+        for column in range(3):
+            self.tree.resizeColumnToContents(column)
+        if self.tree.currentItem() is None and self.tree.topLevelItemCount():
+            self.tree.setCurrentItem(self.tree.topLevelItem(0))
+        if not changesets:
+            self.diff.setPlainText("No changes yet.")
+            self.undo_button.setEnabled(False)
+
+    def selected_id(self) -> str | None:
+        item = self.tree.currentItem()
+        return None if item is None else str(item.data(0, ID_ROLE))
+
+    def _selected(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
+        changeset = self._changesets.get(str(item.data(0, ID_ROLE))) if item is not None else None
+        self.undo_button.setEnabled(changeset is not None)
+        self.diff.setPlainText(changeset_text(changeset) if changeset is not None else "")
+
+    def _undo(self) -> None:
+        change_id = self.selected_id()
+        if change_id:
+            self.undo_requested.emit(change_id)

@@ -1,0 +1,134 @@
+"""The tray menu: one QMenu, rebuilt from the latest snapshot every time it is about to open (never stale).
+
+    3 tools send telemetry                      (header)
+    ✓ Visual Studio Code — full                 one checkable entry per installed tool with telemetry:
+    ✓ .NET SDK — anonymized                     checked = sends now; a click opts out (or back in)
+      Go — anonymized (local only)
+      🔒 Azure CLI — full (locked)              an admin's lock: shown, not clickable
+    ─────────
+    Opt out of everything
+    Undo last change
+    ─────────
+    Open Tracklight…
+    Quit
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu
+
+from tracklight.core.model import State, ToolReport
+from tracklight.ui.icons import lock_icon
+from tracklight.ui.snapshot import TIER_WORDS, Snapshot
+
+
+@dataclass(frozen=True)
+class MenuState:
+    """What the menu needs besides the snapshot."""
+
+    can_undo: bool = False
+    busy: bool = False  # a change is being written: toggles wait
+
+
+@dataclass(frozen=True)
+class MenuCallbacks:
+    toggle: Callable[[ToolReport], None]
+    optout_everything: Callable[[], None]
+    undo_last: Callable[[], None]
+    open_window: Callable[[], None]
+    quit: Callable[[], None]
+
+
+_STATE_NOTES = {State.LOCAL: "local only", State.UNKNOWN: "state unknown"}
+
+
+def entry_text(report: ToolReport) -> str:
+    """"Visual Studio Code — full", with the state when it is neither on nor off, and the lock."""
+    notes = [_STATE_NOTES[report.state]] if report.state in _STATE_NOTES else []
+    if report.locked:
+        notes.append("locked")
+    text = f"{report.tool.name} — {report.tool.telemetry.tier.value}"
+    return f"{text} ({', '.join(notes)})" if notes else text
+
+
+def entry_tooltip(report: ToolReport) -> str:
+    tier = report.tool.telemetry.tier
+    if report.locked:
+        action = "Your organisation's policy locks this setting."
+    elif report.tracking:
+        action = "Sends telemetry now. Click to opt out."
+    else:
+        action = "Doesn't send telemetry now. Click to allow it again."
+    return f"{tier.value}: {TIER_WORDS[tier]}. {action}"
+
+
+def _order(report: ToolReport) -> tuple[int, int, str]:
+    return (0 if report.tracking else 1, -report.tool.telemetry.tier.rank, report.tool.name.casefold())
+
+
+class TrayMenu(QObject):
+    """Owns the tray's QMenu and rebuilds it on aboutToShow."""
+
+    def __init__(self, snapshot: Callable[[], Snapshot], state: Callable[[], MenuState],
+                 callbacks: MenuCallbacks, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._snapshot = snapshot
+        self._state = state
+        self._callbacks = callbacks
+        self.menu = QMenu()
+        self.menu.setAccessibleName("Tracklight")
+        self.menu.setToolTipsVisible(True)
+        self.menu.aboutToShow.connect(self.rebuild)
+        self.rebuild()
+
+    def tool_actions(self) -> list[QAction]:
+        """The per-tool entries, in menu order (each action's data() is the tool id)."""
+        return [a for a in self.menu.actions() if isinstance(a.data(), str)]
+
+    def action(self, text: str) -> QAction | None:
+        """The fixed entry with this text ("Quit", "Undo last change", …)."""
+        return next((a for a in self.menu.actions() if a.text() == text and a.data() is None), None)
+
+    def rebuild(self) -> None:
+        snapshot = self._snapshot()
+        state = self._state()
+        menu = self.menu
+        menu.clear()
+
+        header = menu.addAction(snapshot.headline())
+        header.setEnabled(False)
+        font = header.font()
+        font.setBold(True)
+        header.setFont(font)
+
+        for report in sorted(snapshot.switchable, key=_order):
+            entry = menu.addAction(entry_text(report))
+            entry.setData(report.id)
+            entry.setCheckable(True)
+            entry.setChecked(report.tracking)
+            entry.setToolTip(entry_tooltip(report))
+            if report.locked:
+                entry.setIcon(lock_icon())
+                entry.setEnabled(False)
+            elif state.busy:
+                entry.setEnabled(False)
+            else:
+                entry.triggered.connect(lambda _checked=False, r=report: self._callbacks.toggle(r))
+
+        menu.addSeparator()
+        everything = menu.addAction("Opt out of everything")
+        everything.setEnabled(bool(snapshot.tracking) and not state.busy)
+        everything.setToolTip("Opt out every installed tool that sends telemetry, and set DO_NOT_TRACK=1")
+        everything.triggered.connect(lambda _checked=False: self._callbacks.optout_everything())
+        undo = menu.addAction("Undo last change")
+        undo.setEnabled(state.can_undo and not state.busy)
+        undo.triggered.connect(lambda _checked=False: self._callbacks.undo_last())
+
+        menu.addSeparator()
+        menu.addAction("Open Tracklight…").triggered.connect(lambda _checked=False: self._callbacks.open_window())
+        menu.addAction("Quit").triggered.connect(lambda _checked=False: self._callbacks.quit())

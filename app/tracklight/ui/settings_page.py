@@ -1,0 +1,63 @@
+"""The Settings tab: start at login, keep me opted out, what to announce."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
+
+from tracklight.ui.settings import Settings
+
+
+class SettingsPage(QWidget):
+    """Emits `settings_changed(Settings)` and `autostart_changed(bool)`; the app writes them off the UI thread."""
+
+    settings_changed = Signal(object)
+    autostart_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._settings = Settings()
+        layout = QVBoxLayout(self)
+        self.autostart = QCheckBox("&Start Tracklight when I log in")
+        self.autostart.setToolTip("Writes (or removes) an autostart entry in ~/.config/autostart")
+        self.keep_opted_out = QCheckBox("&Keep me opted out")
+        self.keep_opted_out.setToolTip("When a tool turns its telemetry back on after you opted out, "
+                                       "opt it out again without asking")
+        self.announce = QCheckBox("&Tell me when a newly installed tool sends telemetry")
+        self.notify_changes = QCheckBox("Show a &notice with Undo after each change")
+        for box in (self.autostart, self.keep_opted_out, self.announce, self.notify_changes):
+            box.setAccessibleName(box.text().replace("&", ""))
+            layout.addWidget(box)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+        self.autostart.toggled.connect(self._autostart_toggled)
+        for box in (self.keep_opted_out, self.announce, self.notify_changes):
+            box.toggled.connect(self._toggled)
+        self._updating = False
+
+    def show_settings(self, settings: Settings, autostart: bool) -> None:
+        self._updating = True
+        try:
+            self._settings = settings
+            self.keep_opted_out.setChecked(settings.keep_opted_out)
+            self.announce.setChecked(settings.announce_new_tools)
+            self.notify_changes.setChecked(settings.notify_changes)
+            self.autostart.setChecked(autostart)
+        finally:
+            self._updating = False
+
+    def _toggled(self, _checked: bool) -> None:
+        if self._updating:
+            return
+        self._settings = replace(self._settings, keep_opted_out=self.keep_opted_out.isChecked(),
+                                 announce_new_tools=self.announce.isChecked(),
+                                 notify_changes=self.notify_changes.isChecked())
+        self.settings_changed.emit(self._settings)
+
+    def _autostart_toggled(self, checked: bool) -> None:
+        if not self._updating:
+            self.autostart_changed.emit(checked)

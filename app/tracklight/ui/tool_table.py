@@ -1,0 +1,149 @@
+"""The window's table of tools: a model over the snapshot, and a proxy that sorts, searches and filters it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QPalette
+
+from tracklight.core.model import State, ToolReport
+from tracklight.ui.icons import lock_icon, tray_icon
+from tracklight.ui.snapshot import TIER_WORDS, Snapshot
+
+COLUMNS = ("Name", "Tier", "State", "Default", "Source")
+NAME, TIER, STATE, DEFAULT, SOURCE = range(len(COLUMNS))
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+TOOL_ID_ROLE = Qt.ItemDataRole.UserRole + 2
+
+_STATE_TEXT = {State.ON: "sends", State.OFF: "off", State.LOCAL: "local only", State.UNKNOWN: "unknown"}
+_STATE_ORDER = {State.ON: 0, State.UNKNOWN: 1, State.LOCAL: 2, State.OFF: 3}
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def tier_text(report: ToolReport) -> str:
+    """The tier, and the catalog's when the tool's own manifest says something else."""
+    text = report.tool.telemetry.tier.value
+    if report.conflict is not None:
+        text = f"{report.conflict.manifest_tier.value} (catalog: {report.conflict.catalog_tier.value})"
+    return text
+
+
+def state_text(report: ToolReport) -> str:
+    return _STATE_TEXT[report.state]
+
+
+class ToolTableModel(QAbstractTableModel):
+    """Rows are the snapshot's reports; redrawn whole from each new snapshot."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._reports: tuple[ToolReport, ...] = ()
+        self._dim = QPalette().brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)  # not installed
+
+    def set_snapshot(self, snapshot: Snapshot) -> None:
+        self.beginResetModel()
+        self._reports = snapshot.reports
+        self.endResetModel()
+
+    def report(self, row: int) -> ToolReport:
+        return self._reports[row]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt default argument
+        return 0 if parent.isValid() else len(self._reports)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        report = self._reports[index.row()]
+        column = index.column()
+        telemetry = report.tool.telemetry
+        if role == TOOL_ID_ROLE:
+            return report.id
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (report.tool.name, tier_text(report), state_text(report), telemetry.default.value,
+                    report.tool.source.value)[column]
+        if role == SORT_ROLE:
+            if column == TIER:
+                return telemetry.tier.rank
+            if column == STATE:
+                return _STATE_ORDER[report.state]
+            return str(self.data(index)).casefold()
+        if role == Qt.ItemDataRole.DecorationRole:
+            if column == NAME and report.locked:
+                return lock_icon()
+            if column == TIER:
+                return tray_icon(telemetry.tier)
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == TIER:
+                return f"{telemetry.tier.value}: {TIER_WORDS[telemetry.tier]}"
+            if column == NAME and report.locked:
+                return "Locked by your organisation's policy"
+            if column == NAME and not report.installed:
+                return "Not installed on this computer"
+            return None
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            text = str(self.data(index))
+            if column == NAME and report.locked:
+                text += ", locked"
+            return text
+        if role == Qt.ItemDataRole.ForegroundRole and not report.installed:
+            return self._dim
+        return None
+
+
+class ToolFilter(QSortFilterProxyModel):
+    """Search (name, id, vendor) and two filters: installed only, tracking only."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._search = ""
+        self.installed_only = True
+        self.tracking_only = False
+        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(True)
+
+    def set_search(self, text: str) -> None:
+        self._search = text.strip().casefold()
+        self.invalidateFilter()
+
+    def set_installed_only(self, value: bool) -> None:
+        self.installed_only = value
+        self.invalidateFilter()
+
+    def set_tracking_only(self, value: bool) -> None:
+        self.tracking_only = value
+        self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model = self.sourceModel()
+        assert isinstance(model, ToolTableModel)
+        report = model.report(source_row)
+        if self.installed_only and not report.installed:
+            return False
+        if self.tracking_only and not report.tracking:
+            return False
+        if self._search:
+            tool = report.tool
+            haystack = f"{tool.name}\n{tool.id}\n{tool.vendor}\n{tool.category}".casefold()
+            return self._search in haystack
+        return True
