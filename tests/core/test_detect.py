@@ -244,3 +244,13 @@ def test_oversized_and_unreadable_files(sandbox_home: Path) -> None:
     folder.mkdir(parents=True)
     report = scan_one("azure-cli")
     assert "is a folder" in report.problems[0].message
+
+
+def test_syncthing_is_on_while_either_channel_sends(sandbox_home: Path) -> None:
+    path = sandbox_home / ".local/state/syncthing/config.xml"
+    plant(path, '<configuration version="37">\n    <options>\n        <urAccepted>-1</urAccepted>\n'
+                '    </options>\n</configuration>\n')
+    assert scan_one("syncthing").state is State.ON  # crash reports are on until switched off
+    plant(path, '<configuration version="37">\n    <options>\n        <urAccepted>0</urAccepted>\n'
+                '        <crashReportingEnabled>false</crashReportingEnabled>\n    </options>\n</configuration>\n')
+    assert scan_one("syncthing").state is State.OFF

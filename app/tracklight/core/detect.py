@@ -53,8 +53,19 @@ def _equal(found: Scalar, declared: Scalar, casefold: bool) -> bool:
     return False
 
 
+TEXT_FORMATS = frozenset({"ini", "gitconfig", "keyvalue", "shellvars", "xml", "plain"})
+"""Formats with no types: a declared `false` or `0` means the text "false" or "0" there."""
+
+
+def _as_text(value: Scalar) -> Scalar:
+    return value if isinstance(value, str) else _text(value)
+
+
 def meaning_of(control: Control, value: Scalar) -> Meaning:
     """What a set value means for this control, by the tool's own rule."""
+    if control.kind is ControlKind.ENV or control.format in TEXT_FORMATS:
+        control = _textual(control)
+        value = _as_text(value)
     rule = control.rule
     casefold = rule.match == "casefold"
     if rule.off_nonempty and isinstance(value, str) and value != "":
@@ -74,6 +85,17 @@ def meaning_of(control: Control, value: Scalar) -> Meaning:
     if rule.on_pattern and re.fullmatch(rule.on_pattern, text, flags):
         return Meaning.ON
     return {"off": Meaning.OFF, "on": Meaning.ON, "default": Meaning.DEFAULT}[rule.other]
+
+
+def _textual(control: Control) -> Control:
+    rule = control.rule
+    return replace(
+        control,
+        off=_as_text(control.off),
+        on=None if control.on is None else _as_text(control.on),
+        rule=replace(rule, off_when=tuple(map(_as_text, rule.off_when)), on_when=tuple(map(_as_text, rule.on_when)),
+                     local_when=tuple(map(_as_text, rule.local_when))),
+    )
 
 
 _STATE_OF_MEANING = {Meaning.ON: State.ON, Meaning.OFF: State.OFF, Meaning.LOCAL: State.LOCAL}
@@ -182,6 +204,10 @@ def is_installed(tool: Tool, os_: Os, env: Mapping[str, str], path_index: PathIn
 
 # ---------------------------------------------------------------- state and evidence
 
+def _unset(control: Control) -> Meaning:
+    return control.unset or Meaning.DEFAULT
+
+
 def read_control(control: Control, os_: Os, env: Mapping[str, str], env_view: EnvironmentView, files: FileCache,
                  root: str = "/") -> tuple[Evidence, Problem | None]:
     """Read one control: the evidence, and a problem when its file could not be read."""
@@ -190,7 +216,7 @@ def read_control(control: Control, os_: Os, env: Mapping[str, str], env_view: En
         found = env_view.get(control.name)
         where = f"env {control.name}"
         if found is None:
-            return Evidence(control, where, None, False, None, Meaning.DEFAULT, note="not set"), None
+            return Evidence(control, where, None, False, None, _unset(control), note="not set"), None
         return Evidence(control, where, None, True, found.value, meaning_of(control, found.value),
                         set_by=found.set_by), None
 
@@ -200,7 +226,7 @@ def read_control(control: Control, os_: Os, env: Mapping[str, str], env_view: En
                         note="this control has no file on this operating system"), None
     text = files.text(path)
     if text is None:
-        return Evidence(control, path, control.key, False, None, Meaning.DEFAULT, note="file does not exist"), None
+        return Evidence(control, path, control.key, False, None, _unset(control), note="file does not exist"), None
     if isinstance(text, Problem):
         return Evidence(control, path, control.key, False, None, Meaning.DEFAULT, note=text.message), text
     assert control.format is not None
@@ -214,7 +240,7 @@ def read_control(control: Control, os_: Os, env: Mapping[str, str], env_view: En
         message = f"cannot read {control.format} key {control.key}: {type(exc).__name__}"
         return Evidence(control, path, control.key, False, None, Meaning.DEFAULT, note=message), Problem(message, path)
     if not lookup.found or lookup.value is None:
-        return Evidence(control, path, control.key, False, None, Meaning.DEFAULT, note="key not set"), None
+        return Evidence(control, path, control.key, False, None, _unset(control), note="key not set"), None
     return Evidence(control, path, control.key, True, lookup.value, meaning_of(control, lookup.value),
                     line=lookup.line), None
 
@@ -245,6 +271,8 @@ def detect_state(tool: Tool, os_: Os, env: Mapping[str, str], env_view: Environm
     decisive: int | None = None
     if tool.telemetry.precedence == "any-off":
         decisive = next((i for i in order if evidence[i].meaning is Meaning.OFF), None)
+    elif tool.telemetry.precedence == "any-on":
+        decisive = next((i for i in order if evidence[i].meaning is Meaning.ON), None)
     if decisive is None:
         for i in order:
             if evidence[i].meaning is not Meaning.DEFAULT:

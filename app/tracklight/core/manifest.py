@@ -17,9 +17,10 @@ from tracklight.core.model import (
     FORMATS,
     Control,
     ControlKind,
-    ManifestResult,
     Default,
     Detect,
+    ManifestResult,
+    Meaning,
     Os,
     Problem,
     Scalar,
@@ -44,7 +45,7 @@ URL_RE = re.compile(r"https?://[^\s]+")
 
 _TIERS = {t.value: t for t in Tier if t is not Tier.UNKNOWN}
 _DEFAULTS = {d.value: d for d in Default if d is not Default.UNKNOWN}
-_PRECEDENCE = ("env-first", "listed", "any-off")
+_PRECEDENCE = ("env-first", "listed", "any-off", "any-on")
 
 
 class _LineIndex:
@@ -305,10 +306,12 @@ def _parse_control(reader: _Reader, control: Any, number: int) -> Control | None
             value = None
         write_values.append(value)
     note = reader.text(control, "note", where)
+    unset = reader.choice(control, "unset", where, {"on": Meaning.ON, "off": Meaning.OFF, "local": Meaning.LOCAL},
+                          required=False)
     if len(reader.problems) > before or kind is None or off is None:
         return None
     return Control(kind=kind, off=off, on=on, rule=rule, name=name or None, paths=paths, format=format_, key=key,
-                   write=write, write_off=write_values[0], write_on=write_values[1], note=note)
+                   write=write, write_off=write_values[0], write_on=write_values[1], note=note, unset=unset)
 
 
 def parse_manifest(text: str, path: str, source: Source = Source.MANIFEST) -> ManifestResult:

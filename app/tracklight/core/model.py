@@ -116,6 +116,9 @@ class Control:
     # "{today}" becomes the ISO date of the write.
     write_off: Scalar | None = None
     write_on: Scalar | None = None
+    # What this control means when it is not set, where that differs from the tool's default: Syncthing's crash
+    # reports are on unless switched off, while its usage reports are opt-in.
+    unset: Meaning | None = None
     note: str = ""
 
     def paths_for(self, os_: Os) -> tuple[str, ...]:
@@ -152,8 +155,10 @@ class Telemetry:
     # How the effective state is found when several controls are set:
     #   env-first: env controls (listed order) before file controls (listed order); first decisive one wins
     #   listed:    controls in listed order; first decisive one wins
-    #   any-off:   off if any control says off, else first decisive one
-    precedence: Literal["env-first", "listed", "any-off"] = "env-first"
+    #   any-off:   off if any control says off, else first decisive one (VS Code's legacy keys)
+    #   any-on:    on if any control says on, else first decisive one (separate channels: Syncthing's usage
+    #              reports and crash reports are both telemetry)
+    precedence: Literal["env-first", "listed", "any-off", "any-on"] = "env-first"
     notes: str = ""
 
 
