@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "tracklight.commands.scan_cmd",
     "tracklight.commands.manifest_cmd",
     "tracklight.commands.changes_cmd",
+    "tracklight.commands.admin_cmd",
 ]
 
 EPILOG = """\

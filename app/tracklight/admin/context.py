@@ -1,0 +1,59 @@
+"""Load what every admin command needs: the policy, the tools system scope may follow, the resolved plan."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from tracklight.admin.policy import Policy, Resolution, known_tool_ids, load_machine_policy, read_policy_file, resolve
+from tracklight.admin.system import SystemPlan, build_plan
+from tracklight.core import locations
+from tracklight.core.catalog import (
+    ToolIndex,
+    build_index,
+    catalog_folders,
+    discover_manifests,
+    load_catalog_folder,
+)
+from tracklight.core.model import Os
+from tracklight.errors import PolicyError
+
+
+def system_index(os_: Os, env: Mapping[str, str], root: str) -> ToolIndex:
+    """The catalog plus manifests from system folders only: a user's own manifest never steers a system write."""
+    catalog = []
+    for folder in catalog_folders(os_, env):
+        catalog.extend(load_catalog_folder(folder, locations.cache_dir(os_, env)))
+    manifests = [(m, scope) for m, scope in discover_manifests(os_, env, root) if scope == "system"]
+    return build_index(catalog, manifests)
+
+
+@dataclass(frozen=True)
+class AdminContext:
+    policy: Policy
+    index: ToolIndex
+    resolution: Resolution
+    plan: SystemPlan
+    root: str
+
+
+def find_policy(policy_path: str | None, os_: Os, env: Mapping[str, str], root: str) -> Policy:
+    """The policy named on the command line, else this machine's (under root). PolicyError when there is none."""
+    if policy_path:
+        return read_policy_file(policy_path)
+    policy = load_machine_policy(os_, env, root)
+    if policy is None:
+        where = locations.policy_file(os_, env, root)
+        raise PolicyError(f"no policy at {where}; write one (see resources/policy/example.toml) or pass --policy FILE")
+    return policy
+
+
+def load_context(policy_path: str | None, env: Mapping[str, str], root: str | None = None,
+                 os_: Os | None = None) -> AdminContext:
+    """Policy, index, resolution and Linux system plan; PolicyError (file:line) for an invalid policy or unknown id."""
+    os_ = os_ or locations.current_os()
+    root = root or locations.system_root(env)
+    policy = find_policy(policy_path, os_, env, root)
+    index = system_index(os_, env, root)
+    resolution = resolve(policy, known_tool_ids(index))
+    return AdminContext(policy, index, resolution, build_plan(policy, resolution, index, root), root)
