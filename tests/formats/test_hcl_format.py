@@ -1,8 +1,8 @@
 """The hcl editor on Terraform's CLI config (`~/.terraformrc`, `terraform.rc`).
 
-Where `terraform` is installed, it is the strict parser: it loads the written file through TF_CLI_CONFIG_FILE and its
-log says whether `disable_checkpoint` is on ("Checkpoint disabled"), which must agree with read(). Its update check
-is pointed at a closed port on 127.0.0.1 through HTTPS_PROXY, so no test reaches the network.
+Where `terraform` is installed, it is the strict parser: it loads the written file through TF_CLI_CONFIG_FILE
+and its log says whether `disable_checkpoint` is on ("Checkpoint disabled"), which must agree with read(). Its
+update check is pointed at a closed port on 127.0.0.1 through HTTPS_PROXY, so no test reaches the network.
 """
 
 from __future__ import annotations
@@ -35,10 +35,17 @@ def _terraform(path: Path, home: Path) -> str:
     """Terraform's log and diagnostics after loading the CLI config at path."""
     assert TERRAFORM is not None
     env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "TF_CLI_CONFIG_FILE": str(path),
-        "TF_LOG": "info", "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9",
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "TF_CLI_CONFIG_FILE": str(path),
+        "TF_LOG": "info",
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+        "HTTP_PROXY": "http://127.0.0.1:9",
     }
-    result = subprocess.run([TERRAFORM, "version"], capture_output=True, text=True, env=env, timeout=120)
+    # A CLI config problem is a warning: the output, not the exit status, tells what it read.
+    result = subprocess.run(
+        [TERRAFORM, "version"], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
     return result.stdout + result.stderr
 
 
@@ -87,7 +94,9 @@ def test_setting_the_current_value_changes_no_byte(case: dict[str, Any]) -> None
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_opt_out_changes_only_that_attributes_line(case: dict[str, Any], tmp_path: Path, sandbox_home: Path) -> None:
+def test_opt_out_changes_only_that_attributes_line(
+    case: dict[str, Any], tmp_path: Path, sandbox_home: Path
+) -> None:
     raw, text, style = _load(case)
     key, off = case["key"], case["off"]
     written = dump_text(hcl.set_value(text, key, off), style)
@@ -107,8 +116,9 @@ def test_opt_out_changes_only_that_attributes_line(case: dict[str, Any], tmp_pat
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_a_new_attribute_set_then_removed_gives_the_original_bytes(case: dict[str, Any], tmp_path: Path,
-                                                                   sandbox_home: Path) -> None:
+def test_a_new_attribute_set_then_removed_gives_the_original_bytes(
+    case: dict[str, Any], tmp_path: Path, sandbox_home: Path
+) -> None:
     raw, text, style = _load(case)
     new_key = case["new_key"]
     with_key = hcl.set_value(text, new_key, True)
@@ -122,7 +132,7 @@ def test_a_new_attribute_set_then_removed_gives_the_original_bytes(case: dict[st
 
 
 def test_a_setting_inside_a_block_or_a_comment_is_not_the_top_level_one() -> None:
-    text = 'provider_installation {\n  disable_checkpoint = true\n}\n/* disable_checkpoint = true */\n'
+    text = "provider_installation {\n  disable_checkpoint = true\n}\n/* disable_checkpoint = true */\n"
     assert not hcl.read(text, "disable_checkpoint").found
     written = hcl.set_value(text, "disable_checkpoint", True)
     assert written == text + "disable_checkpoint = true\n"
@@ -136,8 +146,15 @@ def test_strings_are_unescaped_and_written_escaped() -> None:
 
 def test_other_values_are_read_as_their_raw_text() -> None:
     text = 'a = [1, "two"]\nb = { c = 1 }\nc = 0x1F\nd = 1.5\ne = -3\nf = on\ng = <<EOT\nhi\nEOT\n'
-    assert [hcl.read(text, k).value for k in "abcdefg"] == ['[1, "two"]', "{ c = 1 }", 31, 1.5, -3, "on",
-                                                             "<<EOT\nhi\nEOT"]
+    assert [hcl.read(text, k).value for k in "abcdefg"] == [
+        '[1, "two"]',
+        "{ c = 1 }",
+        31,
+        1.5,
+        -3,
+        "on",
+        "<<EOT\nhi\nEOT",
+    ]
 
 
 def test_a_value_is_replaced_whatever_its_old_type() -> None:
@@ -155,7 +172,7 @@ def test_remove_takes_every_duplicate_with_its_line_comment() -> None:
 
 def test_a_block_named_like_the_key_is_refused() -> None:
     with pytest.raises(FormatError, match="block") as caught:
-        hcl.set_value('x = 1\n\ndisable_checkpoint {\n}\n', "disable_checkpoint", True)
+        hcl.set_value("x = 1\n\ndisable_checkpoint {\n}\n", "disable_checkpoint", True)
     assert caught.value.line == 3
 
 
@@ -169,8 +186,14 @@ def test_values_hcl_would_not_read_back_are_refused(value: Any) -> None:
     ("text", "line"),
     [
         ('disable_checkpoint = true\nplugin_cache_dir = "/tmp/cache\n', 2),  # unterminated string
-        ('credentials "app.terraform.io" {\n  token = "x"\n\ndisable_checkpoint = true\n', 1),  # unclosed block
-        ("provider_installation {\n  direct {\n    exclude = []\n}\n", 1),  # the one } closes direct: the outer is open
+        (
+            'credentials "app.terraform.io" {\n  token = "x"\n\ndisable_checkpoint = true\n',
+            1,
+        ),  # unclosed block
+        (
+            "provider_installation {\n  direct {\n    exclude = []\n}\n",
+            1,
+        ),  # the one } closes direct: the outer is open
         ("/* comment\ndisable_checkpoint = true\n", 1),  # unterminated comment
         ("x = <<EOT\nhello\n", 1),  # unterminated here-document
         ("disable_checkpoint = \n", 1),  # no value
@@ -190,14 +213,17 @@ def test_new_document_is_one_attribute() -> None:
     assert hcl.new_document("disable_checkpoint", True) == "disable_checkpoint = true\n"
 
 
-# --- property tests: random CLI configs ----------------------------------------------------------------------------
+# --- property tests: random CLI configs ---------------------------------------------------------------------
 
 NAMES = st.sampled_from(["disable_checkpoint", "disable_checkpoint_signature", "plugin_cache_dir", "x_y"])
 STRINGS = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=10).filter(
     lambda s: "${" not in s and "%{" not in s
 )
 VALUES: st.SearchStrategy[Any] = st.one_of(
-    st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=False, allow_infinity=False, width=32), STRINGS
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    STRINGS,
 )
 TRIVIA = st.sampled_from(["", "  # note", " // note", " /* c */"])
 
@@ -212,9 +238,13 @@ def documents(draw: st.DrawFn) -> str:
             parts.append(f"{draw(NAMES)}{pad} = {hcl._literal(draw(VALUES))}{draw(TRIVIA)}")
         elif kind == "block":
             inner = f'  {draw(NAMES)} = {hcl._literal(draw(VALUES))}\n  note = "a }} brace"'
-            parts.append(f'credentials "{draw(STRINGS).replace(chr(92), "").replace(chr(34), "")}" {{\n{inner}\n}}')
+            parts.append(
+                f'credentials "{draw(STRINGS).replace(chr(92), "").replace(chr(34), "")}" {{\n{inner}\n}}'
+            )
         elif kind == "comment":
-            parts.append(draw(st.sampled_from(["# c", "// disable_checkpoint = true", "/* x = 1\n y = 2 */"])))
+            parts.append(
+                draw(st.sampled_from(["# c", "// disable_checkpoint = true", "/* x = 1\n y = 2 */"]))
+            )
         else:
             parts.append("")
     return "\n".join(parts) + draw(st.sampled_from(["", "\n"]))
@@ -234,7 +264,9 @@ def test_property_set_holds_the_value_and_keeps_every_other_attribute(doc: str, 
     written = hcl.set_value(doc, key, value)
     after = _snapshot(written)
     assert after[key].value == value and type(after[key].value) is type(value)
-    assert {k: v.value for k, v in after.items() if k != key} == {k: v.value for k, v in before.items() if k != key}
+    assert {k: v.value for k, v in after.items() if k != key} == {
+        k: v.value for k, v in before.items() if k != key
+    }
 
 
 @settings(max_examples=150, deadline=None)
@@ -243,7 +275,9 @@ def test_property_remove_takes_the_attribute_out_and_only_it(doc: str, key: str)
     before = _snapshot(doc)
     after = _snapshot(hcl.remove(doc, key))
     assert not after[key].found
-    assert {k: v.value for k, v in after.items() if k != key} == {k: v.value for k, v in before.items() if k != key}
+    assert {k: v.value for k, v in after.items() if k != key} == {
+        k: v.value for k, v in before.items() if k != key
+    }
 
 
 @settings(max_examples=100, deadline=None)

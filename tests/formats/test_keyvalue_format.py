@@ -1,8 +1,9 @@
-"""The keyvalue editor (`.nuxtrc`, the Dart/Flutter telemetry config, Homebrew's brew.env) on real-looking files.
+"""The keyvalue editor on real-looking `.nuxtrc`, Dart/Flutter telemetry config and brew.env files.
 
-Each fixture goes through the user's story: read the setting, a no-op edit leaves the bytes alone, an opt-out touches
-only that key's line, a new key set then removed gives the original bytes back, and the tool's own reading of the
-result agrees: rc9's line rule for Nuxt, Dart's `^reporting=([0|1]) *$`, and Homebrew's brew.env loader run in bash.
+Each fixture goes through the user's story: read the setting, a no-op edit leaves the bytes alone, an opt-out
+touches only that key's line, a new key set then removed gives the original bytes back, and the tool's own
+reading of the result agrees: rc9's line rule for Nuxt, Dart's `^reporting=([0|1]) *$`, and Homebrew's
+brew.env loader run in bash.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from tracklight.formats import Lookup, dump_text, load_text
 from tracklight.formats import keyvalue_format as kv
 
 FIXTURES = Path(__file__).parent / "fixtures" / "keyvalue"
-CASES = [pytest.param(c, id=c["file"]) for c in tomllib.loads((FIXTURES / "cases.toml").read_text("utf-8"))["case"]]
+CASES = [
+    pytest.param(c, id=c["file"]) for c in tomllib.loads((FIXTURES / "cases.toml").read_text("utf-8"))["case"]
+]
 
 # The three readers, as facts from their sources (see the module docstring of keyvalue_format).
 RC9_LINE = re.compile(r"^\s*([^\s=]+)\s*=\s*(.*)?\s*$")  # unjs/rc9 src/index.ts
@@ -70,8 +73,13 @@ def _rc9(text: str, key: str) -> str | None:
 def _brew(path: Path, key: str) -> str:
     bash = shutil.which("bash")
     assert bash is not None
-    result = subprocess.run([bash, "-c", BREW_LOADER, "brew-loader", str(path), key],
-                            capture_output=True, text=True, check=True, env={"PATH": "/usr/bin:/bin"})
+    result = subprocess.run(
+        [bash, "-c", BREW_LOADER, "brew-loader", str(path), key],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin"},
+    )
     return result.stdout
 
 
@@ -103,7 +111,9 @@ def test_setting_the_current_value_changes_no_byte(case: dict[str, Any]) -> None
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_opt_out_changes_only_that_keys_line_and_the_tool_sees_it(case: dict[str, Any], tmp_path: Path) -> None:
+def test_opt_out_changes_only_that_keys_line_and_the_tool_sees_it(
+    case: dict[str, Any], tmp_path: Path
+) -> None:
     raw, text, style = _load(case)
     key, off = case["key"], case["off"]
     written = dump_text(kv.set_value(text, key, off), style)
@@ -125,7 +135,9 @@ def test_a_new_key_set_then_removed_gives_the_original_bytes(case: dict[str, Any
     new_key = case["new_key"]
     assert not kv.read(text, new_key).found
     with_key = kv.set_value(text, new_key, "1")
-    assert kv.read(with_key, new_key) == Lookup(True, "1", with_key.count("\n", 0, with_key.rindex(new_key)) + 1)
+    assert kv.read(with_key, new_key) == Lookup(
+        True, "1", with_key.count("\n", 0, with_key.rindex(new_key)) + 1
+    )
     assert kv.read(with_key, case["key"]) == kv.read(text, case["key"])
     target = tmp_path / case["file"]
     target.write_bytes(dump_text(with_key, style))
@@ -150,9 +162,9 @@ def test_a_spaced_line_is_rewritten_in_the_form_every_reader_accepts() -> None:
 
 
 def test_quoted_values_are_read_without_their_quotes() -> None:
-    assert kv.read("A='x y'\nB=\"z\"\nC=\"unbalanced\n", "A").value == "x y"
+    assert kv.read('A=\'x y\'\nB="z"\nC="unbalanced\n', "A").value == "x y"
     assert kv.read("A='x y'\nB=\"z\"\n", "B").value == "z"
-    assert kv.read("C=\"unbalanced\n", "C").value == '"unbalanced'
+    assert kv.read('C="unbalanced\n', "C").value == '"unbalanced'
 
 
 def test_export_lines_are_not_the_key_because_homebrew_skips_them() -> None:
@@ -188,9 +200,11 @@ def test_binary_content_is_refused_with_its_line() -> None:
     assert caught.value.line == 2
 
 
-# --- property tests: random documents and keys -------------------------------------------------------------------
+# --- property tests: random documents and keys --------------------------------------------------------------
 
-KEYS = st.sampled_from(["reporting", "telemetry.enabled", "telemetry.consent", "HOMEBREW_NO_ANALYTICS", "a-b", "k[]"])
+KEYS = st.sampled_from(
+    ["reporting", "telemetry.enabled", "telemetry.consent", "HOMEBREW_NO_ANALYTICS", "a-b", "k[]"]
+)
 VALUES = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters="\"'"), max_size=12)
 SPACES = st.sampled_from(["", " ", "\t", "  "])
 
@@ -202,9 +216,13 @@ def documents(draw: st.DrawFn) -> str:
         kind = draw(st.sampled_from(["pair", "pair", "comment", "blank", "noise"]))
         if kind == "pair":
             quote = draw(st.sampled_from(["", "", '"', "'"]))
-            lines.append(f"{draw(SPACES)}{draw(KEYS)}{draw(SPACES)}={draw(SPACES)}{quote}{draw(VALUES)}{quote}")
+            lines.append(
+                f"{draw(SPACES)}{draw(KEYS)}{draw(SPACES)}={draw(SPACES)}{quote}{draw(VALUES)}{quote}"
+            )
         elif kind == "comment":
-            lines.append(f"#{draw(st.text(st.characters(blacklist_categories=('Cs', 'Cc')), max_size=10))}")
+            lines.append(
+                f"#{draw(st.text(st.characters(codec='utf-8', exclude_categories=['Cc']), max_size=10))}"
+            )
         elif kind == "blank":
             lines.append(draw(SPACES))
         else:
@@ -213,8 +231,17 @@ def documents(draw: st.DrawFn) -> str:
 
 
 def _snapshot(text: str) -> dict[str, Lookup]:
-    return {key: kv.read(text, key) for key in ["reporting", "telemetry.enabled", "telemetry.consent",
-                                               "HOMEBREW_NO_ANALYTICS", "a-b", "k[]"]}
+    return {
+        key: kv.read(text, key)
+        for key in [
+            "reporting",
+            "telemetry.enabled",
+            "telemetry.consent",
+            "HOMEBREW_NO_ANALYTICS",
+            "a-b",
+            "k[]",
+        ]
+    }
 
 
 @settings(max_examples=150, deadline=None)
@@ -224,7 +251,9 @@ def test_property_set_holds_the_value_and_keeps_every_other_key(doc: str, key: s
     after_text = kv.set_value(doc, key, value)
     after = _snapshot(after_text)
     assert after[key].found and after[key].value == value
-    assert {k: v.value for k, v in after.items() if k != key} == {k: v.value for k, v in before.items() if k != key}
+    assert {k: v.value for k, v in after.items() if k != key} == {
+        k: v.value for k, v in before.items() if k != key
+    }
     if before[key].value == value:
         assert after_text == doc
     else:
@@ -237,7 +266,9 @@ def test_property_remove_takes_the_key_out_and_only_it(doc: str, key: str) -> No
     before = _snapshot(doc)
     after = _snapshot(kv.remove(doc, key))
     assert not after[key].found
-    assert {k: v.value for k, v in after.items() if k != key} == {k: v.value for k, v in before.items() if k != key}
+    assert {k: v.value for k, v in after.items() if k != key} == {
+        k: v.value for k, v in before.items() if k != key
+    }
 
 
 @settings(max_examples=100, deadline=None)

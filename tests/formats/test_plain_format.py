@@ -1,8 +1,8 @@
 """The plain editor on Go's telemetry mode file (`~/.config/go/telemetry/mode`).
 
-Go writes `off 2026-08-22` with no newline and reads the text before the first space after trimming white space
-(golang/telemetry internal/telemetry/dir.go). `go` is not installed on the test machines, so Go's rule is written out
-here on its own (`_go_mode`) and every result is checked against it.
+Go writes `off 2026-08-22` with no newline and reads the text before the first space after trimming white
+space (golang/telemetry internal/telemetry/dir.go). `go` is not installed on the test machines, so Go's rule
+is written out here on its own (`_go_mode`) and every result is checked against it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ from tracklight.formats import Lookup, dump_text, load_text
 from tracklight.formats import plain_format as plain
 
 FIXTURES = Path(__file__).parent / "fixtures" / "plain"
-CASES = [pytest.param(c, id=c["file"]) for c in tomllib.loads((FIXTURES / "cases.toml").read_text("utf-8"))["case"]]
+CASES = [
+    pytest.param(c, id=c["file"]) for c in tomllib.loads((FIXTURES / "cases.toml").read_text("utf-8"))["case"]
+]
 
 
 def _go_mode(data: bytes) -> str:
@@ -53,8 +55,11 @@ def test_writing_the_same_content_changes_no_byte(case: dict[str, Any]) -> None:
 def test_opt_out_rewrites_the_one_line_and_go_reads_off(case: dict[str, Any]) -> None:
     raw, text, style = _load(case)
     written = dump_text(plain.set_value(text, "", case["off"]), style)
-    diff = [line for line in difflib.ndiff(raw.decode().splitlines(), written.decode().splitlines())
-            if line[:1] in "+-"]
+    diff = [
+        line
+        for line in difflib.ndiff(raw.decode().splitlines(), written.decode().splitlines())
+        if line[:1] in "+-"
+    ]
     assert diff == [f"- {raw.decode().splitlines()[0]}", f"+ {case['off']}"]
     assert written.endswith(b"\n") == raw.endswith(b"\n")
     assert written.endswith(b"\r\n") == raw.endswith(b"\r\n")
@@ -94,7 +99,7 @@ def test_binary_content_is_refused_with_its_line() -> None:
     assert caught.value.line == 2
 
 
-MODE_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\0"), max_size=30)
+MODE_TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\0"), max_size=30)
 WORDS = st.from_regex(r"[a-z]{1,8}( [0-9]{4}-[0-9]{2}-[0-9]{2})?", fullmatch=True)
 
 
@@ -103,7 +108,7 @@ WORDS = st.from_regex(r"[a-z]{1,8}( [0-9]{4}-[0-9]{2}-[0-9]{2})?", fullmatch=Tru
 def test_property_read_agrees_with_go_on_any_content(text: str) -> None:
     lookup = plain.read(text, "")
     go = _go_mode(text.encode("utf-8"))
-    # Python's strip knows a few more spaces than the ASCII set _go_mode strips; compare on ASCII-trimmed input only.
+    # Python's strip knows more spaces than the ASCII set _go_mode strips; compare on ASCII-trimmed input.
     if text.strip(" \t\n\r\v\f") == text.strip():
         assert lookup.value == (go if go else None)
 

@@ -1,7 +1,8 @@
 """The xml editor on Syncthing's config.xml: textual edits, checked with xml.etree as the strict parser.
 
-Syncthing reads config.xml with Go's encoding/xml, where a repeated element is assigned in turn (the last counts);
-xml.etree's `findall(...)[-1]` gives the same element, so it is the reference for every read and write here.
+Syncthing reads config.xml with Go's encoding/xml, where a repeated element is assigned in turn (the last
+counts); xml.etree's `findall(...)[-1]` gives the same element, so it is the reference for every read and
+write here.
 """
 
 from __future__ import annotations
@@ -106,30 +107,36 @@ def test_a_new_element_takes_its_siblings_indentation() -> None:
 
 
 def test_missing_parents_are_created_one_level_deeper_each() -> None:
-    text = "<configuration version=\"37\">\n  <gui/>\n</configuration>\n"
+    text = '<configuration version="37">\n  <gui/>\n</configuration>\n'
     written = xf.set_value(text, "configuration.options.urAccepted", -1)
     assert written == (
-        "<configuration version=\"37\">\n  <gui/>\n  <options>\n    <urAccepted>-1</urAccepted>\n  </options>\n"
+        '<configuration version="37">\n  <gui/>\n  <options>\n    <urAccepted>-1</urAccepted>\n  </options>\n'
         "</configuration>\n"
     )
     assert xf.set_value(text, "configuration.gui.theme", "dark") == (
-        "<configuration version=\"37\">\n  <gui>\n    <theme>dark</theme>\n  </gui>\n</configuration>\n"
+        '<configuration version="37">\n  <gui>\n    <theme>dark</theme>\n  </gui>\n</configuration>\n'
     )
 
 
 def test_an_empty_parent_on_one_line_is_opened_up() -> None:
     text = "<configuration>\n    <ldap></ldap>\n</configuration>\n"
     written = xf.set_value(text, "configuration.ldap.address", "ldap.example.org")
-    assert written == "<configuration>\n    <ldap>\n        <address>ldap.example.org</address>\n    </ldap>\n</configuration>\n"
+    assert written == (
+        "<configuration>\n    <ldap>\n        <address>ldap.example.org</address>\n    </ldap>\n"
+        "</configuration>\n"
+    )
     # The element goes; the opened-up parent keeps its new line break (a byte-exactness limit, same meaning).
-    assert xf.remove(written, "configuration.ldap.address") == "<configuration>\n    <ldap>\n    </ldap>\n</configuration>\n"
+    assert (
+        xf.remove(written, "configuration.ldap.address")
+        == "<configuration>\n    <ldap>\n    </ldap>\n</configuration>\n"
+    )
 
 
 def test_a_self_closing_leaf_is_expanded_when_set() -> None:
     text = '<configuration>\n  <options>\n    <urAccepted />\n    <b x="1"/>\n  </options>\n</configuration>'
     assert xf.read(text, "configuration.options.urAccepted") == Lookup(True, "", 3)
     written = xf.set_value(text, "configuration.options.urAccepted", -1)
-    assert "    <urAccepted>-1</urAccepted>\n    <b x=\"1\"/>\n" in written
+    assert '    <urAccepted>-1</urAccepted>\n    <b x="1"/>\n' in written
     assert xf.set_value(text, "configuration.options.b", "y").count('<b x="1">y</b>') == 1
 
 
@@ -146,7 +153,8 @@ def test_entity_text_attributes_comments_and_declaration_elsewhere_are_untouched
     written = xf.set_value(text, "configuration.options.crashReportingEnabled", True)
     removed, added = _diff(raw, dump_text(written, style))
     assert [line.strip() for line in removed + added] == [
-        "<crashReportingEnabled>false</crashReportingEnabled>", "<crashReportingEnabled>true</crashReportingEnabled>"
+        "<crashReportingEnabled>false</crashReportingEnabled>",
+        "<crashReportingEnabled>true</crashReportingEnabled>",
     ]
     assert 'label="Photos &amp; &lt;RAW&gt; &gt; 2"' in written
     assert "<![CDATA[https://data.syncthing.net/newdata?src=a&b]]>" in written
@@ -159,7 +167,10 @@ def test_remove_takes_every_duplicate_and_only_those_lines() -> None:
     assert not xf.read(gone, "configuration.options.urAccepted").found
     assert _etree_value(gone, "configuration.options.urAccepted") is None
     removed, added = _diff(raw, gone.encode())
-    assert added == [] and [line.strip() for line in removed] == ["<urAccepted>2</urAccepted>", "<urAccepted>1</urAccepted>"]
+    assert added == [] and [line.strip() for line in removed] == [
+        "<urAccepted>2</urAccepted>",
+        "<urAccepted>1</urAccepted>",
+    ]
 
 
 def test_an_element_holding_elements_is_not_a_value() -> None:
@@ -184,9 +195,12 @@ def test_new_document_is_a_well_formed_path_to_the_value() -> None:
 @pytest.mark.parametrize(
     ("text", "line"),
     [
-        ("<configuration>\n  <options>\n    <urAccepted>0</urAccepted>\n</configuration>\n", 4),  # unclosed <options>
+        (
+            "<configuration>\n  <options>\n    <urAccepted>0</urAccepted>\n</configuration>\n",
+            4,
+        ),  # unclosed <options>
         ("<configuration>\n  <options>\n", 3),  # the document just ends
-        ("<configuration>\n  <options a=\"1>\n  </options>\n</configuration>", 3),  # unterminated attribute
+        ('<configuration>\n  <options a="1>\n  </options>\n</configuration>', 3),  # unterminated attribute
         ("<a>\n<b>x & y</b>\n</a>", 2),  # a bare ampersand
         ("<a>1</a>\n<b/>\n", 2),  # two roots
     ],
@@ -219,15 +233,23 @@ BILLION_LAUGHS = """<?xml version="1.0"?>
     "text",
     [
         BILLION_LAUGHS,
-        '<?xml version="1.0"?>\n<!DOCTYPE c [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<c><o><u>&x;</u></o></c>',
-        '<?xml version="1.0"?>\n<!DOCTYPE configuration SYSTEM "http://127.0.0.1:9/evil.dtd">\n<configuration/>',
+        (
+            '<?xml version="1.0"?>\n<!DOCTYPE c [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+            "<c><o><u>&x;</u></o></c>"
+        ),
+        (
+            '<?xml version="1.0"?>\n<!DOCTYPE configuration SYSTEM "http://127.0.0.1:9/evil.dtd">\n'
+            "<configuration/>"
+        ),
     ],
     ids=["billion-laughs", "external-entity", "external-dtd"],
 )
 def test_documents_with_a_dtd_are_refused_before_any_expansion(text: str) -> None:
-    for edit in (lambda: xf.read(text, "configuration.options.urAccepted"),
-                 lambda: xf.set_value(text, "configuration.options.urAccepted", -1),
-                 lambda: xf.remove(text, "configuration.options.urAccepted")):
+    for edit in (
+        lambda: xf.read(text, "configuration.options.urAccepted"),
+        lambda: xf.set_value(text, "configuration.options.urAccepted", -1),
+        lambda: xf.remove(text, "configuration.options.urAccepted"),
+    ):
         with pytest.raises(FormatError, match="DTD") as caught:
             edit()
         assert caught.value.line == 2
@@ -239,7 +261,7 @@ def test_values_xml_cannot_carry_as_written_are_refused(value: str) -> None:
         xf.set_value("<c><o><u>0</u></o></c>", "c.o.u", value)
 
 
-# --- property tests: random trees, random paths --------------------------------------------------------------------
+# --- property tests: random trees, random paths -------------------------------------------------------------
 
 TAGS = st.sampled_from(["options", "gui", "urAccepted", "theme", "a", "b"])
 TEXT = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=0, max_size=8)
@@ -266,11 +288,13 @@ def trees(draw: st.DrawFn, depth: int = 0) -> str:
 def documents(draw: st.DrawFn) -> str:
     children = [draw(trees(1)) for _ in range(draw(st.integers(0, 4)))]
     prolog = draw(st.sampled_from(["", '<?xml version="1.0" encoding="UTF-8"?>\n', "<!-- c -->\n"]))
-    return prolog + "<configuration>\n" + "\n".join(children) + ("\n" if children else "") + "</configuration>\n"
+    return (
+        prolog + "<configuration>\n" + "\n".join(children) + ("\n" if children else "") + "</configuration>\n"
+    )
 
 
 def _path_values(text: str) -> dict[str, str]:
-    """Every element path's value by xml.etree: the last match's trimmed text, or "<elements>" if it has children."""
+    """Each element path's value by xml.etree: last match's trimmed text, or "<elements>" for a parent."""
     root = ET.fromstring(text.encode("utf-8"))
     values: dict[str, str] = {}
 
@@ -300,7 +324,9 @@ def test_property_set_holds_the_value_and_keeps_every_other_path(doc: str, key: 
             xf.set_value(doc, key, value)
         return
     segments = key.split(".")
-    nearest = next(".".join(segments[:n]) for n in range(len(segments), 0, -1) if ".".join(segments[:n]) in before)
+    nearest = next(
+        ".".join(segments[:n]) for n in range(len(segments), 0, -1) if ".".join(segments[:n]) in before
+    )
     if nearest != key and before[nearest] not in ("", "<elements>"):
         with pytest.raises(FormatError, match="holds text"):  # no element goes into a value's text
             xf.set_value(doc, key, value)

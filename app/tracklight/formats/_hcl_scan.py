@@ -1,9 +1,10 @@
-"""A scanner for the top level of an HCL (version 1) file, as Terraform's CLI config `~/.terraformrc` is parsed.
+"""A scanner for the top level of an HCL version 1 file, the syntax of Terraform's CLI config.
 
-It finds each top-level item — `name = value` attributes and `name "label" { ... }` blocks — with the exact spans an
-in-place edit needs, and skips blocks, lists, objects, strings and here-documents intact. Token rules follow the HCL1
-scanner (hashicorp/hcl hcl/scanner): `#`, `//` and `/* */` comments; a string ends at its closing quote unless inside
-`${ }`, and may not span lines outside `${ }`; here-documents `<<EOF` / `<<-EOF` end at a line holding only the anchor.
+It finds each top-level item — `name = value` attributes and `name "label" { ... }` blocks — with the exact
+spans an in-place edit needs, and skips blocks, lists, objects, strings and here-documents intact. Token rules
+follow the HCL1 scanner (hashicorp/hcl hcl/scanner): `#`, `//` and `/* */` comments; a string ends at its
+closing quote unless inside `${ }`, and may not span lines outside `${ }`; here-documents `<<EOF` / `<<-EOF`
+end at a line holding only the anchor.
 """
 
 from __future__ import annotations
@@ -69,8 +70,16 @@ class Scanner:
             if value_start >= self.n:
                 raise self.error(f"{key} = has no value", pos)
             value_end, value_kind = self.value(value_start)
-            return Item(key, "attribute", value_kind, line_of(text, start), start, value_start, value_end,
-                        self.comma(value_end))
+            return Item(
+                key,
+                "attribute",
+                value_kind,
+                line_of(text, start),
+                start,
+                value_start,
+                value_end,
+                self.comma(value_end),
+            )
         # A block: optional labels (strings or names), then a body in braces.
         body_start = pos
         while pos < self.n and text[pos] != "{":
@@ -201,7 +210,7 @@ _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "a": "\a", "b
 
 
 def unquote(literal: str) -> str:
-    """The text of a double-quoted HCL string literal, escapes resolved; unknown escapes are kept as written."""
+    """The text of a double-quoted HCL string literal, escapes resolved; unknown escapes kept as written."""
     body = literal[1:-1]
     out: list[str] = []
     i = 0

@@ -1,8 +1,8 @@
 """Exact element spans of an XML document, for editing one element's text without reformatting anything else.
 
-`check` runs the document through expat first, so every document scanned here is well-formed and has no DTD; the
-scanner then only needs to tell comments, CDATA, processing instructions and tags apart to record where each element's
-start tag, content and end tag are.
+`check` runs the document through expat first, so every document scanned here is well-formed and has no DTD;
+the scanner then only needs to tell comments, CDATA, processing instructions and tags apart to record where
+each element's start tag, content and end tag are.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def check(text: str) -> None:
     """Raise FormatError (with the line) unless text is well-formed XML without a DTD."""
 
     def refuse_dtd(*_args: object) -> None:
-        # A DTD can declare entities that expand to gigabytes (billion laughs) or read local files: never parse one.
+        # A DTD can declare entities that expand to gigabytes (billion laughs) or read local files.
         raise FormatError("XML with a DTD (<!DOCTYPE>) is not accepted", line=parser.CurrentLineNumber)
 
     parser = expat.ParserCreate(encoding="UTF-8")  # the text is already decoded; ignore a declared encoding
@@ -120,10 +120,8 @@ def content_text(text: str, element: Element) -> str:
 def _unescape(chunk: str) -> str:
     def replace(match: re.Match[str]) -> str:
         ref = match.group(1)
-        if ref.startswith("#x"):
-            return chr(int(ref[2:], 16))
         if ref.startswith("#"):
-            return chr(int(ref[1:]))
+            return chr(int("0" + ref[1:], 0) if ref[1] == "x" else int(ref[1:]))
         return _PREDEFINED[ref]
 
     # XML parsers hand line ends over as '\n' (XML 1.0 section 2.11).

@@ -1,9 +1,9 @@
-"""Terraform's CLI configuration (`~/.terraformrc`, `%APPDATA%\\terraform.rc`): HCL, top-level attributes only.
+"""Terraform's CLI config (`~/.terraformrc`, `%APPDATA%\\terraform.rc`): HCL, top-level attributes only.
 
-A key is a top-level attribute name such as `disable_checkpoint`; blocks (`credentials "app.terraform.io" { ... }`,
-`provider_installation { ... }`) are skipped intact and never written into. When an attribute is repeated the last
-one wins, as HCL1's decoder assigns each match in turn. Edits replace only the value's characters, so the alignment
-spaces, a trailing comment and every other byte stay as they were.
+A key is a top-level attribute name such as `disable_checkpoint`; blocks (`credentials "app.terraform.io" {
+... }`, `provider_installation { ... }`) are skipped intact and never written into. When an attribute is
+repeated the last one wins, as HCL1's decoder assigns each match in turn. Edits replace only the value's
+characters, so the alignment spaces, a trailing comment and every other byte stay as they were.
 """
 
 from __future__ import annotations
@@ -17,13 +17,15 @@ from tracklight.formats._hcl_scan import IDENT, Item, Scanner, unquote
 
 
 def read(text: str, key: str) -> Lookup:
-    """The typed value of the last top-level attribute `key`: bool, int, float, str (unescaped) or raw text."""
+    """The typed value of the last top-level `key`: bool, int, float, str (unescaped) or raw text."""
     _check_key(key)
     attributes = _attributes(text, key)
     if not attributes:
         return NOT_FOUND
     last = attributes[-1]
-    return Lookup(found=True, value=_typed(text[last.value_start : last.value_end], last.value_kind), line=last.line)
+    return Lookup(
+        found=True, value=_typed(text[last.value_start : last.value_end], last.value_kind), line=last.line
+    )
 
 
 def set_value(text: str, key: str, value: Scalar) -> str:
@@ -58,7 +60,7 @@ def remove(text: str, key: str) -> str:
                 end += 1
             result = result[: item.start] + result[end:]
     if attributes and not text.endswith("\n") and result.endswith("\n"):
-        # The last line had no newline and is gone: the line before it gives up its newline, keeping that style.
+        # The last line had no newline and is gone: the line before it gives up its newline (same style).
         result = result[:-2] if result.endswith("\r\n") else result[:-1]
     return result
 
@@ -101,11 +103,11 @@ def _typed(raw: str, kind: str) -> Scalar:
 
 
 def _number(raw: str) -> int | float:
-    """A number as HCL1 reads it: Go's strconv.ParseInt with base 0 (`0x1F` hex, `017` octal), else a float."""
+    """A number as HCL1 reads it: Go's strconv.ParseInt, base 0 (`0x1F` hex, `017` octal), else a float."""
     sign = -1 if raw.startswith("-") else 1
     digits = raw.lstrip("-")
     if digits[:2].lower() == "0x":
-        return sign * int(digits[2:], 16)
+        return sign * int(digits, 0)
     if any(c in digits for c in ".eE"):
         return float(raw)
     if len(digits) > 1 and digits.startswith("0") and all(c in "01234567" for c in digits):

@@ -1,14 +1,15 @@
-"""Flat `name=value` lines with `#` comments: Nuxt's `.nuxtrc`, the Dart/Flutter telemetry config, Homebrew's brew.env.
+"""Flat `name=value` lines with `#` comments: `.nuxtrc`, the Dart/Flutter telemetry config, brew.env.
 
-The key is the whole text left of the first `=` (dots are part of it: rc9 keeps `telemetry.enabled` flat). Reading is
-lenient, like the three tools: white space around the value and one level of matching quotes are dropped, lines
-without `=` are ignored, and the last line of a key wins.
+The key is the whole text left of the first `=` (dots are part of it: rc9 keeps `telemetry.enabled` flat).
+Reading is lenient, like the three tools: white space around the value and one level of matching quotes are
+dropped, lines without `=` are ignored, and the last line of a key wins.
 
-Writing is strict, because each reader is: Dart matches `^reporting=([01]) *$` (dart-lang/tools unified_analytics
-config_handler.dart), Homebrew exports a line only if it starts with `HOMEBREW_` and keeps quotes literally
-(Homebrew/brew bin/brew, `export_homebrew_env_file`), rc9 parses `name = value` too. So the one line we edit becomes
-exactly `name=value`, the form all three read the same way; every other line stays byte-identical. A line that
-already holds the value is left as it is, so setting the current value changes no byte.
+Writing is strict, because each reader is: Dart matches `^reporting=([01]) *$` (dart-lang/tools
+unified_analytics config_handler.dart), Homebrew exports a line only if it starts with `HOMEBREW_` and keeps
+quotes literally (Homebrew/brew bin/brew, `export_homebrew_env_file`), rc9 parses `name = value` too. So the
+one line we edit becomes exactly `name=value`, the form all three read the same way; every other line stays
+byte-identical. A line that already holds the value is left as it is, so setting the current value changes no
+byte.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def set_value(text: str, key: str, value: Scalar) -> str:
         return new_line + "\n"
     if text.endswith("\n"):
         return text + new_line + "\n"
-    # The file has no final newline (rc9 writes it that way): keep that style, so removing the line restores it.
+    # No final newline (rc9 writes files that way): keep that style, so removing the line restores it.
     return text + "\n" + new_line
 
 
@@ -70,7 +71,7 @@ def remove(text: str, key: str) -> str:
     result = "".join(kept)
     if not text.endswith("\n") and result.endswith("\n"):
         # The removed line was the last one and had no newline: the line before it loses its newline instead.
-        result = result[: -2] if result.endswith("\r\n") else result[:-1]
+        result = result[:-2] if result.endswith("\r\n") else result[:-1]
     return result
 
 
@@ -91,7 +92,9 @@ def _lines_of(text: str, key: str) -> list[_Line]:
     while start <= len(text):
         newline = text.find("\n", start)
         stop = len(text) if newline < 0 else newline
-        end = stop - 1 if stop > start and text[stop - 1] == "\r" else stop  # a lone \r of mixed endings stays
+        end = (
+            stop - 1 if stop > start and text[stop - 1] == "\r" else stop
+        )  # a lone \r of mixed endings stays
         content = text[start:end]
         if not content.lstrip().startswith("#"):
             name, eq, raw_value = content.partition("=")
@@ -115,7 +118,9 @@ def _value_text(value: Scalar) -> str:
     if any(ch in text for ch in "\n\r\0"):
         raise FormatError(f"value {text!r} contains a line break or NUL, which a name=value line cannot hold")
     if text != text.strip():
-        raise FormatError(f"value {text!r} has surrounding white space, which readers of name=value files drop")
+        raise FormatError(
+            f"value {text!r} has surrounding white space, which readers of name=value files drop"
+        )
     if _unquote(text) != text:
         raise FormatError(f"value {text!r} is wrapped in quotes, which readers of name=value files may drop")
     return text

@@ -1,8 +1,8 @@
 """A one-line plain-text setting file, such as Go's telemetry mode file (`~/.config/go/telemetry/mode`).
 
-Go writes `off 2026-08-22` (mode, a space, the date it took effect) with no newline. Its reader trims surrounding
-white space and keeps the text before the first space (golang/telemetry internal/telemetry/dir.go, `Dir.Mode`), so
-`read` applies exactly that rule. The key is ignored: the whole file is the setting.
+Go writes `off 2026-08-22` (mode, a space, the date it took effect) with no newline. Its reader trims
+surrounding white space and keeps the text before the first space (golang/telemetry internal/telemetry/dir.go,
+`Dir.Mode`), so `read` applies exactly that rule. The key is ignored: the whole file is the setting.
 """
 
 from __future__ import annotations
@@ -11,9 +11,11 @@ from tracklight.core.model import Scalar
 from tracklight.errors import FormatError
 from tracklight.formats import NOT_FOUND, Lookup, scalar_text
 
-# Go's unicode.IsSpace, which strings.TrimSpace uses (Python's str.strip also strips \x1c-\x1f, which Go keeps).
-_GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
+# Go's unicode.IsSpace, used by strings.TrimSpace (Python's str.strip also strips \x1c-\x1f; Go keeps them).
+_GO_SPACE = (
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
     "\u2028\u2029\u202f\u205f\u3000"
+)
 
 
 def read(text: str, key: str) -> Lookup:
@@ -57,4 +59,6 @@ def _check(text: str) -> None:
     # A binary file in the place of a one-line setting means the path is wrong; editing it would destroy data.
     nul = text.find("\0")
     if nul >= 0:
-        raise FormatError("binary content (NUL byte) in a plain setting file", line=text.count("\n", 0, nul) + 1)
+        raise FormatError(
+            "binary content (NUL byte) in a plain setting file", line=text.count("\n", 0, nul) + 1
+        )

@@ -1,10 +1,11 @@
-"""Shell variable files that a POSIX shell sources: `/etc/popularity-contest.conf` (`PARTICIPATE="no"`) and the like.
+"""Shell variable files that `sh` sources, such as /etc/popularity-contest.conf (`PARTICIPATE="no"`).
 
-The file is read the way `sh` would see it when sourced, for the plain assignments that matter here: `VAR=value`,
-`VAR="value"`, `VAR='value'`, optionally after `export`, several per line, `;` separated, with `#` comments. A value
-that needs the shell to run something (`$VAR`, `$(...)`, backquotes, `~`) has no value we can know: reading or editing
-that key is refused, never guessed. Other shell code is skipped intact (quotes, here-documents), so the assignments
-inside it are not mistaken for ours. Assignments inside `if`/function bodies are taken as written (best effort).
+The file is read the way `sh` would see it when sourced, for the plain assignments that matter here:
+`VAR=value`, `VAR="value"`, `VAR='value'`, optionally after `export`, several per line, `;` separated, with
+`#` comments. A value that needs the shell to run something (`$VAR`, `$(...)`, backquotes, `~`) has no value
+we can know: reading or editing that key is refused, never guessed. Other shell code is skipped intact
+(quotes, here-documents), so the assignments inside it are not mistaken for ours. Assignments inside
+`if`/function bodies are taken as written (best effort).
 """
 
 from __future__ import annotations
@@ -87,12 +88,12 @@ def remove(text: str, key: str) -> str:
                 # `A=1; B=2`: the statement's `;` goes with it, or `; B=2` would be a syntax error.
                 end = _skip_blanks(result, end + 1)
             if assignment.single and (end >= len(result) or result[end] in "\r\n"):
-                # `A=1; B=2`: B was last on its line; drop the blanks before it instead of leaving them behind.
+                # `A=1; B=2`: B was last on its line; drop the blanks before it, not after.
                 while start > 0 and result[start - 1] in " \t":
                     start -= 1
             result = result[:start] + result[end:]
     if found and not text.endswith("\n") and result.endswith("\n"):
-        # The last line had no newline and is gone: the line before it gives up its newline, keeping that style.
+        # The last line had no newline and is gone: the line before it gives up its newline (same style).
         result = result[:-2] if result.endswith("\r\n") else result[:-1]
     return result
 
@@ -123,7 +124,7 @@ def _check_key(key: str) -> None:
 
 
 def _quoted(value: str, style: str) -> str:
-    """The value as a shell word in the given style, falling back to double quotes where that style can't hold it."""
+    """The value as a shell word in the given style; double quotes where that style can't hold it."""
     if any(ch in value for ch in "\n\r\0"):
         raise FormatError(f"value {value!r} contains a line break or NUL, which this editor will not write")
     if any(ord(ch) < 0x20 and ch != "\t" for ch in value):
@@ -132,7 +133,7 @@ def _quoted(value: str, style: str) -> str:
         return value
     if style == "single" and "'" not in value:
         return f"'{value}'"
-    # Inside double quotes only \ " $ ` are special, and a backslash before each makes it literal (POSIX 2.2.3).
+    # Inside double quotes only \ " $ ` are special; a backslash before each makes it literal (POSIX 2.2.3).
     escaped = re.sub(r'([\\"$`])', r"\\\1", value)
     return f'"{escaped}"'
 
@@ -175,7 +176,9 @@ class _Scanner:
         while (match := _ASSIGNMENT.match(text, words_at)) is not None:
             value_start = match.end()
             value, plain, style, value_end = self.word(value_start)
-            assignments.append((match.group()[:-1], value, plain, style, match.start(), value_start, value_end))
+            assignments.append(
+                (match.group()[:-1], value, plain, style, match.start(), value_start, value_end)
+            )
             words_at = value_end
             while words_at < self.n and text[words_at] in " \t":
                 words_at += 1
@@ -186,7 +189,7 @@ class _Scanner:
         if not ends_statement and not export and text[trailer] not in "&|<>()":
             # `VAR=x cmd` only sets VAR in cmd's environment; the sourcing shell keeps its value.
             return self.command(trailer)
-        # `VAR=x && ...`, `VAR=x &`, `VAR=x >f`, `export VAR=x OTHER`: real but not plain (a subshell may run it).
+        # `VAR=x && ...`, `VAR=x &`, `VAR=x >f`, `export VAR=x OTHER`: real but not plain (maybe a subshell).
         plain_statement = ends_statement
         end = self.command(trailer) if not ends_statement else self.end_of_statement(trailer)
         alone = at_line_start and len(assignments) == 1 and self.rest_is_blank(end)
@@ -211,11 +214,11 @@ class _Scanner:
         return end
 
     def rest_is_blank(self, end: int) -> bool:
-        """True when the statement ended with its line (newline or end of file), not with `;` and more code."""
+        """True when the statement ended with its line (newline or end of file), not with `;` and more."""
         return end >= self.n or self.text[end - 1] == "\n"
 
     def end_of_statement(self, pos: int) -> int:
-        """After an assignment list: skip `;`, spaces and a comment; return past the newline if the line ends."""
+        """After assignments: skip `;`, spaces and a comment; return past the newline if the line ends."""
         text = self.text
         if pos < self.n and text[pos] == ";":
             pos += 1
@@ -332,7 +335,7 @@ class _Scanner:
         return "".join(parts), plain, style, min(pos, self.n)
 
     def expansion(self, pos: int) -> int:
-        """Skip `$name`, `${...}`, `$(...)`, `$((...))` or a backquoted command; return the offset after it."""
+        """Skip `$name`, `${...}`, `$(...)`, `$((...))` or a backquoted command; return the end offset."""
         text = self.text
         if text[pos] == "`":
             close = pos + 1

@@ -1,10 +1,10 @@
 """XML settings files such as Syncthing's config.xml (`<configuration><options><urAccepted>-1</urAccepted>`).
 
-A key is the element path from the root: `configuration.options.urAccepted`. Where a path matches several elements,
-the last one counts, as Go's encoding/xml (which Syncthing uses) assigns each in turn. The document is checked with
-expat and a DTD is refused outright (entity bombs); edits are textual — only the element's content is replaced, or a
-new element line is inserted, indented like its siblings — so declarations, attributes, comments and entity text
-elsewhere stay byte-identical.
+A key is the element path from the root: `configuration.options.urAccepted`. Where a path matches several
+elements, the last one counts, as Go's encoding/xml (which Syncthing uses) assigns each in turn. The document
+is checked with expat and a DTD is refused outright (entity bombs); edits are textual — only the element's
+content is replaced, or a new element line is inserted, indented like its siblings — so declarations,
+attributes, comments and entity text elsewhere stay byte-identical.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def read(text: str, key: str) -> Lookup:
 
 
 def set_value(text: str, key: str, value: Scalar) -> str:
-    """Replace the last matching element's content, or insert the missing element(s) inside the nearest parent."""
+    """Replace the last matching element's content, or insert the missing element(s) in the nearest parent."""
     path = _path(key)
     content = _content(value)
     check(text)
@@ -77,7 +77,7 @@ def remove(text: str, key: str) -> str:
 
 
 def new_document(key: str, value: Scalar) -> str:
-    """A document holding just the key's element path, indented by four spaces as Syncthing writes its config."""
+    """A document holding just the key's element path, indented by four spaces as Syncthing writes it."""
     path = _path(key)
     return _nested(path, _content(value), "", "    ") + "\n"
 
@@ -115,7 +115,7 @@ def _content(value: Scalar) -> str:
 
 
 def _insert(text: str, parent: Element, missing: list[str], content: str) -> str:
-    """Insert the missing element chain as the last child of parent, on its own line, indented like its siblings."""
+    """Insert the missing elements as the last child of parent, on their own line, indented like siblings."""
     if not parent.children and content_text(text, parent).strip():
         raise FormatError(f"<{parent.name}> holds text, not elements", line=parent.line)
     unit = _indent_unit(text)
@@ -153,14 +153,14 @@ def _nested(path: list[str], content: str, indent: str, unit: str) -> str:
 
 
 def _indent_of(text: str, offset: int) -> str | None:
-    """The white space between the line start and offset, or None if anything else stands before it on the line."""
+    """The white space from the line start to offset, or None if anything else precedes it on its line."""
     line_start = text.rfind("\n", 0, offset) + 1
     before = text[line_start:offset]
     return before if not before.strip(" \t") else None
 
 
 def _indent_unit(text: str) -> str:
-    """The document's indentation step: the smallest indentation of a line starting with a tag; else 4 spaces."""
+    """The indentation step: the smallest indentation of a line starting with a tag; else 4 spaces."""
     indents = [m.group(1) for m in _INDENTED_TAG.finditer(text)]
     if not indents:
         return "    "
