@@ -13,7 +13,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from tracklight.changes.atomic import atomic_remove, atomic_write, read_current, remove_empty_dirs, sync_dirs
+from tracklight.changes.atomic import (
+    atomic_remove,
+    atomic_write,
+    read_current,
+    remove_empty_dirs,
+    sweep_temps,
+    sync_dirs,
+)
 from tracklight.changes.changeset import ChangeSet, FileChange, Purpose
 from tracklight.changes.environment_store import EnvironmentStore
 from tracklight.changes.journal import Journal, Status
@@ -86,6 +93,9 @@ def apply_changeset(changeset: ChangeSet, *, journal: Journal, guard: WriteGuard
             if stale:
                 raise _conflict(stale)
         recheck(changeset, guard)
+        for change in changeset.files:
+            sweep_temps(change.path)
+        journal.sweep()
         journal.record(changeset)
         if after_journal is not None:
             after_journal(changeset)

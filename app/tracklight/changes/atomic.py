@@ -195,7 +195,7 @@ def atomic_write(path: str, data: bytes, *, mode: int | None = None, expected_be
             raise WriteError(f"folder {folder} does not exist; nothing was changed", path=path)
         _make_parents(folder, path)
 
-    temp = os.path.join(folder, f".{os.path.basename(target)}.tracklight-{secrets.token_hex(4)}.tmp")
+    temp = os.path.join(folder, f".{os.path.basename(target)}{TEMP_MARK}{secrets.token_hex(4)}.tmp")
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
                      | getattr(os, "O_BINARY", 0), 0o600)
@@ -270,6 +270,29 @@ def sync_dirs(folders: set[str]) -> None:
             _fsync_dir(folder)
         except OSError:
             pass
+
+
+TEMP_MARK = ".tracklight-"
+
+
+def sweep_temps(path: str) -> None:
+    """Remove temp files a killed writer left beside `path` (call only under the writers' lock).
+
+    A SIGKILL between creating the temp file and renaming it leaves `.<name>.tracklight-<hex>.tmp` behind; the
+    target itself is intact (old or new content). `path` may be a folder: then every such temp in it goes.
+    """
+    if os.path.isdir(path):
+        folder, prefix = path, "."
+    else:
+        target = resolve_target(path)
+        folder, prefix = os.path.dirname(target) or ".", f".{os.path.basename(target)}{TEMP_MARK}"
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if name.startswith(prefix) and TEMP_MARK in name and name.endswith(".tmp"):
+            _discard(os.path.join(folder, name))
 
 
 def _discard(temp: str) -> None:

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from tracklight.changes.atomic import atomic_write
+from tracklight.changes.atomic import atomic_write, sweep_temps
 from tracklight.changes.changeset import Action, ChangeSet, EnvChange, FileChange, KeyEdit, Purpose
 from tracklight.core import locations
 from tracklight.core.model import Os
@@ -139,6 +139,11 @@ class Journal:
                 fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
             os.close(fd)
+
+    def sweep(self) -> None:
+        """Remove temp files a killed writer left in the journal folder (under the lock)."""
+        if os.path.isdir(self.folder):
+            sweep_temps(self.folder)
 
     def record(self, changeset: ChangeSet) -> None:
         """Write the entry durably, before any user file is touched."""
