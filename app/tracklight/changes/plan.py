@@ -225,6 +225,11 @@ def _file_meaning(ws: _Workspace, control: Control, path: str) -> Meaning | None
     return meaning_of(control, found.value)
 
 
+def _effective(meaning: Meaning | None, control: Control) -> Meaning | None:
+    """A key's meaning, counting "not set" as what the tool reads then (manifest `unset`)."""
+    return control.unset if meaning is None else meaning
+
+
 def _process_env_meaning(control: Control, ctx: PlanContext) -> Meaning | None:
     value = ctx.env.get(control.name or "")
     return None if value is None else meaning_of(control, value)
@@ -245,7 +250,7 @@ def _optout_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: li
         control = target.control
         if control.kind is ControlKind.FILE:
             assert target.path is not None
-            if _file_meaning(ws, control, target.path) is Meaning.OFF:
+            if _effective(_file_meaning(ws, control, target.path), control) is Meaning.OFF:
                 continue
             value = _value_for(control, control.off, control.write_off, ctx.today)
             _edit_file(ws, tool, control, target.path, value, Meaning.OFF)
@@ -254,9 +259,13 @@ def _optout_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: li
             managed = ws.env_value(name)
             if managed is not None and meaning_of(control, managed) is Meaning.OFF:
                 continue
-            if managed is None and _process_env_meaning(control, ctx) is Meaning.OFF:
-                notes.append(f"{tool.id}: {name} is already off in your environment (set outside Tracklight)")
-                continue
+            if managed is None:
+                outside = _process_env_meaning(control, ctx)
+                if outside is Meaning.OFF:
+                    notes.append(f"{tool.id}: {name} is already off in your environment (set outside Tracklight)")
+                    continue
+                if outside is None and control.unset is Meaning.OFF:
+                    continue
             value = _value_for(control, control.off, control.write_off, ctx.today)
             ws.set_env(name, formats.scalar_text(value), tool.id)
 
@@ -271,7 +280,8 @@ def _optin_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: lis
             continue
         # Where nothing is set, `on` is written only when the tool would not be on by itself (default off, ask,
         # local) and only for the control an opt-out would write; an opt-out found elsewhere is turned back.
-        enable = control.on is not None and id(control) in chosen and not default_on
+        unset_on = control.unset is Meaning.ON or (control.unset is None and default_on)
+        enable = control.on is not None and id(control) in chosen and not unset_on
         on_value = None if control.on is None else _value_for(control, control.on, control.write_on, ctx.today)
         if control.kind is ControlKind.FILE:
             path = resolve_file(control, ctx.os_, ctx.env, ctx.root)
