@@ -8,18 +8,16 @@ Every call here is blocking and runs on the worker pool, never on the UI thread.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from tracklight.core.model import Os, ToolReport
-from tracklight.errors import TracklightError
+from tracklight.errors import PolicyError, TracklightError
 
 if TYPE_CHECKING:
     from tracklight.changes.changeset import ChangeSet, PlanResult
-
-
-class ChangesUnavailable(TracklightError):
-    """This build has no change machinery (an import failed); reading still works."""
+    from tracklight.changes.journal import JournalEntry
+    from tracklight.changes.operations import Changes
 
 
 @dataclass(frozen=True)
@@ -31,48 +29,95 @@ class Target:
     root: str
 
 
-def _changes() -> Any:
-    try:
-        from tracklight.changes import api
-    except ImportError as exc:  # pragma: no cover - only while the change API is being written
-        raise ChangesUnavailable(f"changing settings is not available in this build ({exc})") from None
-    return api
+def _changes(target: Target) -> Changes:
+    from tracklight.changes.operations import Changes
+
+    return Changes(dict(target.env), target.os, target.root)
+
+
+def _action(optout: bool) -> Any:
+    from tracklight.changes.changeset import Action
+
+    return Action.OPTOUT if optout else Action.OPTIN
 
 
 def plan_optout(target: Target, reports: Sequence[ToolReport], *, everything: bool = False) -> PlanResult:
-    """What opting these tools out would write (nothing is written). `everything` also sets DO_NOT_TRACK=1."""
-    return _changes().plan_optout([r.id for r in reports], env=target.env, os_=target.os, root=target.root,
-                                  do_not_track=everything)
+    """What opting these tools out would write (nothing is written). `everything` also sets DO_NOT_TRACK=1.
+
+    With `everything`, a tool that offers no opt-out Tracklight can write is a note, not a failure: the rest
+    still goes through (as `tracklight optout --all` does).
+    """
+    plan = _changes(target).plan(_action(True), reports, do_not_track=everything)
+    if not everything:
+        return plan
+    from tracklight.changes.plan import NothingToWriteError
+
+    nothing = [f for f in plan.failures if isinstance(f.error, NothingToWriteError)]
+    if not nothing:
+        return plan
+    return replace(plan, failures=tuple(f for f in plan.failures if f not in nothing),
+                   notes=(*plan.notes, *(str(f) for f in nothing)))
 
 
 def plan_optin(target: Target, reports: Sequence[ToolReport]) -> PlanResult:
-    """What opting these tools back in would write (nothing is written)."""
-    return _changes().plan_optin([r.id for r in reports], env=target.env, os_=target.os, root=target.root)
+    """What opting these tools back in would write (nothing is written). PolicyError for a locked tool."""
+    _refuse_locked(target, reports)
+    return _changes(target).plan(_action(False), reports)
 
 
-def apply_plan(target: Target, plan: PlanResult) -> ChangeSet:
-    """Write a planned change set (atomically, journaled). ConflictError when a file changed since planning."""
-    return _changes().apply(plan.changeset, env=target.env, os_=target.os, root=target.root)
+def apply_plan(target: Target, plan: PlanResult, reports: Sequence[ToolReport]) -> ChangeSet:
+    """Write a planned change set (atomically, journaled) and return what was written.
+
+    When a file moved between planning and writing, the change machinery plans once more from the same reports
+    and refuses (ConflictError) if that is stale too.
+    """
+    from tracklight.changes.apply import apply_changeset
+
+    changes = _changes(target)
+    changeset = plan.changeset
+    if changeset.empty:
+        return changeset
+    if changeset.action.value == "optin":
+        _refuse_locked(target, reports)
+    everything = any(c.name == "DO_NOT_TRACK" and not c.tool_ids for c in changeset.env)
+    context = changes.context()
+    return apply_changeset(
+        changeset, journal=changes.journal, guard=context.guard, store=context.env_store(),
+        replan=lambda: changes.plan(changeset.action, reports, do_not_track=everything).changeset)
 
 
 def undo(target: Target, change_id: str | None = None) -> ChangeSet:
-    """Revert the last change set (or a named one) byte-exact; ConflictError when a file changed since."""
-    return _changes().undo(change_id, env=target.env, os_=target.os, root=target.root)
+    """Revert the last change set still in force (or a named one) byte-exact; ConflictError when a file changed."""
+    return _changes(target).undo(change_id)
 
 
-def history(target: Target) -> tuple[ChangeSet, ...]:
-    """Every journaled change set, newest first."""
-    return tuple(_changes().history(env=target.env, os_=target.os, root=target.root))
+def history(target: Target) -> tuple[JournalEntry, ...]:
+    """Every journaled change set with its status, newest first."""
+    return tuple(_changes(target).history())
+
+
+def can_undo(entry: JournalEntry) -> bool:
+    """Whether a history entry can still be reverted (in force: not undone, not rolled back)."""
+    from tracklight.changes.journal import Status
+
+    return entry.status in (Status.COMPLETE, Status.INTERRUPTED)
 
 
 def locked_tools(index: Any, target: Target) -> Collection[str]:
-    """The tools this machine's admin policy locks (none without a policy, or when the admin layer is absent)."""
-    try:
-        from tracklight.admin.policy import locked_ids
-    except ImportError:  # pragma: no cover - builds without the admin layer
-        return frozenset()
+    """The tools this machine's admin policy locks (none without a policy)."""
+    from tracklight.admin.policy import locked_ids
+
     try:
         return locked_ids(index, target.os, target.env, target.root)
     except TracklightError:
-        # An invalid policy: opting in is refused by the change machinery (it fails closed); reading goes on.
+        # An invalid policy: opting in is refused below (it fails closed); reading goes on.
         return frozenset()
+
+
+def _refuse_locked(target: Target, reports: Sequence[ToolReport]) -> None:
+    from tracklight.admin.policy import check_optin_allowed
+
+    for report in reports:
+        if report.locked:
+            raise PolicyError(f"{report.tool.name} is locked by your organisation's policy")
+        check_optin_allowed(report.id, target.os, target.env, target.root)

@@ -29,7 +29,7 @@ from tracklight.ui.tray import TrayIcon, tray_available
 from tracklight.ui.worker import TaskRunner
 
 if TYPE_CHECKING:
-    from tracklight.changes.changeset import ChangeSet
+    from tracklight.changes.journal import JournalEntry
     from tracklight.ui.watcher import Watcher
     from tracklight.ui.window import MainWindow
 
@@ -63,10 +63,12 @@ class TracklightApp(QObject):
         self.operations.forget_expected = self.scanner.forget_expected
         self.settings: Settings = load_settings(self.os, self.env)
         self.notifier = Notifier()
-        self.history: tuple[ChangeSet, ...] = ()
+        self.history: tuple[JournalEntry, ...] = ()
+        self.last_dialog: object | None = None
         self.window: MainWindow | None = None
         self.watcher: Watcher | None = None
         self._reapplied: dict[str, list[float]] = {}
+        self._stopped = False
         self.has_tray = tray_available() if tray is None else tray
 
         self.menu = TrayMenu(lambda: self.scanner.snapshot, self._menu_state, MenuCallbacks(
@@ -99,6 +101,8 @@ class TracklightApp(QObject):
         QTimer.singleShot(0, self._start_background)
 
     def _start_background(self) -> None:
+        if self._stopped:
+            return
         from tracklight.ui.watcher import Watcher
 
         self.watcher = Watcher(self)
@@ -106,13 +110,18 @@ class TracklightApp(QObject):
         self._update_watch_plan(self.scanner.snapshot)
         self.operations.load_history()
 
-    def quit(self) -> None:
+    def shutdown(self) -> None:
+        """Stop watching, hide the icon and notices, and let running writes finish."""
+        self._stopped = True
         if self.watcher is not None:
             self.watcher.stop()
         if self.tray is not None:
             self.tray.hide()
         self.notifier.close()
         self.runner.wait(5000)
+
+    def quit(self) -> None:
+        self.shutdown()
         app = QApplication.instance()
         if app is not None:
             app.quit()
@@ -197,7 +206,8 @@ class TracklightApp(QObject):
     # ------------------------------------------------------------ signals from the parts
 
     def _menu_state(self) -> MenuState:
-        return MenuState(can_undo=bool(self.history) or self.operations.last_changeset is not None,
+        undoable = any(actions.can_undo(e) and e.changeset.action.value != "undo" for e in self.history)
+        return MenuState(can_undo=undoable,
                          busy=self.operations.busy)
 
     def _snapshot_changed(self, snapshot: Snapshot) -> None:
@@ -308,7 +318,7 @@ class TracklightApp(QObject):
         if self.window is not None:
             self.window.status.setText(message)
 
-    def _history_loaded(self, history: Sequence[ChangeSet]) -> None:
+    def _history_loaded(self, history: Sequence[JournalEntry]) -> None:
         self.history = tuple(history)
         if self.window is not None:
             self.window.history.set_history(self.history)

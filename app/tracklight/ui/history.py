@@ -19,10 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tracklight.ui.actions import can_undo
 from tracklight.ui.diff_dialog import changeset_text
 
 if TYPE_CHECKING:
-    from tracklight.changes.changeset import ChangeSet
+    from tracklight.changes.journal import JournalEntry
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -35,7 +36,7 @@ class HistoryPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._changesets: dict[str, ChangeSet] = {}
+        self._entries: dict[str, JournalEntry] = {}
         layout = QVBoxLayout(self)
         self.intro = QLabel("Every change Tracklight made, newest first. Undo puts each file back byte for byte; "
                             "it refuses if the file was changed since.")
@@ -43,7 +44,7 @@ class HistoryPage(QWidget):
         layout.addWidget(self.intro)
         splitter = QSplitter(Qt.Orientation.Vertical)
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["When", "What", "Tools", "Files"])
+        self.tree.setHeaderLabels(["When", "What", "Status", "Files"])
         self.tree.setRootIsDecorated(False)
         self.tree.setAccessibleName("Change history")
         self.tree.setSortingEnabled(False)
@@ -69,15 +70,17 @@ class HistoryPage(QWidget):
         buttons.addWidget(self.refresh_button)
         layout.addLayout(buttons)
 
-    def set_history(self, changesets: Sequence[ChangeSet]) -> None:
+    def set_history(self, entries: Sequence[JournalEntry]) -> None:
         current = self.selected_id()
         self.tree.clear()
-        self._changesets = {c.id: c for c in changesets}
-        for changeset in changesets:
+        self._entries = {e.id: e for e in entries}
+        for entry in entries:
+            changeset = entry.changeset
             when = changeset.created.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-            item = QTreeWidgetItem([when, changeset.summary, ", ".join(changeset.tool_ids),
-                                    str(len(changeset.files))])
+            status = entry.status.value + (f" by {entry.undone_by}" if entry.undone_by else "")
+            item = QTreeWidgetItem([when, changeset.summary, status, str(len(changeset.files))])
             item.setData(0, ID_ROLE, changeset.id)
+            item.setToolTip(1, f"change {changeset.id}")
             self.tree.addTopLevelItem(item)
             if changeset.id == current:
                 self.tree.setCurrentItem(item)
@@ -85,7 +88,7 @@ class HistoryPage(QWidget):
             self.tree.resizeColumnToContents(column)
         if self.tree.currentItem() is None and self.tree.topLevelItemCount():
             self.tree.setCurrentItem(self.tree.topLevelItem(0))
-        if not changesets:
+        if not entries:
             self.diff.setPlainText("No changes yet.")
             self.undo_button.setEnabled(False)
 
@@ -94,9 +97,9 @@ class HistoryPage(QWidget):
         return None if item is None else str(item.data(0, ID_ROLE))
 
     def _selected(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
-        changeset = self._changesets.get(str(item.data(0, ID_ROLE))) if item is not None else None
-        self.undo_button.setEnabled(changeset is not None)
-        self.diff.setPlainText(changeset_text(changeset) if changeset is not None else "")
+        entry = self._entries.get(str(item.data(0, ID_ROLE))) if item is not None else None
+        self.undo_button.setEnabled(entry is not None and can_undo(entry))
+        self.diff.setPlainText(changeset_text(entry.changeset) if entry is not None else "")
 
     def _undo(self) -> None:
         change_id = self.selected_id()

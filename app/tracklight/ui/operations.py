@@ -68,7 +68,7 @@ class Preview:
 
 
 class Operations(QObject):
-    """Runs changes off the UI thread. `finished(Outcome)`, `failed(str)`, `history_loaded(tuple[ChangeSet])`."""
+    """Runs changes off the UI thread. `finished(Outcome)`, `failed(str)`, `history_loaded(tuple[JournalEntry])`."""
 
     finished = Signal(object)
     failed = Signal(str)
@@ -211,7 +211,7 @@ def _plan(kind: Kind, target: actions.Target, reports: Sequence[ToolReport]) -> 
 def _apply(kind: Kind, target: actions.Target, reports: Sequence[ToolReport], plan: PlanResult,
            automatic: bool) -> Outcome:
     failures = tuple(str(failure) for failure in plan.failures)
-    changeset = None if plan.changeset.empty else actions.apply_plan(target, plan)
+    changeset = None if plan.changeset.empty else actions.apply_plan(target, plan, reports)
     return Outcome(kind, changeset, tuple(r.id for r in reports), failures, tuple(plan.unchanged),
                    tuple(plan.notes), automatic)
 

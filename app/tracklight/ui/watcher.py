@@ -39,10 +39,13 @@ def _make_handler(relay: _Relay) -> Any:
                 return
             if event.is_directory and event.event_type == "modified":
                 return  # a folder's own timestamps: the file event inside says what changed
-            relay.path_changed.emit(os.fsdecode(event.src_path))
-            dest = getattr(event, "dest_path", "")
-            if dest:
-                relay.path_changed.emit(os.fsdecode(dest))
+            try:
+                relay.path_changed.emit(os.fsdecode(event.src_path))
+                dest = getattr(event, "dest_path", "")
+                if dest:
+                    relay.path_changed.emit(os.fsdecode(dest))
+            except RuntimeError:
+                pass  # the watcher was deleted while this thread was still delivering its last event
 
     return Handler()
 

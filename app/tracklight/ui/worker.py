@@ -18,6 +18,13 @@ Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
 
 
+class _Failure:
+    """Wraps an exception on its way to the UI thread (a plain object crosses threads best)."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
 class _Job(QRunnable):
     def __init__(self, runner: TaskRunner, job_id: int, task: Callable[[], Any]) -> None:
         super().__init__()
@@ -30,15 +37,15 @@ class _Job(QRunnable):
             result: Any = self._task()
         except Exception as exc:  # noqa: BLE001 - handed to the UI thread, which tells the user
             exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-            self._runner._finished.emit(self._job_id, False, exc)
+            self._runner._finished.emit(self._job_id, _Failure(exc))
         else:
-            self._runner._finished.emit(self._job_id, True, result)
+            self._runner._finished.emit(self._job_id, result)
 
 
 class TaskRunner(QObject):
     """Starts tasks on a thread pool; `busy_changed` says when the first starts and the last ends."""
 
-    _finished = Signal(int, bool, object)  # emitted from a pool thread; queued to this object's thread
+    _finished = Signal(int, object)  # emitted from a pool thread; queued to this object's thread
     busy_changed = Signal(bool)
 
     def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None) -> None:
@@ -65,17 +72,17 @@ class TaskRunner(QObject):
         """Block until the pool is idle (tests and shutdown); pending deliveries still need the event loop."""
         return self._pool.waitForDone(msecs)
 
-    @Slot(int, bool, object)
-    def _deliver(self, job_id: int, ok: bool, value: Any) -> None:
+    @Slot(int, object)
+    def _deliver(self, job_id: int, value: Any) -> None:
         done, failed = self._pending.pop(job_id, (None, None))
         try:
-            if ok and done is not None:
-                done(value)
-            elif not ok:
-                if failed is not None:
-                    failed(value)
-                else:
-                    sys.stderr.write(getattr(value, "__traceback_text__", repr(value)))
+            if not isinstance(value, _Failure):
+                if done is not None:
+                    done(value)
+            elif failed is not None:
+                failed(value.error)
+            else:
+                sys.stderr.write(getattr(value.error, "__traceback_text__", repr(value.error)))
         finally:
             if not self._pending:
                 self.busy_changed.emit(False)

@@ -1,0 +1,109 @@
+"""The tray menu, from a person's side: it lists what tracks them, and one click switches a tool off (or back on)."""
+
+from __future__ import annotations
+
+from tracklight.core.model import State, Tier
+from tracklight.ui.menu import entry_text
+
+from .conftest import NEXT_CONFIG, VSCODE_SETTINGS, Desk
+
+
+def _menu_ids(app) -> list[str]:  # noqa: ANN001
+    app.menu.menu.aboutToShow.emit()  # what opening the menu does
+    return [a.data() for a in app.menu.tool_actions()]
+
+
+def _entry(app, tool_id: str):  # noqa: ANN001, ANN202
+    """The menu entry of one tool, as the menu shows it when opened now."""
+    app.menu.menu.aboutToShow.emit()
+    return next(a for a in app.menu.tool_actions() if a.data() == tool_id)
+
+
+def test_menu_lists_exactly_the_tools_of_a_sandbox_scan(make_app, desk: Desk) -> None:
+    app = make_app(watch=False)
+    result = desk.scan()
+    expected = {r.id for r in result.reports
+                if r.installed and r.tool.telemetry.tier is not Tier.NONE and r.tool.telemetry.controls}
+    assert {"vscode", "nextjs", "dotnet"} <= expected
+    ids = _menu_ids(app)
+    assert sorted(ids) == sorted(expected)
+    tracking = {r.id for r in result.reports if r.installed and r.tracking}
+    for action in app.menu.tool_actions():
+        report = result.get(action.data())
+        assert action.isCheckable()
+        assert action.isChecked() == (action.data() in tracking)
+        assert action.text() == entry_text(report)
+        assert report.tool.telemetry.tier.value in action.text()
+    header = app.menu.menu.actions()[0]
+    assert header.text().startswith(f"{len(tracking)} tools send telemetry")
+    texts = [a.text() for a in app.menu.menu.actions()]
+    for fixed in ("Opt out of everything", "Undo last change", "Open Tracklight…", "Quit"):
+        assert fixed in texts
+
+
+def test_tray_icon_and_tooltip_follow_the_scan(make_app, desk: Desk) -> None:
+    app = make_app(watch=False)
+    tracking = [r for r in desk.scan().reports if r.installed and r.tracking]
+    assert app.tray.tier is max((r.tool.telemetry.tier for r in tracking), key=lambda t: t.rank)
+    tooltip = app.tray.icon.toolTip()
+    assert tooltip.startswith(f"{len(tracking)} tools send telemetry: ")
+    for report in tracking:
+        assert report.tool.name in tooltip
+
+
+def test_the_menu_is_rebuilt_each_time_it_opens(qtbot, make_app, desk: Desk) -> None:
+    app = make_app(watch=False)
+    assert "gatsby" not in _menu_ids(app)
+    desk.install("gatsby")
+    app.scanner.rescan()
+    qtbot.waitUntil(lambda: app.scanner.snapshot.get("gatsby").installed, timeout=5000)
+    assert "gatsby" in _menu_ids(app)
+
+
+def test_clicking_an_entry_writes_the_tools_file_and_the_entry_updates(qtbot, make_app, desk: Desk) -> None:
+    app = make_app()
+    entry = _entry(app, "nextjs")
+    assert entry.isChecked()
+    entry.trigger()
+    qtbot.waitUntil(lambda: b'"enabled": false' in desk.next_config.read_bytes(), timeout=5000)
+    # only the key changed: the rest of the file is as the person left it
+    assert desk.next_config.read_bytes() == NEXT_CONFIG.replace(b'"enabled": true', b'"enabled": false')
+    qtbot.waitUntil(lambda: app.scanner.snapshot.get("nextjs").state is State.OFF, timeout=5000)
+    entry = _entry(app, "nextjs")
+    assert not entry.isChecked()
+
+    # and a second click opts it back in
+    entry.trigger()
+    qtbot.waitUntil(lambda: app.scanner.snapshot.get("nextjs").state is State.ON, timeout=5000)
+    assert b'"enabled": true' in desk.next_config.read_bytes()
+    assert _entry(app, "nextjs").isChecked()
+    assert desk.vscode_settings.read_bytes() == VSCODE_SETTINGS
+
+
+def test_undo_from_the_notification_restores_the_file_byte_exact(qtbot, make_app, desk: Desk) -> None:
+    app = make_app()
+    _entry(app, "vscode").trigger()
+    qtbot.waitUntil(lambda: b'"off"' in desk.vscode_settings.read_bytes(), timeout=5000)
+    qtbot.waitUntil(lambda: app.notifier.window is not None and app.notifier.window.button("Undo") is not None,
+                    timeout=5000)
+    notice = app.notifier.window
+    assert notice.isVisible()
+    assert "Visual Studio Code" in notice.title.text()
+    notice.button("Undo").click()
+    qtbot.waitUntil(lambda: desk.vscode_settings.read_bytes() == VSCODE_SETTINGS, timeout=5000)
+    qtbot.waitUntil(lambda: app.scanner.snapshot.get("vscode").state is State.ON, timeout=5000)
+    assert app.tray.icon.toolTip().count("Visual Studio Code") == 1
+
+
+def test_undo_last_change_from_the_menu(qtbot, make_app, desk: Desk) -> None:
+    app = make_app()
+    _entry(app, "nextjs").trigger()
+    qtbot.waitUntil(lambda: b'"enabled": false' in desk.next_config.read_bytes(), timeout=5000)
+
+    def undo_enabled() -> bool:
+        app.menu.rebuild()
+        return app.menu.action("Undo last change").isEnabled()
+
+    qtbot.waitUntil(undo_enabled, timeout=5000)
+    app.menu.action("Undo last change").trigger()
+    qtbot.waitUntil(lambda: desk.next_config.read_bytes() == NEXT_CONFIG, timeout=5000)
