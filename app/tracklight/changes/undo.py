@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from tracklight.changes.apply import apply_changeset
 from tracklight.changes.atomic import read_current
-from tracklight.changes.changeset import Action, ChangeSet, EnvChange, FileChange, new_change_id
+from tracklight.changes.changeset import Action, ChangeSet, EnvChange, FileChange, Purpose, new_change_id
 from tracklight.changes.difftext import unified_diff
 from tracklight.changes.environment_store import EnvironmentStore
 from tracklight.changes.journal import Journal, JournalEntry, Status
@@ -58,7 +58,9 @@ def plan_undo(entry: JournalEntry, now: dt.datetime) -> ChangeSet:
         more = f"; also changed: {', '.join(changed[1:])}" if len(changed) > 1 else ""
         raise ConflictError(f"changed since change {original.id} ({original.summary}); undoing would lose that "
                             f"edit, so nothing was undone{more}", path=changed[0])
-    env = tuple(EnvChange(c.name, c.new_value, c.old_value, c.tool_ids) for c in original.env)
+    # The variables changed only if their files did (an interrupted change may not have got that far).
+    restores_env = any(f.purpose is Purpose.ENV for f in files)
+    env = tuple(EnvChange(c.name, c.new_value, c.old_value, c.tool_ids) for c in original.env) if restores_env else ()
     return ChangeSet(new_change_id(now), now, Action.UNDO, f"undo {original.id}: {original.summary}",
                      original.tool_ids, tuple(files), env, reverts=original.id)
 
