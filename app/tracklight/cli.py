@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "tracklight.commands.manifest_cmd",
     "tracklight.commands.changes_cmd",
     "tracklight.commands.admin_cmd",
+    "tracklight.commands.catalog_cmd",
 ]
 
 EPILOG = """\
