@@ -137,21 +137,20 @@ def test_no_two_entries_claim_the_same_file_key_with_different_meanings() -> Non
     assert disagreements == {}
 
 
-def test_env_variables_shared_by_tools_are_read_consistently() -> None:
-    """Several tools read one variable (CHECKPOINT_DISABLE, DO_NOT_TRACK): writing it once must mean off for all."""
-    by_name: dict[str, list[tuple[str, object]]] = defaultdict(list)
+def test_env_variables_written_by_several_tools_mean_off_for_each_of_them() -> None:
+    """Tools that each write one shared variable (CHECKPOINT_DISABLE, DO_NOT_TRACK) must write a value that turns
+    all of them off. A tool that only reads a shared variable (write = false) may read it by its own rule."""
+    writers: dict[str, list[tuple[str, object]]] = defaultdict(list)
     for tool in TOOLS:
         for control in tool.telemetry.controls:
-            if control.kind is ControlKind.ENV:
-                by_name[control.name or ""].append((tool.id, control))
-    for name, users in by_name.items():
+            if control.kind is ControlKind.ENV and control.write is not False:
+                writers[control.name or ""].append((tool.id, control))
+    for name, users in writers.items():
         for tool_id, control in users:
-            for _other_id, other in users:
+            for other_id, other in users:
                 value = other.write_off if other.write_off is not None else other.off
-                if other.write is False:
-                    continue
-                assert meaning_of(control, value) is Meaning.OFF, f"{name}={value!r} written for {_other_id} " \
-                                                                   f"does not mean off for {tool_id}"
+                assert meaning_of(control, value) is Meaning.OFF, \
+                    f"{name}={value!r} written for {other_id} does not mean off for {tool_id}"
 
 
 def test_catalog_markdown_is_current() -> None:
