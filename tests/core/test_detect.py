@@ -254,3 +254,11 @@ def test_syncthing_is_on_while_either_channel_sends(sandbox_home: Path) -> None:
     plant(path, '<configuration version="37">\n    <options>\n        <urAccepted>0</urAccepted>\n'
                 '        <crashReportingEnabled>false</crashReportingEnabled>\n    </options>\n</configuration>\n')
     assert scan_one("syncthing").state is State.OFF
+
+
+def test_a_byte_order_mark_hides_the_first_line_from_tools_that_do_not_skip_it(sandbox_home: Path) -> None:
+    path = sandbox_home / ".dart-tool/dart-flutter-telemetry.config"
+    plant(path, "\ufeffreporting=0\n")
+    assert scan_one("dart").state is State.ON  # Dart reads "\ufeffreporting=0", which is not its key
+    plant(path, "\ufeff# Dart telemetry\nreporting=0\n")
+    assert scan_one("dart").state is State.OFF

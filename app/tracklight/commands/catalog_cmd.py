@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tracklight.commands.catalog_list import add_list_action
 from tracklight.errors import TracklightError
 
 
@@ -20,6 +21,7 @@ def register(subparsers: Any) -> None:
                                    description="Tracklight's catalog of tools. Updates are off unless you or "
                                                "your organisation's policy name a signed source.")
     actions = parser.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
+    add_list_action(actions)
     add_catalog_actions(actions)
 
 

@@ -53,6 +53,9 @@ def _equal(found: Scalar, declared: Scalar, casefold: bool) -> bool:
     return False
 
 
+BOM_TOLERANT = frozenset({"json", "jsonc", "toml", "ini", "yaml", "xml", "gitconfig"})
+"""Formats whose tools skip a UTF-8 byte-order mark; the others see it as part of the first line."""
+
 TEXT_FORMATS = frozenset({"ini", "gitconfig", "keyvalue", "shellvars", "xml", "plain"})
 """Formats with no types: a declared `false` or `0` means the text "false" or "0" there."""
 
@@ -138,10 +141,10 @@ def _read_text(path: str) -> str | Problem | None:
     if len(data) > MAX_FILE_BYTES:
         return Problem(f"larger than {MAX_FILE_BYTES // 1024} KiB; not read", path)
     try:
-        text, _style = formats.load_text(data, path)
+        text, style = formats.load_text(data, path)
     except FormatError as exc:
         return Problem(exc.message, path, exc.line)
-    return text
+    return formats.BOM + text if style.bom else text
 
 
 def resolve_file(control: Control, os_: Os, env: Mapping[str, str], root: str = "/") -> str | None:
@@ -230,8 +233,13 @@ def read_control(control: Control, os_: Os, env: Mapping[str, str], env_view: En
     if isinstance(text, Problem):
         return Evidence(control, path, control.key, False, None, Meaning.DEFAULT, note=text.message), text
     assert control.format is not None
+    if text.startswith(formats.BOM) and control.format not in BOM_TOLERANT:
+        # Terraform, sh, Homebrew, Dart and Go do not skip a byte-order mark: read what they would read.
+        text_for_tool = text
+    else:
+        text_for_tool = text.removeprefix(formats.BOM)
     try:
-        lookup = formats.get(control.format).read(text, control.key or "")
+        lookup = formats.get(control.format).read(text_for_tool, control.key or "")
     except FormatError as exc:
         problem = Problem(exc.message, path, exc.line)
         return Evidence(control, path, control.key, False, None, Meaning.DEFAULT, note=exc.message), problem
