@@ -142,7 +142,7 @@ class _Parser:
         """git's parse_value, step for step, noting where the value's text begins and ends."""
         text, n = self.text, len(self.text)
         quote = comment = False
-        spaces = length = 0
+        spaces = 0
         chars: list[str] = []
         first: int | None = None
         last_end = pos
@@ -159,7 +159,9 @@ class _Parser:
             if comment:
                 continue
             if char in _SPACE and not quote:
-                if length:
+                # git 2.39 turns each space or tab inside an unquoted value into one space (2.45 keeps tabs
+                # verbatim); only values with an inner tab read differently, and we never write one unescaped.
+                if chars:
                     spaces += 1
                 continue
             if not quote and char in "#;":
@@ -188,7 +190,6 @@ class _Parser:
                 last_end = pos
                 continue
             chars.append(char)
-            length = len(chars)
             last_end = pos
 
 
