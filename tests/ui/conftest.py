@@ -50,7 +50,7 @@ class Desk:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
 
-    def scan(self):  # noqa: ANN201 - ScanResult
+    def scan(self):
         return scan()
 
 
@@ -68,7 +68,7 @@ def desk(sandbox_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 
 @pytest.fixture
-def make_app(qtbot, desk: Desk) -> Iterator:  # noqa: ANN001 - pytest-qt's fixture
+def make_app(qtbot, desk: Desk) -> Iterator:
     """Build (and afterwards shut down) TracklightApps over the sandbox."""
     from tracklight.ui.app import TracklightApp
 

@@ -8,12 +8,12 @@ from tracklight.ui.menu import entry_text
 from .conftest import NEXT_CONFIG, VSCODE_SETTINGS, Desk
 
 
-def _menu_ids(app) -> list[str]:  # noqa: ANN001
+def _menu_ids(app) -> list[str]:
     app.menu.menu.aboutToShow.emit()  # what opening the menu does
     return [a.data() for a in app.menu.tool_actions()]
 
 
-def _entry(app, tool_id: str):  # noqa: ANN001, ANN202
+def _entry(app, tool_id: str):
     """The menu entry of one tool, as the menu shows it when opened now."""
     app.menu.menu.aboutToShow.emit()
     return next(a for a in app.menu.tool_actions() if a.data() == tool_id)

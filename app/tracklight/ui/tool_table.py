@@ -123,16 +123,22 @@ class ToolFilter(QSortFilterProxyModel):
         self.setDynamicSortFilter(True)
 
     def set_search(self, text: str) -> None:
-        self._search = text.strip().casefold()
-        self.invalidateFilter()
+        self._refilter("_search", text.strip().casefold())
 
     def set_installed_only(self, value: bool) -> None:
-        self.installed_only = value
-        self.invalidateFilter()
+        self._refilter("installed_only", value)
 
     def set_tracking_only(self, value: bool) -> None:
-        self.tracking_only = value
-        self.invalidateFilter()
+        self._refilter("tracking_only", value)
+
+    def _refilter(self, name: str, value: object) -> None:
+        if not hasattr(self, "beginFilterChange"):  # Qt before 6.10
+            setattr(self, name, value)
+            self.invalidateFilter()
+            return
+        self.beginFilterChange()
+        setattr(self, name, value)
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model = self.sourceModel()

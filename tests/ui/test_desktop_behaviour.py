@@ -1,0 +1,103 @@
+"""Behaves like a desktop app: no tray -> the window says why; admin locks; one instance; Qt stays out of core."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from PySide6.QtCore import Qt
+
+from tracklight.ui.app import NO_TRAY_MESSAGE
+from tracklight.ui.single_instance import InstanceServer, ask_running_instance, server_name
+
+from .conftest import NEXT_CONFIG, Desk
+
+POLICY = """\
+policy_version = 1
+[optout]
+tools = ["nextjs"]
+[lock]
+tools = ["nextjs"]
+"""
+
+
+def test_without_a_system_tray_the_window_opens_and_says_why(qtbot, make_app, desk: Desk) -> None:
+    app = make_app(tray=False, watch=False)
+    assert app.tray is None
+    window = app.window
+    assert window is not None and window.isVisible()
+    assert window.banner.isVisible() and window.banner.text() == NO_TRAY_MESSAGE
+    assert "No system tray" in window.banner.text()
+    assert window.quit_on_close  # nothing would be left to bring it back
+
+
+def test_with_a_tray_the_window_waits_until_asked(qtbot, make_app, desk: Desk) -> None:
+    app = make_app(watch=False)
+    assert app.window is None
+    window = app.open_window("nextjs")
+    assert window.isVisible() and not window.banner.isVisible() and window.selected_id() == "nextjs"
+    window.close()
+    assert not window.quit_on_close
+
+
+def test_locked_items_show_a_lock_and_cannot_be_toggled(qtbot, make_app, desk: Desk) -> None:
+    desk.policy.parent.mkdir(parents=True)
+    desk.policy.write_text(POLICY)
+    desk.next_config.write_bytes(NEXT_CONFIG.replace(b'"enabled": true', b'"enabled": false'))
+    before = desk.next_config.read_bytes()
+    app = make_app(show_window=True, watch=False)
+    report = app.scanner.snapshot.get("nextjs")
+    assert report.locked
+    app.menu.menu.aboutToShow.emit()
+    entry = next(a for a in app.menu.tool_actions() if a.data() == "nextjs")
+    assert not entry.isEnabled() and not entry.icon().isNull() and "locked" in entry.text()
+    entry.trigger()  # a disabled action does nothing; and asking the operations directly is refused too
+    refusals: list[str] = []
+    app.operations.failed.connect(refusals.append)
+    app.operations.toggle(report)
+    assert refusals and "locked" in refusals[0]
+    app.window.select_tool("nextjs")
+    details = app.window.details
+    assert not details.optin_button.isEnabled() and not details.optout_button.isEnabled()
+    assert "Locked" in details.text.toPlainText()
+    qtbot.wait(200)
+    assert desk.next_config.read_bytes() == before
+    assert app.history == ()
+
+
+def test_a_second_launch_raises_the_first_window(qtbot, make_app, desk: Desk) -> None:
+    import os
+
+    app = make_app(watch=False)
+    name = server_name(os.environ)
+    server = InstanceServer(name, app)
+    server.show_requested.connect(lambda: app.open_window())
+    assert server.listen()
+    try:
+        assert ask_running_instance(name)
+        qtbot.waitUntil(lambda: app.window is not None and app.window.isVisible(), timeout=3000)
+    finally:
+        server.close()
+    assert not ask_running_instance(name)
+
+
+def test_instance_names_differ_per_home() -> None:
+    assert server_name({"HOME": "/home/a"}) != server_name({"HOME": "/home/b"})
+
+
+def test_tray_click_opens_the_window(qtbot, make_app, desk: Desk) -> None:
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    app = make_app(watch=False)
+    app.tray.icon.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
+    assert app.window is not None and app.window.isVisible()
+    assert app.window.windowTitle() == "Tracklight"
+    assert Qt.WindowType.Window & app.window.windowFlags()
+
+
+def test_core_formats_and_changes_do_not_load_qt() -> None:
+    code = ("import sys, tracklight.core.scan, tracklight.changes.operations, tracklight.ui.snapshot, "
+            "tracklight.ui.watch_plan, tracklight.ui.settings, tracklight.ui.autostart; "
+            "print(any(m.startswith('PySide6') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
