@@ -106,3 +106,10 @@ def test_policy_file_per_os() -> None:
         "/Library/Application Support/Tracklight/policy.toml"
     assert locations.policy_file(Os.WINDOWS, {"PROGRAMDATA": "C:\\ProgramData"}) == \
         "C:\\ProgramData\\Tracklight\\policy.toml"
+
+
+def test_braced_xdg_variable_with_fallback_means_only_when_set() -> None:
+    template = "${XDG_CONFIG_HOME:-~}/.nuxtrc"
+    assert locations.expand_path(template, Os.LINUX, LINUX_ENV) == "/home/ana/.nuxtrc"
+    assert locations.expand_path(template, Os.LINUX, {**LINUX_ENV, "XDG_CONFIG_HOME": "/c"}) == "/c/.nuxtrc"
+    assert locations.expand_path("${XDG_CONFIG_HOME}/x", Os.LINUX, LINUX_ENV) == "/home/ana/.config/x"

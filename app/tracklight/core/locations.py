@@ -115,11 +115,16 @@ def expand_path(template: str, os_: Os, env: Env, root: str = "/") -> str:
 
     def substitute(match: re.Match[str]) -> str:
         if match.group("braced"):
+            # POSIX meaning: the variable's own value when set and non-empty, else the fallback. So
+            # ${XDG_CONFIG_HOME:-~}/.nuxtrc is ~/.nuxtrc unless XDG_CONFIG_HOME is set (Nuxt's rule).
             name = match.group("braced")
-            known = _variable(name, os_, env) if name.upper() in _KNOWN_BARE else None
-            value = env.get(name) or known
+            value = env.get(name)
+            if value and name.startswith("XDG_") and not value.startswith("/"):
+                value = None  # a relative XDG value is ignored, as the XDG spec says
             if value:
                 return value
+            if match.group("fallback") is None and name.upper() in _KNOWN_BARE:
+                return _variable(name, os_, env) or ""
             fallback = match.group("fallback")
             return expand_path(fallback, os_, env, root) if fallback else ""
         name = match.group("bare") or match.group("win")
