@@ -228,7 +228,10 @@ def parse_policy(text: str, path: str) -> Policy:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise PolicyError(f"not valid TOML: {message}", path=path, line=_toml_error_line(exc)) from None
+        line = _toml_error_line(exc)
+        if line is None and "end of document" in message:
+            line = max(1, len(text.splitlines()))
+        raise PolicyError(f"not valid TOML: {message}", path=path, line=line) from None
     lines = _line_map(text)
     check = _Checker(path, lines)
     check.unknown_fields(data, "")
