@@ -217,6 +217,8 @@ def _parse_paths(reader: _Reader, value: Any, where: tuple[Any, ...], key: str
     if found is None:
         reader.problem(f"'{_dotted(where, key)}' must be a path, an array of paths, or a per-OS table", *where, key)
         return None
+    if all(path.startswith("/") for path in found):
+        return tuple((os_, found) for os_ in (Os.LINUX, Os.MACOS))  # /etc/x does not exist on Windows
     return tuple((os_, found) for os_ in Os)
 
 
