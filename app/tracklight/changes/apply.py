@@ -11,7 +11,7 @@ entry undo can still use.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from tracklight.changes.atomic import (
     atomic_remove,
@@ -74,10 +74,12 @@ def revert_change(change: FileChange) -> None:
 
 def apply_changeset(changeset: ChangeSet, *, journal: Journal, guard: WriteGuard, store: EnvironmentStore,
                     replan: Callable[[], ChangeSet] | None = None,
-                    after_journal: Callable[[ChangeSet], None] | None = None) -> ChangeSet:
+                    after_journal: Callable[[ChangeSet], None] | None = None,
+                    also_sweep: Sequence[str] = ()) -> ChangeSet:
     """Apply and journal a change set; returns what was applied (the re-made plan when the first one was stale).
 
-    `after_journal` runs after the journal is durable and before the first file write (the crash tests use it).
+    `after_journal` runs after the journal is durable and before the first file write (the crash tests use it);
+    `also_sweep` names more files whose killed writers' temp files go (undo: every file of the undone change).
     """
     if changeset.empty:
         return changeset
@@ -93,8 +95,8 @@ def apply_changeset(changeset: ChangeSet, *, journal: Journal, guard: WriteGuard
             if stale:
                 raise _conflict(stale)
         recheck(changeset, guard)
-        for change in changeset.files:
-            sweep_temps(change.path)
+        for path in (*(c.path for c in changeset.files), *also_sweep):
+            sweep_temps(path)
         journal.sweep()
         journal.record(changeset)
         if after_journal is not None:

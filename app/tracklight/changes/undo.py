@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from tracklight.changes.apply import apply_changeset
-from tracklight.changes.atomic import read_current
+from tracklight.changes.atomic import read_current, sweep_temps
 from tracklight.changes.changeset import Action, ChangeSet, EnvChange, FileChange, Purpose, new_change_id
 from tracklight.changes.difftext import unified_diff
 from tracklight.changes.environment_store import EnvironmentStore
@@ -72,10 +72,15 @@ def undo(journal: Journal, guard: WriteGuard, store: EnvironmentStore, change_id
     now = now or dt.datetime.now().astimezone()
     entry = pick_entry(journal, change_id)
     undo_set = plan_undo(entry, now)
+    touched = [c.path for c in entry.changeset.files]
     if undo_set.empty:
+        with journal.lock():
+            for path in touched:
+                sweep_temps(path)
         journal.mark(entry.id, Status.UNDONE, undo_set.id)
         return undo_set
     applied = apply_changeset(undo_set, journal=journal, guard=guard, store=store,
-                              replan=lambda: plan_undo(journal.load(entry.id), now), after_journal=after_journal)
+                              replan=lambda: plan_undo(journal.load(entry.id), now), after_journal=after_journal,
+                              also_sweep=touched)
     journal.mark(entry.id, Status.UNDONE, applied.id)
     return applied
