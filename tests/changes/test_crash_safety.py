@@ -27,7 +27,7 @@ from tracklight.core.model import Os
 
 KILLS = int(os.environ.get("TRACKLIGHT_CRASH_KILLS", "300"))
 
-TOOLS = ("vscode", "gitlens", "nextjs", "gcloud", "azure-cli", "homebrew", "go", "tilt", "dart", "npm", "syncthing",
+TOOLS = ("vscode", "gitlens", "nextjs", "gcloud", "azure-cli", "homebrew", "go", "tilt", "dart", "nuxt", "syncthing",
          "terraform", "dotnet", "strapi")
 
 FILES = {
@@ -42,7 +42,7 @@ FILES = {
     ".config/go/telemetry/mode": ("local", "plain", "mode"),
     ".tilt-dev/analytics/user/choice.txt": ("opt-in\n", "plain", ""),
     ".dart-tool/dart-flutter-telemetry.config": ("# Dart\nreporting=1\n", "keyvalue", "reporting"),
-    ".npmrc": ("fund=false\n", "keyvalue", "update-notifier"),
+    ".nuxtrc": ("telemetry.consent=1\n", "keyvalue", "telemetry.enabled"),
     ".local/state/syncthing/config.xml": (("<configuration version=\"37\">\n    <options>\n"
                                           "        <urAccepted>2</urAccepted>\n    </options>\n</configuration>\n"),
                                           "xml", "configuration.options.urAccepted"),

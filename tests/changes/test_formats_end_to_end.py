@@ -51,8 +51,8 @@ CASES = [
     Case("dart", ".dart-tool/dart-flutter-telemetry.config",
          "# INTRODUCTION\n#\n# This is the Flutter and Dart telemetry reporting\n# configuration file.\n#\n"
          "reporting=1\n\n# Dart-tools that have run.\ndart-tool=1764496800\n", ("reporting",), "keyvalue"),
-    Case("npm", ".npmrc", "registry=https://npm.example.org/\nfund=false\nupdate-notifier=true\n",
-         ("update-notifier",), "keyvalue"),
+    Case("nuxt", ".nuxtrc", "# nuxi settings\ntelemetry.consent=1\ntelemetry.enabled=true\n",
+         ("telemetry.enabled",), "keyvalue"),
     Case("syncthing", ".local/state/syncthing/config.xml",
          '<configuration version="37">\n    <folder id="default" path="/home/me/Sync"></folder>\n'
          "    <options>\n        <listenAddress>default</listenAddress>\n"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import errno
 import os
-import secrets
 import stat
 import sys
 import time
@@ -195,7 +194,7 @@ def atomic_write(path: str, data: bytes, *, mode: int | None = None, expected_be
             raise WriteError(f"folder {folder} does not exist; nothing was changed", path=path)
         _make_parents(folder, path)
 
-    temp = os.path.join(folder, f".{os.path.basename(target)}{TEMP_MARK}{secrets.token_hex(4)}.tmp")
+    temp = os.path.join(folder, f".{os.path.basename(target)}{TEMP_MARK}{os.urandom(4).hex()}.tmp")
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
                      | getattr(os, "O_BINARY", 0), 0o600)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import secrets
+import os
 from dataclasses import dataclass, field
 
 from tracklight.core.model import Scalar
@@ -132,4 +132,4 @@ class PlanResult:
 
 def new_change_id(now: dt.datetime) -> str:
     """An id that sorts by time and reads well: 20261130-101500-ab12."""
-    return f"{now.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
+    return f"{now.strftime('%Y%m%d-%H%M%S')}-{os.urandom(2).hex()}"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-
 _NO_NEWLINE = "\\ No newline at end of file\n"
 
 
@@ -15,6 +13,8 @@ def _lines(data: bytes | None) -> list[str]:
 
 def unified_diff(path: str, before: bytes | None, after: bytes | None) -> str:
     """`diff -u` of one file; /dev/null stands for a missing side (created or removed file)."""
+    import difflib  # only a plan that changes something pays for it
+
     old, new = _lines(before), _lines(after)
     result: list[str] = []
     for line in difflib.unified_diff(old, new, "/dev/null" if before is None else f"a{path}",

@@ -25,7 +25,6 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
-from xml.sax.saxutils import escape as xml_escape
 
 from tracklight.changes import shellblock
 from tracklight.changes.atomic import missing_parents, read_current
@@ -108,6 +107,11 @@ def fish_loader_text(env_fish: str) -> str:
     return f"# {_HEADER}\nif test -r {quoted}\n    source {quoted}\nend\n"
 
 
+def _xml_text(text: str) -> str:
+    # (xml.sax.saxutils.escape would do, but importing it pulls in urllib and http: 40 ms on every start)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def launch_agent_text(values: Mapping[str, str]) -> str:
     """A LaunchAgent that sets the variables for the GUI session at login (launchctl setenv, one pair per call)."""
     command = "; ".join(f"/bin/launchctl setenv {name} '{values[name]}'" for name in sorted(values))
@@ -118,7 +122,7 @@ def launch_agent_text(values: Mapping[str, str]) -> str:
         f"\t<key>Label</key>\n\t<string>{LAUNCH_AGENT_LABEL}</string>\n"
         "\t<key>ProgramArguments</key>\n\t<array>\n"
         "\t\t<string>/bin/sh</string>\n\t\t<string>-c</string>\n"
-        f"\t\t<string>{xml_escape(command)}</string>\n"
+        f"\t\t<string>{_xml_text(command)}</string>\n"
         "\t</array>\n\t<key>RunAtLoad</key>\n\t<true/>\n</dict>\n</plist>\n"
     )
 

@@ -225,6 +225,24 @@ def _file_meaning(ws: _Workspace, control: Control, path: str) -> Meaning | None
     return meaning_of(control, found.value)
 
 
+def _share_file_edit(ws: _Workspace, tool: Tool, control: Control, path: str) -> None:
+    """The key is off only thanks to an edit planned for another tool (Flutter and Dart share one file): record
+    this tool as opted out by the same change, so the summary and the journal name it."""
+    work = ws.files[path]
+    if not work.edits or work.before is None and not any(e.key == control.key for e in work.edits):
+        return
+    module = formats.get(control.format or "")
+    key = control.key or ""
+    before = formats.NOT_FOUND
+    if work.before is not None:
+        before = module.read(formats.load_text(work.before, path)[0], key)
+    if before.found and before.value is not None and meaning_of(control, before.value) is Meaning.OFF:
+        return  # it was off before this change too
+    now = module.read(work.text or "", key)
+    work.edits.append(KeyEdit(tool.id, control.key, control.describe(), before.value if before.found else None,
+                              now.value if now.found else None))
+
+
 def _effective(meaning: Meaning | None, control: Control) -> Meaning | None:
     """A key's meaning, counting "not set" as what the tool reads then (manifest `unset`)."""
     return control.unset if meaning is None else meaning
@@ -251,6 +269,7 @@ def _optout_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: li
         if control.kind is ControlKind.FILE:
             assert target.path is not None
             if _effective(_file_meaning(ws, control, target.path), control) is Meaning.OFF:
+                _share_file_edit(ws, tool, control, target.path)
                 continue
             value = _value_for(control, control.off, control.write_off, ctx.today)
             _edit_file(ws, tool, control, target.path, value, Meaning.OFF)
@@ -258,6 +277,8 @@ def _optout_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: li
             name = control.name or ""
             managed = ws.env_value(name)
             if managed is not None and meaning_of(control, managed) is Meaning.OFF:
+                if name in ws.env:  # set by this very change for another tool: this tool is opted out by it too
+                    ws.set_env(name, managed, tool.id)
                 continue
             if managed is None:
                 outside = _process_env_meaning(control, ctx)
@@ -332,6 +353,11 @@ def plan_changes(action: Action, reports: Iterable[ToolReport], ctx: PlanContext
         except TracklightError as exc:
             ws.restore(saved)
             failures.append(ToolFailure(report.tool.id, exc))
+            continue
+        except Exception as exc:  # noqa: BLE001 - planning writes nothing; a bug in one editor must not stop the rest
+            ws.restore(saved)
+            failures.append(ToolFailure(report.tool.id, TracklightError(
+                f"could not plan the change ({type(exc).__name__}: {exc}); nothing was written")))
             continue
         if _edit_count(ws) == edits_before:
             unchanged.append(report.tool.id)
