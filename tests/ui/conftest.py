@@ -88,3 +88,4 @@ def make_app(qtbot, desk: Desk) -> Iterator:
         if app.window is not None:
             app.window.close()
             app.window.deleteLater()
+        app.deleteLater()  # results still queued for it are dropped with it

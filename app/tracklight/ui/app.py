@@ -39,6 +39,9 @@ DISPLAY_NAME = "Tracklight"
 NO_TRAY_MESSAGE = ("No system tray was found on this desktop, so Tracklight opened its window instead. "
                    "Closing this window quits Tracklight. (On GNOME, the AppIndicator extension adds a tray.)")
 
+WELCOME_MESSAGE = ("Tracklight stays in your tray: its icon's shape shows the most revealing kind of telemetry "
+                   "still being sent, and its menu switches a tool off in one click. You can close this window.")
+
 # "Keep me opted out" re-applies at most this often per tool, so a tool that keeps turning itself back on
 # can't make Tracklight rewrite its file in a loop.
 REAPPLY_LIMIT = 3
@@ -141,7 +144,7 @@ class TracklightApp(QObject):
             window.quit_requested.connect(self.quit)
             window.history.undo_requested.connect(self.operations.undo)
             window.history.refresh_requested.connect(self.operations.load_history)
-            window.settings.settings_changed.connect(self.save_settings)
+            window.settings.settings_changed.connect(self._settings_edited)
             window.settings.autostart_changed.connect(self.set_autostart)
             window.settings.show_settings(self.settings, autostart.is_enabled(self.env))
             window.history.set_history(self.history)
@@ -185,6 +188,14 @@ class TracklightApp(QObject):
         os_, env = self.os, self.env
         self.runner.submit(lambda: save_settings(settings, os_, env), failed=self._show_error)
 
+    def _settings_edited(self, edited: Settings) -> None:
+        """The Settings tab changed a checkbox: merge its fields into the settings in force and save."""
+        from dataclasses import replace
+
+        self.save_settings(replace(self.settings, keep_opted_out=edited.keep_opted_out,
+                                   announce_new_tools=edited.announce_new_tools,
+                                   notify_changes=edited.notify_changes))
+
     def set_autostart(self, enabled: bool) -> None:
         env = self.env
 
@@ -211,6 +222,8 @@ class TracklightApp(QObject):
                          busy=self.operations.busy)
 
     def _snapshot_changed(self, snapshot: Snapshot) -> None:
+        if self._stopped:
+            return  # a scan that finished while shutting down
         if self.tray is not None:
             self.tray.show_snapshot(snapshot)
         if self.window is not None:
@@ -229,6 +242,8 @@ class TracklightApp(QObject):
             self.window.set_busy(busy)
 
     def _transitions(self, found: Transitions) -> None:
+        if self._stopped:
+            return
         automatic: list[ToolReport] = []
         for report in found.reenabled:
             if self.settings.keep_opted_out and self._may_reapply(report.id):
@@ -374,7 +389,15 @@ def run_tray(show_window: bool = False) -> int:
     server = InstanceServer(name, tracklight)
     server.show_requested.connect(lambda: tracklight.open_window())
     server.listen()
-    tracklight.start(show_window=show_window)
+    first_start = not tracklight.settings.welcomed
+    tracklight.start(show_window=show_window or first_start)
+    if first_start:
+        # The very first start opens the window, so a new user sees what was found; later starts stay in the tray.
+        from dataclasses import replace
+
+        tracklight.save_settings(replace(tracklight.settings, welcomed=True))
+        if tracklight.tray is not None and tracklight.window is not None:
+            tracklight.window.show_banner(WELCOME_MESSAGE)
     if os.environ.get("TRACKLIGHT_EXIT_WHEN_READY"):
         # Benchmarks (tests/benchmarks/bench_tray.py): report once the icon shows the real state, then stop.
         QTimer.singleShot(0, lambda: (print("tracklight-ready", flush=True), tracklight.quit()))

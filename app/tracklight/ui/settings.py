@@ -19,6 +19,7 @@ class Settings:
     keep_opted_out: bool = False  # a tool that turns itself back on is opted out again without asking
     announce_new_tools: bool = True  # say so when a newly installed tool sends telemetry
     notify_changes: bool = True  # the "what changed / Undo" notice after a change
+    welcomed: bool = False  # the window was shown once at the first start, so a new user sees what it found
 
 
 def settings_file(os_: Os, env: Mapping[str, str]) -> str:
