@@ -48,7 +48,7 @@ def run_playbook(playbook: Path, root: Path, tmp_path: Path, *extra: str) -> tup
     result = subprocess.run(
         [str(ANSIBLE_PLAYBOOK), "-i", "localhost,", "-c", "local", "-e", f"ansible_python_interpreter={sys.executable}",
          "-e", f"tracklight_root={root}", str(playbook), *extra],
-        capture_output=True, text=True, env=env, timeout=240)
+        capture_output=True, text=True, env=env, timeout=240, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     recap = re.search(r"localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=0\s+failed=0", result.stdout)
     assert recap, result.stdout
@@ -122,10 +122,10 @@ def test_the_shell_script_is_idempotent_and_writes_what_apply_writes(write_polic
     root = tmp_path / "host"
     root.mkdir()
 
-    first = subprocess.run([shell, str(script), str(root)], capture_output=True, text=True, timeout=60)
+    first = subprocess.run(check=False, args=[shell, str(script), str(root)], capture_output=True, text=True, timeout=60)
     assert first.returncode == 0, first.stderr
     assert tree(root) == expected
-    second = subprocess.run([shell, str(script), str(root)], capture_output=True, text=True, timeout=60)
+    second = subprocess.run(check=False, args=[shell, str(script), str(root)], capture_output=True, text=True, timeout=60)
     assert second.returncode == 0, second.stderr
     assert second.stdout == "tracklight: 0 file(s) changed\n"
     assert tree(root) == expected
@@ -142,7 +142,7 @@ def test_the_shell_script_keeps_existing_content_and_refuses_broken_json(write_p
     firefox.parent.mkdir(parents=True)
     firefox.write_text("{ not json")
 
-    result = subprocess.run(["sh", str(script), str(root)], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(check=False, args=["sh", str(script), str(root)], capture_output=True, text=True, timeout=60)
 
     assert result.returncode == 1
     assert "/etc/firefox/policies/policies.json: is not valid JSON; not changed" in result.stderr

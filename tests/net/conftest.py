@@ -49,7 +49,7 @@ def _handler(state: ServerState) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: object) -> None:
             pass
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             state.requests.append((self.path, dict(self.headers.items())))
             route = state.routes.get(self.path)
             if route is None:

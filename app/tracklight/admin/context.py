@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from tracklight.admin.policy import Policy, Resolution, known_tool_ids, load_machine_policy, read_policy_file, resolve
+from tracklight.admin.policy import (
+    Policy,
+    Resolution,
+    known_tool_ids,
+    load_machine_policy,
+    read_policy_file,
+    resolve,
+)
 from tracklight.admin.system import SystemPlan, build_plan
 from tracklight.core import locations
 from tracklight.core.catalog import (

@@ -33,8 +33,8 @@ def render_reg(plan: SystemPlan) -> bytes:
         lines.append("")
     for browser in browsers_in(plan):
         lines.append(f"[HKEY_LOCAL_MACHINE\\{browser.windows_key}]")
-        for name, value in browser.settings:
-            lines.append(f"{_reg_string(name)}=dword:{int(value):08x}")
+        for setting, enabled in browser.settings:
+            lines.append(f"{_reg_string(setting)}=dword:{int(enabled):08x}")
         lines.append("")
     text = "\r\n".join(lines) + "\r\n"
     return "\ufeff".encode("utf-16-le") + text.encode("utf-16-le")
@@ -102,9 +102,9 @@ def render_powershell(plan: SystemPlan) -> str:
         lines.append("")
     for browser in browsers_in(plan):
         lines.append(f"# {browser.name}")
-        for name, value in browser.settings:
+        for setting, enabled in browser.settings:
             lines.append(f"Set-TracklightPolicy {_ps_quote('HKLM:' + chr(92) + browser.windows_key)} "
-                         f"{_ps_quote(name)} {int(value)}")
+                         f"{_ps_quote(setting)} {int(enabled)}")
         lines.append("")
     lines += [
         "Write-Output \"tracklight: $($script:changed) change(s)\"",

@@ -280,7 +280,7 @@ def parse_policy(text: str, path: str) -> Policy:
     error = check.error()
     if error is not None:
         raise error
-    return Policy(path=path, text=text, version=int(version), revision=revision, optout=optout, except_=except_,
+    return Policy(path=path, text=text, version=int(version or 0), revision=revision, optout=optout, except_=except_,
                   do_not_track=dnt, lock=lock, updates=updates, lines=lines)
 
 

@@ -290,15 +290,15 @@ def build_plan(policy: Policy, resolution: Resolution, index: ToolIndex, root: s
             continue
         seeded = False
         for control in user_file_controls(tool):
-            path = _first_skel_candidate(control, root)
-            if path is None:
+            seed = _first_skel_candidate(control, root)
+            if seed is None:
                 continue
-            if _forbidden_in_skel(path):
-                notes.append(f"{tool_id}: ~/{posixpath.relpath(path, SKEL)} is a startup or credentials file; "
+            if _forbidden_in_skel(seed):
+                notes.append(f"{tool_id}: ~/{posixpath.relpath(seed, SKEL)} is a startup or credentials file; "
                              "not seeded")
                 continue
             assert control.format is not None
-            shared.add(path, control.format, "skel",
+            shared.add(seed, control.format, "skel",
                        KeySetting(control.key or "", write_value(control, today), tool_id, control), True)
             seeded = True
         if seeded:

@@ -167,8 +167,13 @@ def run_apply(args: argparse.Namespace) -> int:
     for note in ctx.plan.notes:
         print(f"note: {note}", file=sys.stderr)
     verb = "would change" if args.dry_run else "changed"
-    print(f"{len(changed)} file(s) {verb}; {len(planned) - len(changed)} already as the policy says."
+    same = sum(1 for o in planned if o.after is not None and not o.changes)
+    absent = [o.file.path for o in planned if o.after is None]
+    print(f"{len(changed)} file(s) {verb}; {same} already as the policy says."
           if changed else "Nothing to change: this machine already matches the policy.")
+    if absent:
+        print(f"Not present, so left alone (an application's own config is only edited when it exists): "
+              f"{', '.join(absent)}")
     return 0
 
 
