@@ -133,3 +133,11 @@ def test_an_invalid_policy_is_a_scan_problem_and_refuses_every_opt_in(sysroot):
                for p in result.problems)
     with pytest.raises(PolicyError, match="refused while your organisation's policy is invalid"):
         check_optin_allowed("go", Os.LINUX, env())
+
+
+def test_the_shipped_example_policy_is_valid():
+    example = Path(__file__).resolve().parents[2] / "resources" / "policy" / "example.toml"
+    policy = read_policy_file(str(example))
+    resolution = resolve(policy, known_tool_ids(index()))
+    assert {"vscode", "dotnet", "firefox"} <= resolution.locked
+    assert "ollama" not in resolution.optout
