@@ -90,6 +90,14 @@ if [ "$PLATFORM" = macos ]; then
 else
   bundle="$DIST/tracklight"
 fi
+if [ "$PLATFORM" = linux ]; then
+  # Desktop integration travels with the bundle: ./install-desktop-entry.sh adds it to the app menu.
+  app_id=io.github.tracklight.Tracklight
+  install -Dm755 packaging/linux/install-desktop-entry.sh "$bundle/install-desktop-entry.sh"
+  install -Dm644 "packaging/linux/$app_id.desktop" "$bundle/share/applications/$app_id.desktop"
+  install -Dm644 "packaging/linux/$app_id.metainfo.xml" "$bundle/share/metainfo/$app_id.metainfo.xml"
+  install -Dm644 resources/icons/tracklight.svg "$bundle/share/icons/hicolor/scalable/apps/$app_id.svg"
+fi
 version=$("$BUILD_PYTHON" -c "import sys; sys.path.insert(0, 'app'); import tracklight; print(tracklight.__version__)")
 if [ "$PLATFORM" = linux ] && [ "$ARCHIVE" = 1 ]; then
   archive="$DIST/tracklight-$version-linux-$(uname -m).tar.gz"
