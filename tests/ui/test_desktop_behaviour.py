@@ -81,6 +81,30 @@ def test_a_second_launch_raises_the_first_window(qtbot, make_app, desk: Desk) ->
     assert not ask_running_instance(name)
 
 
+def test_the_socket_lives_in_the_runtime_folder_and_a_live_one_is_never_stolen(
+        qtbot, make_app, desk: Desk, tmp_path, monkeypatch) -> None:
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    import os
+
+    name = server_name(os.environ)
+    assert name.startswith(str(runtime) + "/")
+    app = make_app(watch=False)
+    first = InstanceServer(name, app)
+    asked: list[bool] = []
+    first.show_requested.connect(lambda: asked.append(True))
+    assert first.listen()
+    second = InstanceServer(name, app)
+    try:
+        assert not second.listen()  # a second instance starting at the same moment loses, and says so
+        assert ask_running_instance(name)
+        qtbot.waitUntil(lambda: asked == [True], timeout=3000)
+    finally:
+        first.close()
+        second.close()
+
+
 def test_instance_names_differ_per_home() -> None:
     assert server_name({"HOME": "/home/a"}) != server_name({"HOME": "/home/b"})
 

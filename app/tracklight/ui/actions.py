@@ -105,6 +105,12 @@ def can_undo(entry: JournalEntry) -> bool:
 
 def locked_tools(index: Any, target: Target) -> Collection[str]:
     """The tools this machine's admin policy locks (none without a policy)."""
+    import os
+
+    from tracklight.core.locations import policy_file
+
+    if not os.path.lexists(policy_file(target.os, target.env, target.root)):
+        return frozenset()  # most machines have no policy: skip loading the policy parser at start-up
     from tracklight.admin.policy import locked_ids
 
     try:

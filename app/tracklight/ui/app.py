@@ -378,17 +378,18 @@ def make_qapplication(argv: Sequence[str] | None = None) -> QApplication:
 
 def run_tray(show_window: bool = False) -> int:
     """`tracklight` / `tracklight tray`: run the tray app until Quit. A second launch shows the first's window."""
-    app = make_qapplication([])
     from tracklight.ui.single_instance import InstanceServer, ask_running_instance, server_name
 
     name = server_name(os.environ)
     if ask_running_instance(name):
         print("Tracklight is already running; its window was brought to the front.")
         return 0
+    app = make_qapplication([])
     tracklight = TracklightApp()
-    server = InstanceServer(name, tracklight)
-    server.show_requested.connect(lambda: tracklight.open_window())
-    server.listen()
+    if os.environ.get("TRACKLIGHT_EXIT_WHEN_READY"):
+        # Benchmarks (tests/benchmarks/bench_tray.py): once the icon shows the real state, say so and stop.
+        # Registered before start(), so it runs first when the event loop starts, after the icon is shown.
+        QTimer.singleShot(0, lambda: (print("tracklight-ready", flush=True), tracklight.quit()))
     first_start = not tracklight.settings.welcomed
     tracklight.start(show_window=show_window or first_start)
     if first_start:
@@ -398,9 +399,16 @@ def run_tray(show_window: bool = False) -> int:
         tracklight.save_settings(replace(tracklight.settings, welcomed=True))
         if tracklight.tray is not None and tracklight.window is not None:
             tracklight.window.show_banner(WELCOME_MESSAGE)
-    if os.environ.get("TRACKLIGHT_EXIT_WHEN_READY"):
-        # Benchmarks (tests/benchmarks/bench_tray.py): report once the icon shows the real state, then stop.
-        QTimer.singleShot(0, lambda: (print("tracklight-ready", flush=True), tracklight.quit()))
+    servers: list[InstanceServer] = []
+
+    def listen() -> None:  # once the icon is up: later launches then find this instance
+        server = InstanceServer(name, tracklight)
+        server.show_requested.connect(lambda: tracklight.open_window())
+        if server.listen():
+            servers.append(server)
+
+    QTimer.singleShot(0, listen)
     code = app.exec()
-    server.close()
+    for server in servers:
+        server.close()
     return int(code)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from PySide6.QtCore import QByteArray, QRectF, Qt
+from PySide6.QtCore import QByteArray, QRectF
 from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
@@ -25,15 +25,15 @@ TRAY_ICON_FILES = {
 APP_ICON_FILE = "tracklight.svg"
 LOCK_ICON_FILE = "lock.svg"
 
-# Tray hosts ask for 16-24 px (more on HiDPI); a pixmap per size keeps edges sharp without a plugin lookup.
-_SIZES = (16, 20, 22, 24, 32, 48, 64, 128)
+# Used only where Qt's SVG icon engine plugin is missing (a stripped bundle): pixmaps at the sizes hosts ask for.
+_FALLBACK_SIZES = (16, 22, 24, 32, 48, 64, 128)
 
 
 def render_svg(data: bytes, size: int) -> QPixmap:
     """One SVG drawn at size x size pixels on a transparent background."""
     renderer = QSvgRenderer(QByteArray(data))
     image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
-    image.fill(Qt.GlobalColor.transparent)
+    image.fill(0)  # transparent (Qt.GlobalColor would build every Qt enum at start-up: ~30 ms)
     painter = QPainter(image)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     renderer.render(painter, QRectF(0, 0, size, size))
@@ -43,9 +43,14 @@ def render_svg(data: bytes, size: int) -> QPixmap:
 
 @cache
 def _icon(file_name: str) -> QIcon:
-    data = (icons_dir() / file_name).read_bytes()
+    """The SVG as an icon Qt's SVG engine draws at whatever size is asked (crisp at any scale, drawn on demand)."""
+    path = icons_dir() / file_name
+    icon = QIcon(str(path))
+    if not icon.pixmap(16).isNull():
+        return icon
+    data = path.read_bytes()
     icon = QIcon()
-    for size in _SIZES:
+    for size in _FALLBACK_SIZES:
         icon.addPixmap(render_svg(data, size))
     return icon
 

@@ -84,7 +84,6 @@ class TrayMenu(QObject):
         self.menu.setAccessibleName("Tracklight")
         self.menu.setToolTipsVisible(True)
         self.menu.aboutToShow.connect(self.rebuild)
-        self.rebuild()
 
     def tool_actions(self) -> list[QAction]:
         """The per-tool entries, in menu order (each action's data() is the tool id)."""

@@ -1,43 +1,77 @@
 """One Tracklight per person: a second launch asks the first to show its window, then exits.
 
-The first instance listens on a QLocalServer (a Unix socket; a named pipe on Windows). The name is derived from the
-user and the home folder, so two people on one machine (or two sandboxed test homes) never meet.
+The first instance listens on a QLocalServer: a Unix socket in $XDG_RUNTIME_DIR (private to the user) where there
+is one, else one named per user and home folder in the temp folder; a named pipe on Windows. Two people on one
+machine, or two sandboxed test homes, never meet.
+
+The check at start-up runs before the icon is shown, so on Unix it uses a plain socket connect (the QLocalServer is
+an ordinary Unix stream socket) instead of loading QtNetwork first; the server itself starts once the icon is up.
 """
 
 from __future__ import annotations
 
 import getpass
-import hashlib
 import os
+import sys
+import zlib
 from collections.abc import Mapping
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 _SHOW = b"show\n"
-_CONNECT_MS = 300
+_TIMEOUT_S = 0.3
 
 
 def server_name(env: Mapping[str, str]) -> str:
-    """A name unique per user and home folder."""
+    """The server's address: a socket path in the runtime folder when there is one, else a name per user and home."""
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
         user = str(os.getuid()) if hasattr(os, "getuid") else "user"
     home = env.get("HOME") or env.get("USERPROFILE") or ""
-    digest = hashlib.sha256(f"{user}\0{home}".encode()).hexdigest()[:12]
-    return f"tracklight-{digest}"
+    key = f"{user}\0{home}".encode()
+    tag = f"{zlib.crc32(key):08x}"  # to tell homes apart, not a secret: the folder or pipe ACL protects it
+    runtime = env.get("XDG_RUNTIME_DIR", "")
+    if sys.platform != "win32" and runtime.startswith("/") and os.path.isdir(runtime):
+        return os.path.join(runtime, f"tracklight-{tag}.sock")
+    return f"tracklight-{user}-{tag}"
+
+
+def _unix_path(name: str) -> str:
+    if os.path.isabs(name):
+        return name
+    from tempfile import gettempdir
+
+    # QLocalServer puts a plain name in Qt's temp folder, which is $TMPDIR or /tmp, as gettempdir() finds it
+    return os.path.join(os.environ.get("TMPDIR") or gettempdir(), name)
 
 
 def ask_running_instance(name: str) -> bool:
     """True when another instance answered and was asked to show its window."""
+    if sys.platform == "win32":
+        return _ask_with_qt(name)
+    import socket
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+        client.settimeout(_TIMEOUT_S)
+        try:
+            client.connect(_unix_path(name))
+            client.sendall(_SHOW)
+        except OSError:
+            return False
+    return True
+
+
+def _ask_with_qt(name: str) -> bool:
+    from PySide6.QtNetwork import QLocalSocket
+
     socket = QLocalSocket()
     socket.connectToServer(name)
-    if not socket.waitForConnected(_CONNECT_MS):
+    if not socket.waitForConnected(int(_TIMEOUT_S * 1000)):
         return False
     socket.write(_SHOW)
     socket.flush()
-    socket.waitForBytesWritten(_CONNECT_MS)
+    socket.waitForBytesWritten(int(_TIMEOUT_S * 1000))
     socket.disconnectFromServer()
     return True
 
@@ -48,6 +82,8 @@ class InstanceServer(QObject):
     show_requested = Signal()
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
+        from PySide6.QtNetwork import QLocalServer
+
         super().__init__(parent)
         self.name = name
         self._server = QLocalServer(self)
@@ -55,9 +91,13 @@ class InstanceServer(QObject):
         self._server.newConnection.connect(self._accept)
 
     def listen(self) -> bool:
-        """Start listening; a socket file left by a crashed instance is removed first."""
+        """Start listening. A socket left by a crashed instance is replaced; a live instance's never is."""
+        from PySide6.QtNetwork import QLocalServer
+
         if self._server.listen(self.name):
             return True
+        if ask_running_instance(self.name):
+            return False  # another instance started at the same moment and won
         QLocalServer.removeServer(self.name)
         return self._server.listen(self.name)
 
@@ -74,7 +114,7 @@ class InstanceServer(QObject):
             if connection.bytesAvailable():
                 self._read(connection)
 
-    def _read(self, connection: QLocalSocket) -> None:
-        data = bytes(connection.readAll().data())
+    def _read(self, connection: object) -> None:
+        data = bytes(connection.readAll().data())  # type: ignore[attr-defined]
         if _SHOW.strip() in data:
             self.show_requested.emit()

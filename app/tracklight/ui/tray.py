@@ -26,7 +26,7 @@ class TrayIcon(QObject):
     def __init__(self, menu: QMenu, open_window: Callable[[], None], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._open_window = open_window
-        self.icon = QSystemTrayIcon(app_icon(), self)
+        self.icon = QSystemTrayIcon(self)  # the icon is set from the first snapshot, before it is shown
         self.icon.setContextMenu(menu)
         self.icon.activated.connect(self._activated)
         self.tier: Tier | None = None  # None until the first scan
@@ -40,6 +40,8 @@ class TrayIcon(QObject):
         self.icon.setToolTip(snapshot.tooltip())
 
     def show(self) -> None:
+        if self.icon.icon().isNull():
+            self.icon.setIcon(app_icon())  # shown before any scan finished (not the usual start-up)
         self.icon.show()
 
     def hide(self) -> None:
