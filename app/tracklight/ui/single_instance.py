@@ -48,28 +48,38 @@ def _unix_path(name: str) -> str:
 
 def ask_running_instance(name: str) -> bool:
     """True when another instance answered and was asked to show its window."""
+    return _knock(name, _SHOW)
+
+
+def is_running(name: str) -> bool:
+    """True when an instance listens on this name (it is asked nothing)."""
+    return _knock(name, b"")
+
+
+def _knock(name: str, message: bytes) -> bool:
     if sys.platform == "win32":
-        return _ask_with_qt(name)
+        return _ask_with_qt(name, message)
     import socket
 
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
         client.settimeout(_TIMEOUT_S)
         try:
             client.connect(_unix_path(name))
-            client.sendall(_SHOW)
+            if message:
+                client.sendall(message)
         except OSError:
             return False
     return True
 
 
-def _ask_with_qt(name: str) -> bool:
+def _ask_with_qt(name: str, message: bytes) -> bool:
     from PySide6.QtNetwork import QLocalSocket
 
     socket = QLocalSocket()
     socket.connectToServer(name)
     if not socket.waitForConnected(int(_TIMEOUT_S * 1000)):
         return False
-    socket.write(_SHOW)
+    socket.write(message)
     socket.flush()
     socket.waitForBytesWritten(int(_TIMEOUT_S * 1000))
     socket.disconnectFromServer()
@@ -94,11 +104,10 @@ class InstanceServer(QObject):
         """Start listening. A socket left by a crashed instance is replaced; a live instance's never is."""
         from PySide6.QtNetwork import QLocalServer
 
-        if self._server.listen(self.name):
-            return True
-        if ask_running_instance(self.name):
+        # Qt's private-socket listen renames its socket into place, replacing whatever is there: look first.
+        if is_running(self.name):
             return False  # another instance started at the same moment and won
-        QLocalServer.removeServer(self.name)
+        QLocalServer.removeServer(self.name)  # a socket file left by a crash
         return self._server.listen(self.name)
 
     def close(self) -> None:
