@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from tracklight import formats
@@ -147,9 +147,11 @@ def _read_text(path: str) -> str | Problem | None:
     return formats.BOM + text if style.bom else text
 
 
-def resolve_file(control: Control, os_: Os, env: Mapping[str, str], root: str = "/") -> str | None:
+def resolve_file(control: Control, os_: Os, env: Mapping[str, str], root: str = "/",
+                 expand: Callable[[str], str] | None = None) -> str | None:
     """The file this control reads on this OS: the first candidate that exists, else the first (None: no path here)."""
-    candidates = [locations.expand_path(t, os_, env, root) for t in control.paths_for(os_)]
+    expand = expand or (lambda template: locations.expand_path(template, os_, env, root))
+    candidates = [expand(t) for t in control.paths_for(os_)]
     if not candidates:
         return None
     for candidate in candidates:
@@ -158,7 +160,50 @@ def resolve_file(control: Control, os_: Os, env: Mapping[str, str], root: str = 
     return candidates[0]
 
 
+@dataclass
+class ScanContext:
+    """What one scan reads once and shares across tools: the environment, PATH, files and expanded paths."""
+
+    os_: Os
+    env: Mapping[str, str]
+    root: str
+    env_view: EnvironmentView
+    path_index: PathIndex
+    files: FileCache = field(default_factory=FileCache)
+    expanded: dict[str, str] = field(default_factory=dict)
+
+    def expand(self, template: str) -> str:
+        path = self.expanded.get(template)
+        if path is None:
+            path = self.expanded[template] = locations.expand_path(template, self.os_, self.env, self.root)
+        return path
+
+
 # ---------------------------------------------------------------- installed?
+
+_LISTINGS: dict[tuple[str, bool], tuple[int, set[str]]] = {}
+
+
+def _folder_names(folder: str, windows: bool) -> set[str] | None:
+    """The names in one PATH folder, listed again only when the folder changed (a rescan pays one stat)."""
+    try:
+        mtime = os.stat(folder).st_mtime_ns
+    except OSError:
+        return None
+    cached = _LISTINGS.get((folder, windows))
+    if cached is not None and cached[0] == mtime:
+        return cached[1]
+    try:
+        listed = os.listdir(folder)
+    except OSError:
+        return None
+    if windows:
+        listed = [os.path.splitext(n)[0].lower() for n in listed
+                  if os.path.splitext(n)[1].lower() in (".exe", ".cmd", ".bat", ".ps1")]
+    names = set(listed)
+    _LISTINGS[(folder, windows)] = (mtime, names)
+    return names
+
 
 class PathIndex:
     """Which executables are on PATH: each folder is listed once per scan (names only, no stat per entry), and
@@ -175,14 +220,9 @@ class PathIndex:
         if self._listings is None:
             self._listings = []
             for folder in self.folders:
-                try:
-                    names = os.listdir(folder)
-                except OSError:
-                    continue
-                if self.windows:
-                    names = [os.path.splitext(n)[0].lower() for n in names
-                             if os.path.splitext(n)[1].lower() in (".exe", ".cmd", ".bat", ".ps1")]
-                self._listings.append((folder, set(names)))
+                names = _folder_names(folder, self.windows)
+                if names is not None:
+                    self._listings.append((folder, names))
         return self._listings
 
     def __contains__(self, name: str) -> bool:
@@ -194,13 +234,14 @@ class PathIndex:
         return self._known[name]
 
 
-def is_installed(tool: Tool, os_: Os, env: Mapping[str, str], path_index: PathIndex, root: str = "/") -> bool:
-    if any((exe.lower() if os_ is Os.WINDOWS else exe) in path_index for exe in tool.detect.executables):
+def is_installed(tool: Tool, context: ScanContext) -> bool:
+    windows = context.os_ is Os.WINDOWS
+    if any((exe.lower() if windows else exe) in context.path_index for exe in tool.detect.executables):
         return True
     for candidate_os, templates in tool.detect.paths:
-        if candidate_os is os_:
+        if candidate_os is context.os_:
             for template in templates:
-                if os.path.exists(locations.expand_path(template, os_, env, root)):
+                if os.path.exists(context.expand(template)):
                     return True
     return False
 
@@ -211,23 +252,22 @@ def _unset(control: Control) -> Meaning:
     return control.unset or Meaning.DEFAULT
 
 
-def read_control(control: Control, os_: Os, env: Mapping[str, str], env_view: EnvironmentView, files: FileCache,
-                 root: str = "/") -> tuple[Evidence, Problem | None]:
+def read_control(control: Control, context: ScanContext) -> tuple[Evidence, Problem | None]:
     """Read one control: the evidence, and a problem when its file could not be read."""
     if control.kind is ControlKind.ENV:
         assert control.name is not None
-        found = env_view.get(control.name)
+        found = context.env_view.get(control.name)
         where = f"env {control.name}"
         if found is None:
             return Evidence(control, where, None, False, None, _unset(control), note="not set"), None
         return Evidence(control, where, None, True, found.value, meaning_of(control, found.value),
                         set_by=found.set_by), None
 
-    path = resolve_file(control, os_, env, root)
+    path = resolve_file(control, context.os_, context.env, context.root, context.expand)
     if path is None:
         return Evidence(control, "(no file on this OS)", control.key, False, None, Meaning.DEFAULT,
                         note="this control has no file on this operating system"), None
-    text = files.text(path)
+    text = context.files.text(path)
     if text is None:
         return Evidence(control, path, control.key, False, None, _unset(control), note="file does not exist"), None
     if isinstance(text, Problem):
@@ -261,13 +301,12 @@ def _evaluation_order(tool: Tool, evidence: list[Evidence]) -> list[int]:
     return env_first + [i for i in indices if evidence[i].control.kind is not ControlKind.ENV]
 
 
-def detect_state(tool: Tool, os_: Os, env: Mapping[str, str], env_view: EnvironmentView, files: FileCache,
-                 root: str = "/") -> tuple[State, tuple[Evidence, ...], tuple[Problem, ...]]:
+def detect_state(tool: Tool, context: ScanContext) -> tuple[State, tuple[Evidence, ...], tuple[Problem, ...]]:
     """The effective state of one tool, every control's evidence (the decisive one marked), and read problems."""
     evidence: list[Evidence] = []
     problems: list[Problem] = []
     for control in tool.telemetry.controls:
-        item, problem = read_control(control, os_, env, env_view, files, root)
+        item, problem = read_control(control, context)
         evidence.append(item)
         if problem is not None:
             problems.append(Problem(problem.message, problem.path, problem.line, tool.id))

@@ -8,7 +8,7 @@ from typing import Collection
 
 from tracklight.core import locations
 from tracklight.core.catalog import ToolIndex, load_index
-from tracklight.core.detect import FileCache, PathIndex, detect_state, is_installed
+from tracklight.core.detect import PathIndex, ScanContext, detect_state, is_installed
 from tracklight.core.environment import environment_view
 from tracklight.core.model import Os, Problem, ScanResult, ToolReport
 
@@ -30,19 +30,17 @@ def scan(env: Mapping[str, str] | None = None, os_: Os | None = None, root: str 
     policy_problems: tuple[Problem, ...] = ()
     if locked is None:
         locked, policy_problems = _policy_locks(index, os_, env, root)
-    env_view = environment_view(os_, env)
-    files = FileCache()
-    path_index = PathIndex(env.get("PATH", ""), os_)
+    context = ScanContext(os_, env, root, environment_view(os_, env), PathIndex(env.get("PATH", ""), os_))
     reports = []
     for tool_id in sorted(index.tools):
         if only is not None and tool_id not in only:
             continue
         indexed = index.tools[tool_id]
         tool = indexed.tool
-        state, evidence, problems = detect_state(tool, os_, env, env_view, files, root)
+        state, evidence, problems = detect_state(tool, context)
         reports.append(ToolReport(
             tool=tool,
-            installed=is_installed(tool, os_, env, path_index, root),
+            installed=is_installed(tool, context),
             state=state,
             evidence=evidence,
             problems=(*index.tool_problems.get(tool_id, ()), *problems),
