@@ -151,3 +151,17 @@ def test_optin_and_history(sandbox: dict[str, str], sandbox_home: Path) -> None:
     summaries = [line for line in lines if not line.startswith(" ")]
     assert "opt back in to dotnet" in summaries[0] and "opt out of dotnet" in summaries[1]
     assert run(sandbox, "optin", "dotnet").stdout.startswith("dotnet: already on")
+
+
+def test_all_reports_system_only_tools_but_a_named_one_fails(sandbox: dict[str, str], sandbox_home: Path) -> None:
+    bin_dir = Path(sandbox["PATH"])
+    (bin_dir / "grafana-server").write_text("#!/bin/sh\n")
+    (bin_dir / "grafana-server").chmod(0o755)
+    scanned = json.loads(run(sandbox, "scan", "--json").stdout)
+    assert any(t["id"] == "grafana" and t["state"] == "on" for t in scanned["tools"])
+    done = run(sandbox, "optout", "--all", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert "note: grafana:" in done.stdout and "tracklight policy apply" in done.stdout
+    named = run(sandbox, "optout", "grafana")
+    assert named.returncode == 1
+    assert "could not opt out of grafana" in named.stderr and "tracklight policy apply" in named.stderr

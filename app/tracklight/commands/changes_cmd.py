@@ -60,6 +60,7 @@ def _run(args: argparse.Namespace, optout: bool) -> int:
     from tracklight.changes.changeset import Action
     from tracklight.changes.operations import Changes
     from tracklight.changes.plan import NothingToWriteError
+    from tracklight.changes.safety import OutsideAreaError
     from tracklight.core.scan import scan
 
     if optout and args.all:
@@ -81,14 +82,32 @@ def _run(args: argparse.Namespace, optout: bool) -> int:
         _error(str(exc))
         return 1
     plan = outcome.plan
-    # With --all, a tracking tool that offers no opt-out at all is reported, not a failure of the command.
-    failures = [f for f in plan.failures if not (args.all and isinstance(f.error, NothingToWriteError))]
-    notes = list(plan.notes) + [str(f.error) for f in plan.failures if f not in failures]
+    # With --all, a tracking tool that offers no opt-out at all, or only a system-wide one, is reported, not a
+    # failure of the command: --all is everything this user can switch off.
+    failures = [f for f in plan.failures
+                if not (args.all and isinstance(f.error, (NothingToWriteError, OutsideAreaError)))]
+    notes = list(plan.notes) + [f"{f.tool_id}: {f.error}" if isinstance(f.error, OutsideAreaError) else str(f.error)
+                                for f in plan.failures if f not in failures]
+    if outcome.applied is not None and optout:
+        notes.extend(_still_tracking(outcome.applied.tool_ids))
     if args.json:
         _print_json(outcome, failures, notes, args.dry_run)
     else:
         _print_text(outcome, failures, notes, args.dry_run, optout)
     return 1 if failures else 0
+
+
+def _still_tracking(tool_ids: tuple[str, ...]) -> list[str]:
+    """Ask the scan once more: a tool whose state does not read off after its opt-out is worth a word."""
+    from tracklight.core.scan import scan
+
+    notes = []
+    for report in scan(only=set(tool_ids)).reports:
+        if report.tracking:
+            decisive = next((e for e in report.evidence if e.decisive), None)
+            why = f" ({decisive.where} = {decisive.raw!r} means on)" if decisive is not None else ""
+            notes.append(f"{report.id} still reads on after this change{why}; see `tracklight show {report.id}`")
+    return notes
 
 
 def run_optout(args: argparse.Namespace) -> int:
