@@ -262,3 +262,11 @@ def test_a_byte_order_mark_hides_the_first_line_from_tools_that_do_not_skip_it(s
     assert scan_one("dart").state is State.ON  # Dart reads "\ufeffreporting=0", which is not its key
     plant(path, "\ufeff# Dart telemetry\nreporting=0\n")
     assert scan_one("dart").state is State.OFF
+
+
+def test_a_vscode_extension_is_detected_by_its_own_folder_only(sandbox_home: Path) -> None:
+    extensions = sandbox_home / ".vscode/extensions"
+    (extensions / "ms-python.python-2026.10.0").mkdir(parents=True)
+    assert not scan_one("gitlens", PATH="").installed
+    (extensions / "eamodio.gitlens-17.2.0").mkdir()
+    assert scan_one("gitlens", PATH="").installed

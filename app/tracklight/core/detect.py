@@ -241,9 +241,19 @@ def is_installed(tool: Tool, context: ScanContext) -> bool:
     for candidate_os, templates in tool.detect.paths:
         if candidate_os is context.os_:
             for template in templates:
-                if os.path.exists(context.expand(template)):
+                path = context.expand(template)
+                if any(ch in path for ch in "*?[") and _glob_exists(path):
+                    return True
+                if os.path.exists(path):
                     return True
     return False
+
+
+def _glob_exists(pattern: str) -> bool:
+    """A detect path with wildcards (`~/.vscode/extensions/eamodio.gitlens-*`): does anything match?"""
+    import glob
+
+    return next(glob.iglob(pattern), None) is not None
 
 
 # ---------------------------------------------------------------- state and evidence
