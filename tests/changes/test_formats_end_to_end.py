@@ -224,3 +224,14 @@ def test_system_files_in_user_scope_point_to_policy_apply(home: Path) -> None:
     [failure] = outcome.plan.failures
     assert "tracklight policy apply" in str(failure.error)
     assert outcome.applied is None
+
+
+def test_a_tool_locked_by_policy_cannot_be_opted_back_in(home: Path) -> None:
+    import dataclasses
+
+    changes().optout(reports("dotnet"))
+    locked = dataclasses.replace(reports("dotnet")[0], locked=True)
+    outcome = changes().optin([locked, *reports("nextjs")])
+    [failure] = outcome.plan.failures
+    assert failure.tool_id == "dotnet" and "policy" in str(failure.error)
+    assert state_of("dotnet") is State.OFF

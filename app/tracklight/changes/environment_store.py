@@ -24,7 +24,7 @@ import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from tracklight.changes import shellblock
 from tracklight.changes.atomic import missing_parents, read_current
@@ -299,18 +299,22 @@ def _run_quietly(argv: list[str]) -> object:
     return subprocess.run(argv, check=False, capture_output=True, timeout=10)
 
 
+def _winreg() -> Any:
+    import importlib
+
+    return importlib.import_module("winreg")  # Windows only; typed loosely so other systems type-check it
+
+
 class WindowsRegistryPlatform:  # pragma: no cover - needs Windows
     """Windows: HKCU\\Environment (what new processes inherit) and the WM_SETTINGCHANGE broadcast."""
 
     def set_session(self, name: str, value: str) -> None:
-        import winreg  # type: ignore[import-not-found]
-
+        winreg = _winreg()
         with winreg.OpenKey(winreg.HKEY_CURRENT_USER, "Environment", 0, winreg.KEY_SET_VALUE) as key:
             winreg.SetValueEx(key, name, 0, winreg.REG_SZ, value)
 
     def unset_session(self, name: str) -> None:
-        import winreg  # type: ignore[import-not-found]
-
+        winreg = _winreg()
         with winreg.OpenKey(winreg.HKEY_CURRENT_USER, "Environment", 0, winreg.KEY_SET_VALUE) as key:
             try:
                 winreg.DeleteValue(key, name)

@@ -37,7 +37,7 @@ from tracklight.changes.safety import OutsideAreaError, Scope, WriteGuard
 from tracklight.core import locations
 from tracklight.core.detect import meaning_of, resolve_file
 from tracklight.core.model import Control, ControlKind, Default, Meaning, Os, Scalar, Tier, Tool, ToolReport
-from tracklight.errors import FormatError, TracklightError
+from tracklight.errors import FormatError, PolicyError, TracklightError
 
 DO_NOT_TRACK = "DO_NOT_TRACK"
 
@@ -281,11 +281,11 @@ def _optout_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: li
                     ws.set_env(name, managed, tool.id)
                 continue
             if managed is None:
-                outside = _process_env_meaning(control, ctx)
-                if outside is Meaning.OFF:
+                inherited = _process_env_meaning(control, ctx)
+                if inherited is Meaning.OFF:
                     notes.append(f"{tool.id}: {name} is already off in your environment (set outside Tracklight)")
                     continue
-                if outside is None and control.unset is Meaning.OFF:
+                if inherited is None and control.unset is Meaning.OFF:
                     continue
             value = _value_for(control, control.off, control.write_off, ctx.today)
             ws.set_env(name, formats.scalar_text(value), tool.id)
@@ -293,6 +293,9 @@ def _optout_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: li
 
 def _optin_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: list[str]) -> None:
     tool = report.tool
+    if report.locked:
+        raise PolicyError(f"{tool.name} is kept opted out by your organisation's policy; it cannot be turned back on "
+                          "here")
     targets, _outside = _writable_targets(tool, ctx)
     chosen = {id(t.control) for t in targets}
     default_on = tool.telemetry.default is Default.ON

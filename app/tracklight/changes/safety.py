@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import enum
 import fnmatch
+import functools
 import os
 import posixpath
 import stat
@@ -86,6 +87,11 @@ SYSTEM_FORBIDDEN = (
     "sbin", "lib", "lib32", "lib64", "usr/bin", "usr/sbin", "usr/lib", "usr/libexec", "usr/local/bin",
     "usr/local/sbin", "var/spool/cron", "Library/LaunchDaemons", "Library/LaunchAgents", "System",
 )
+
+
+@functools.cache
+def _folded(entries: tuple[str, ...], casefold: bool) -> tuple[str, ...]:
+    return tuple(e.casefold() for e in entries) if casefold else entries
 
 
 def _under(path: str, folder: str) -> bool:
@@ -176,11 +182,12 @@ class WriteGuard:
             if relative is None:
                 continue
             folded = self._fold(relative)
-            hit = _matches(folded, tuple(self._fold(p) for p in CREDENTIAL_PATHS)) or _name_matches(folded)
+            casefold = self.os_ is not Os.LINUX
+            hit = _matches(folded, _folded(CREDENTIAL_PATHS, casefold)) or _name_matches(folded)
             if hit:
                 return f"holds credentials (~/{relative}); Tracklight never writes there"
             if not allow_startup:
-                hit = _matches(folded, tuple(self._fold(p) for p in STARTUP_PATHS))
+                hit = _matches(folded, _folded(STARTUP_PATHS, casefold))
                 if hit:
                     return (f"is a shell startup or autostart file (~/{relative}); Tracklight only writes its own "
                             "marked block there, for environment settings")

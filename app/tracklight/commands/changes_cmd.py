@@ -71,10 +71,6 @@ def _run(args: argparse.Namespace, optout: bool) -> int:
             _error(f"unknown tool id{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
                    "(see `tracklight scan --all` for the known ids); nothing was changed")
             return 1
-    locked = [r.id for r in reports if r.locked and not optout]
-    if locked:
-        _error(f"{', '.join(locked)}: locked off by your organisation's policy; nothing was changed")
-        return 1
     try:
         outcome = Changes().run(Action.OPTOUT if optout else Action.OPTIN, reports,
                                 do_not_track=bool(optout and args.all), dry_run=args.dry_run)
@@ -206,8 +202,8 @@ def run_undo(args: argparse.Namespace) -> int:
     for change in undone.files:
         verb = "removed" if change.removes else "restored"
         print(f"{verb} {change.path}")
-    for change in undone.env:
-        print(f"environment {change.name}: {_show(change.old_value)} -> {_show(change.new_value)}")
+    for env_change in undone.env:
+        print(f"environment {env_change.name}: {_show(env_change.old_value)} -> {_show(env_change.new_value)}")
     print(f"{undone.summary} (change {undone.id})" if not undone.empty
           else f"{undone.summary}: every file already held its previous content")
     return 0
