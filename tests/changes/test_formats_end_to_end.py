@@ -235,3 +235,20 @@ def test_a_tool_locked_by_policy_cannot_be_opted_back_in(home: Path) -> None:
     [failure] = outcome.plan.failures
     assert failure.tool_id == "dotnet" and "policy" in str(failure.error)
     assert state_of("dotnet") is State.OFF
+
+
+@pytest.mark.parametrize("damage", ["read-only", "folder instead of file", "file instead of folder"])
+def test_a_file_that_cannot_be_written_fails_its_tool_at_plan_time(damage: str, home: Path) -> None:
+    settings = home / ".config/Code/User/settings.json"
+    if damage == "read-only":
+        plant(settings, "{}\n", mode=0o444)
+    elif damage == "folder instead of file":
+        settings.mkdir(parents=True)
+    else:
+        plant(home / ".config/Code", "not a folder")
+    outcome = changes().optout(reports("vscode", "dotnet"))
+    [failure] = outcome.plan.failures
+    assert failure.tool_id == "vscode" and str(settings) in str(failure.error)
+    assert {"read-only": "read-only", "folder instead of file": "is a folder",
+            "file instead of folder": "not a folder"}[damage] in str(failure.error)
+    assert outcome.applied is not None and outcome.applied.tool_ids == ("dotnet",)

@@ -92,6 +92,30 @@ def read_current(path: str) -> bytes | None:
         raise _write_error("read", path, exc) from None
 
 
+def check_writable(path: str) -> None:
+    """Raise the WriteError atomic_write would raise for `path`, without writing: lets a plan fail one tool early
+    instead of a whole change set failing (and rolling back) half-way."""
+    target = resolve_target(path)
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise _write_error("write", path, exc) from None
+    if info is not None:
+        if stat.S_ISDIR(info.st_mode):
+            raise WriteError("is a folder, not a file; nothing was changed", path=path)
+        if not info.st_mode & stat.S_IWUSR:
+            raise WriteError("is read-only; make it writable first if you want Tracklight to change it", path=path)
+    folder = os.path.dirname(target) or "."
+    while not os.path.lexists(folder):
+        folder = os.path.dirname(folder)
+    if not os.path.isdir(folder):
+        raise WriteError(f"{folder} is a file, not a folder; nothing was changed", path=path)
+    if not os.access(folder, os.W_OK):
+        raise WriteError(f"cannot write in {folder}: permission denied; nothing was changed", path=path)
+
+
 def missing_parents(path: str) -> tuple[str, ...]:
     """The folders that would have to be created to hold `path`, outermost first."""
     missing: list[str] = []

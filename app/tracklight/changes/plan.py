@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from tracklight import formats
-from tracklight.changes.atomic import DEFAULT_NEW_FILE_MODE, missing_parents, read_current
+from tracklight.changes.atomic import DEFAULT_NEW_FILE_MODE, check_writable, missing_parents, read_current
 from tracklight.changes.changeset import (
     Action,
     ChangeSet,
@@ -97,6 +97,7 @@ class _Workspace:
 
     def file(self, path: str) -> _WorkFile:
         if path not in self.files:
+            check_writable(path)
             before = read_current(path)
             if before is None:
                 self.files[path] = _WorkFile(path, None, None, formats.TextStyle(bom=False, crlf=False))
