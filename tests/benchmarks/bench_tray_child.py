@@ -13,7 +13,8 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QTimer
 
 from tracklight.core.model import State
-from tracklight.ui.app import TracklightApp, make_qapplication
+from tracklight.ui.app import make_qapplication
+from tracklight.ui.tracklight_app import TracklightApp
 
 EDITS = 40
 

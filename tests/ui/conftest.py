@@ -70,7 +70,7 @@ def desk(sandbox_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 @pytest.fixture
 def make_app(qtbot, desk: Desk) -> Iterator:
     """Build (and afterwards shut down) TracklightApps over the sandbox."""
-    from tracklight.ui.app import TracklightApp
+    from tracklight.ui.tracklight_app import TracklightApp
 
     apps: list[TracklightApp] = []
 

@@ -7,8 +7,9 @@ import sys
 
 from PySide6.QtCore import Qt
 
-from tracklight.ui.app import NO_TRAY_MESSAGE
-from tracklight.ui.single_instance import InstanceServer, ask_running_instance, server_name
+from tracklight.ui.instance_server import InstanceServer
+from tracklight.ui.single_instance import ask_running_instance, server_name
+from tracklight.ui.tracklight_app import NO_TRAY_MESSAGE
 
 from .conftest import NEXT_CONFIG, Desk
 
@@ -121,7 +122,49 @@ def test_tray_click_opens_the_window(qtbot, make_app, desk: Desk) -> None:
 
 def test_core_formats_and_changes_do_not_load_qt() -> None:
     code = ("import sys, tracklight.core.scan, tracklight.changes.operations, tracklight.ui.snapshot, "
-            "tracklight.ui.watch_plan, tracklight.ui.settings, tracklight.ui.autostart; "
+            "tracklight.ui.watch_plan, tracklight.ui.settings, tracklight.ui.autostart, tracklight.ui.prescan, "
+            "tracklight.ui.single_instance, tracklight.ui.app; "
             "print(any(m.startswith('PySide6') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_prescan_helper_reports_what_a_scan_finds(desk: Desk) -> None:
+    from tracklight.ui import prescan
+    from tracklight.ui.snapshot import Snapshot
+
+    helper = prescan.start()
+    assert helper is not None
+    summary = helper.summary()
+    expected = Snapshot.from_scan(desk.scan())
+    assert summary == prescan.Summary(expected.worst_tier.value, expected.tooltip())
+
+
+def test_tracklight_tray_starts_and_a_second_launch_defers_to_it(desk: Desk, sandbox_home) -> None:
+    import os
+    import time
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    tracklight = [sys.executable, "-c", "from tracklight.cli import main; raise SystemExit(main())"]
+    quick = subprocess.run(tracklight, env=dict(env, TRACKLIGHT_EXIT_WHEN_READY="1"), capture_output=True,
+                           text=True, timeout=60, check=False)
+    assert quick.returncode == 0, quick.stderr
+    assert quick.stdout.splitlines()[:2] == ["tracklight-ready", "tracklight-menu-ready"]
+    # the first start opened the window (offscreen has no tray) and remembered it has welcomed this person
+    assert "welcomed = true" in (sandbox_home / ".config" / "tracklight" / "settings.toml").read_text()
+
+    first = subprocess.Popen(tracklight, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        answer = None
+        while time.monotonic() < deadline:
+            second = subprocess.run(tracklight, env=dict(env, TRACKLIGHT_EXIT_WHEN_READY="1"), capture_output=True,
+                                    text=True, timeout=60, check=False)
+            if "already running" in second.stdout:
+                answer = second
+                break
+            time.sleep(0.2)
+        assert answer is not None and answer.returncode == 0
+    finally:
+        first.terminate()
+        first.wait(timeout=10)

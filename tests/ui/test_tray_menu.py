@@ -44,7 +44,7 @@ def test_menu_lists_exactly_the_tools_of_a_sandbox_scan(make_app, desk: Desk) ->
 def test_tray_icon_and_tooltip_follow_the_scan(make_app, desk: Desk) -> None:
     app = make_app(watch=False)
     tracking = [r for r in desk.scan().reports if r.installed and r.tracking]
-    assert app.tray.tier is max((r.tool.telemetry.tier for r in tracking), key=lambda t: t.rank)
+    assert app.tray.tier == max((r.tool.telemetry.tier for r in tracking), key=lambda t: t.rank).value
     tooltip = app.tray.icon.toolTip()
     assert tooltip.startswith(f"{len(tracking)} tools send telemetry: ")
     for report in tracking:

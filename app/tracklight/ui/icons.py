@@ -7,21 +7,19 @@ colour vision; each has a dark rim for light panels and a bright fill for dark o
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QRectF
 from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
-from tracklight.core.model import Tier
 from tracklight.resources import icons_dir
 
-TRAY_ICON_FILES = {
-    Tier.NONE: "tray-none.svg",
-    Tier.AGGREGATED: "tray-aggregated.svg",
-    Tier.ANONYMIZED: "tray-anonymized.svg",
-    Tier.UNKNOWN: "tray-unknown.svg",
-    Tier.FULL: "tray-full.svg",
-}
+if TYPE_CHECKING:
+    from tracklight.core.model import Tier
+
+TRAY_ICON_FILES = {tier: f"tray-{tier}.svg" for tier in ("none", "aggregated", "anonymized", "unknown", "full")}
+"""Tier value -> icon file (keyed by the value, so the start-up path needs no import of the model)."""
 APP_ICON_FILE = "tracklight.svg"
 LOCK_ICON_FILE = "lock.svg"
 
@@ -55,9 +53,9 @@ def _icon(file_name: str) -> QIcon:
     return icon
 
 
-def tray_icon(tier: Tier) -> QIcon:
+def tray_icon(tier: Tier | str) -> QIcon:
     """The tray icon for the worst tier among tools tracking now (Tier.NONE: nothing tracks)."""
-    return _icon(TRAY_ICON_FILES[tier])
+    return _icon(TRAY_ICON_FILES[tier if isinstance(tier, str) else tier.value])
 
 
 def app_icon() -> QIcon:

@@ -4,8 +4,8 @@ The first instance listens on a QLocalServer: a Unix socket in $XDG_RUNTIME_DIR 
 is one, else one named per user and home folder in the temp folder; a named pipe on Windows. Two people on one
 machine, or two sandboxed test homes, never meet.
 
-The check at start-up runs before the icon is shown, so on Unix it uses a plain socket connect (the QLocalServer is
-an ordinary Unix stream socket) instead of loading QtNetwork first; the server itself starts once the icon is up.
+The check at start-up runs before Qt is even loaded, so on Unix it is a plain socket connect (the QLocalServer is an
+ordinary Unix stream socket); the server (instance_server.py) starts once the icon is up.
 """
 
 from __future__ import annotations
@@ -16,9 +16,7 @@ import sys
 import zlib
 from collections.abc import Mapping
 
-from PySide6.QtCore import QObject, Signal
-
-_SHOW = b"show\n"
+SHOW = b"show\n"
 _TIMEOUT_S = 0.3
 
 
@@ -48,7 +46,7 @@ def _unix_path(name: str) -> str:
 
 def ask_running_instance(name: str) -> bool:
     """True when another instance answered and was asked to show its window."""
-    return _knock(name, _SHOW)
+    return _knock(name, SHOW)
 
 
 def is_running(name: str) -> bool:
@@ -84,46 +82,3 @@ def _ask_with_qt(name: str, message: bytes) -> bool:
     socket.waitForBytesWritten(int(_TIMEOUT_S * 1000))
     socket.disconnectFromServer()
     return True
-
-
-class InstanceServer(QObject):
-    """Listens for later launches; `show_requested` when one asks."""
-
-    show_requested = Signal()
-
-    def __init__(self, name: str, parent: QObject | None = None) -> None:
-        from PySide6.QtNetwork import QLocalServer
-
-        super().__init__(parent)
-        self.name = name
-        self._server = QLocalServer(self)
-        self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
-        self._server.newConnection.connect(self._accept)
-
-    def listen(self) -> bool:
-        """Start listening. A socket left by a crashed instance is replaced; a live instance's never is."""
-        from PySide6.QtNetwork import QLocalServer
-
-        # Qt's private-socket listen renames its socket into place, replacing whatever is there: look first.
-        if is_running(self.name):
-            return False  # another instance started at the same moment and won
-        QLocalServer.removeServer(self.name)  # a socket file left by a crash
-        return self._server.listen(self.name)
-
-    def close(self) -> None:
-        self._server.close()
-
-    def _accept(self) -> None:
-        while self._server.hasPendingConnections():
-            connection = self._server.nextPendingConnection()
-            if connection is None:
-                return
-            connection.readyRead.connect(lambda c=connection: self._read(c))
-            connection.disconnected.connect(connection.deleteLater)
-            if connection.bytesAvailable():
-                self._read(connection)
-
-    def _read(self, connection: object) -> None:
-        data = bytes(connection.readAll().data())  # type: ignore[attr-defined]
-        if _SHOW.strip() in data:
-            self.show_requested.emit()

@@ -1,0 +1,97 @@
+"""Start-up prescan: a helper process scans while this one loads Qt, so the icon shows the real state at once.
+
+Loading Qt takes most of a tray app's start-up and holds the interpreter lock, so a scan in a thread would only
+wait for it. A second process doesn't: it scans (the same core.scan as always) and writes one JSON line — the
+worst tier and the tooltip — to a pipe. The tray icon is drawn from that line; the app's own full scan, on its
+worker pool, follows right after and redraws everything (menu, window) from the complete snapshot.
+
+Qt-free. Anything unexpected (no fork/spawn on this platform, the helper fails or is slow) returns None and the
+caller scans in-process instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+TIMEOUT_S = 5.0
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the icon needs: the worst tier among installed tools tracking now (a Tier value) and the tooltip."""
+
+    worst_tier: str
+    tooltip: str
+
+
+class Prescan:
+    """A running helper; `summary()` waits for its line (or gives up)."""
+
+    def __init__(self, pid: int, fd: int) -> None:
+        self._pid = pid
+        self._fd = fd
+        self._done = False
+
+    def summary(self, timeout: float = TIMEOUT_S) -> Summary | None:
+        """The helper's result, or None when it failed or took longer than `timeout` seconds."""
+        data = b""
+        deadline = time.monotonic() + timeout
+        try:
+            while not data.endswith(b"\n"):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not select.select([self._fd], [], [], remaining)[0]:
+                    return None
+                chunk = os.read(self._fd, 65536)
+                if not chunk:
+                    break
+                data += chunk
+            fields = json.loads(data.decode("utf-8"))
+            return Summary(str(fields["worst_tier"]), str(fields["tooltip"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        os.close(self._fd)
+        try:
+            os.waitpid(self._pid, os.WNOHANG)  # reap it when it is done; a slow one is reaped by init later
+        except ChildProcessError:
+            pass
+
+
+def start(env: Mapping[str, str] | None = None) -> Prescan | None:
+    """Start the helper (POSIX only); None where it can't be started."""
+    if not hasattr(os, "posix_spawn"):
+        return None
+    read_fd, write_fd = os.pipe()
+    actions = [(os.POSIX_SPAWN_DUP2, write_fd, 1), (os.POSIX_SPAWN_CLOSE, read_fd)]
+    argv = [sys.executable, "-c", "from tracklight.ui.prescan import main; main()"]
+    try:
+        pid = os.posix_spawn(sys.executable, argv, dict(os.environ if env is None else env), file_actions=actions)
+    except OSError:
+        os.close(read_fd)
+        os.close(write_fd)
+        return None
+    os.close(write_fd)
+    return Prescan(pid, read_fd)
+
+
+def main() -> None:
+    """The helper: scan, print the summary line, exit."""
+    from tracklight.core.scan import scan
+    from tracklight.ui.snapshot import Snapshot
+
+    snapshot = Snapshot.from_scan(scan())
+    line = json.dumps({"worst_tier": snapshot.worst_tier.value, "tooltip": snapshot.tooltip()})
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
