@@ -165,6 +165,8 @@ def test_tracklight_tray_starts_and_a_second_launch_defers_to_it(desk: Desk, san
                 break
             time.sleep(0.2)
         assert answer is not None and answer.returncode == 0
+        first.terminate()  # a session ending: the app quits cleanly
+        assert first.wait(timeout=10) == 0
     finally:
-        first.terminate()
-        first.wait(timeout=10)
+        if first.poll() is None:
+            first.kill()

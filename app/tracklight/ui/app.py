@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -81,6 +81,9 @@ def run_tray(show_window: bool = False) -> int:
 
     tracklight = TracklightApp(env, tray=has_tray, tray_icon=early_icon)
     tracklight.start(show_window=opens_window, scan_in_background=early_icon is not None)
+    if helper is not None:
+        tracklight.runner.submit(helper.reap)
+    _quit_on_terminate(app, tracklight.quit)
     if early_icon is None:
         _ready_marker(app, "tracklight-ready")
     if os.environ.get(READY_VARIABLE):
@@ -114,6 +117,46 @@ def run_tray(show_window: bool = False) -> int:
     for server in servers:
         server.close()  # type: ignore[attr-defined]
     return int(code)
+
+
+_KEEP_ALIVE: list[object] = []
+
+
+def _quit_on_terminate(app: QApplication, quit_app: Callable[[], None]) -> None:
+    """Quit cleanly on SIGTERM/SIGINT (a session ending, Ctrl+C in a terminal).
+
+    Python runs signal handlers only when the interpreter gets control, which Qt's event loop rarely gives it; the
+    signal module writes the signal number to a socket instead, and a QSocketNotifier wakes the loop: no polling.
+    """
+    import signal
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier
+
+    if not hasattr(signal, "SIGTERM"):
+        return
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    try:
+        signal.set_wakeup_fd(writer.fileno())
+    except ValueError:  # not the main thread: leave signals alone
+        reader.close()
+        writer.close()
+        return
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_args: None)  # the wakeup fd does the work
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+
+    def woken() -> None:
+        try:
+            reader.recv(64)
+        except OSError:
+            pass
+        quit_app()
+
+    notifier.activated.connect(woken)
+    _KEEP_ALIVE.extend((reader, writer, notifier))  # as long as the process runs
 
 
 def _ready_marker(app: QApplication, line: str) -> None:

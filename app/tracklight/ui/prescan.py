@@ -63,8 +63,12 @@ class Prescan:
             return
         self._done = True
         os.close(self._fd)
+
+    def reap(self) -> None:
+        """Wait for the helper to exit (it does right after its line, or on the closed pipe). Blocking: call it
+        off the UI thread."""
         try:
-            os.waitpid(self._pid, os.WNOHANG)  # reap it when it is done; a slow one is reaped by init later
+            os.waitpid(self._pid, 0)
         except ChildProcessError:
             pass
 
