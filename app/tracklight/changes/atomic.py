@@ -191,8 +191,12 @@ def _replace(temp: str, target: str) -> None:
 
 
 def atomic_write(path: str, data: bytes, *, mode: int | None = None, expected_before: Expected = UNCHECKED,
-                 make_parents: bool = False, sync_dir: bool = True) -> None:
-    """Replace `path` with `data` atomically; see the module docstring. `mode` applies to a new file only."""
+                 make_parents: bool = False, sync_dir: bool = True, durable: bool = True) -> None:
+    """Replace `path` with `data` atomically; see the module docstring. `mode` applies to a new file only.
+
+    sync_dir False: the caller fsyncs the folder later (a batch). durable False: no fsync at all, for Tracklight's
+    own markers whose loss after a power cut is harmless (the journal's status files); still atomic.
+    """
     target = resolve_target(path)
     try:
         info: os.stat_result | None = os.stat(target)
@@ -238,7 +242,8 @@ def atomic_write(path: str, data: bytes, *, mode: int | None = None, expected_be
                 final_mode = DEFAULT_NEW_FILE_MODE if mode is None else mode
             if hasattr(os, "fchmod"):
                 os.fchmod(fd, final_mode)
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
         if info is None and _is_root():
@@ -251,7 +256,7 @@ def atomic_write(path: str, data: bytes, *, mode: int | None = None, expected_be
     except BaseException:
         _discard(temp)
         raise
-    if sync_dir:
+    if sync_dir and durable:
         try:
             _fsync_dir(folder)
         except OSError:

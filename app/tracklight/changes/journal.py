@@ -152,7 +152,9 @@ class Journal:
 
     def mark(self, change_id: str, status: Status, undone_by: str | None = None) -> None:
         text = status.value if undone_by is None else f"{status.value} {undone_by}"
-        atomic_write(self._status_path(change_id), (text + "\n").encode(), mode=0o600, make_parents=True)
+        # Not fsynced: a status lost in a power cut reads as "interrupted", which undo handles all the same.
+        atomic_write(self._status_path(change_id), (text + "\n").encode(), mode=0o600, make_parents=True,
+                     durable=False)
 
     def status(self, change_id: str) -> tuple[Status, str | None]:
         try:
