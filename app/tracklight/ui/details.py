@@ -115,13 +115,15 @@ def report_html(report: ToolReport) -> str:
     else:
         parts.append("<p><i>This tool has no setting Tracklight can read.</i></p>")
     parts.append("<h3>How to switch it off</h3><ul>")
+    files = {id(item.control): item.where for item in report.evidence if item.control.kind is ControlKind.FILE}
     for control in telemetry.controls:
         if control.kind is ControlKind.ENV:
             text = f"environment variable <code>{escape(control.name or '')}={escape(scalar_text(control.off))}</code>"
         else:
-            paths = ", ".join(t for os_, templates in control.paths for t in templates[:1])
+            # the file as this computer names it (the evidence resolved it), else the declared templates
+            path = files.get(id(control)) or ", ".join(t for _os, templates in control.paths for t in templates[:1])
             text = (f"<code>{escape(control.key or '')}</code> = {_value(control.off)} in {escape(control.format or '')}"
-                    f" file <code>{escape(paths)}</code>")
+                    f" file <code>{escape(path)}</code>")
         if control.note:
             text += f"<br/><small>{escape(control.note)}</small>"
         parts.append(f"<li>{text}</li>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QColor, QFontDatabase, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from tracklight.ui.operations import Kind, Preview
@@ -27,6 +27,25 @@ def changeset_text(changeset: ChangeSet) -> str:
             lines.append(f"  {change.name}: {old} → {new}")
         parts.append("\n".join(lines) + "\n")
     return "\n".join(part.rstrip("\n") + "\n" for part in parts if part)
+
+
+class DiffHighlighter(QSyntaxHighlighter):
+    """Added lines green, removed lines red, headers dim: a diff reads at a glance (and the +/- stay for those
+    who don't see colour)."""
+
+    def __init__(self, document: QTextDocument) -> None:
+        super().__init__(document)
+        self._formats: dict[str, QTextCharFormat] = {}
+        for prefix, colour in (("+", "#1a7f37"), ("-", "#cf222e"), ("@", "#6e7781")):
+            fmt = QTextCharFormat()
+            fmt.setForeground(QColor(colour))
+            self._formats[prefix] = fmt
+
+    def highlightBlock(self, text: str) -> None:
+        if text.startswith(("+++", "---")):
+            self.setFormat(0, len(text), self._formats["@"])
+        elif text[:1] in self._formats:
+            self.setFormat(0, len(text), self._formats[text[:1]])
 
 
 class DiffDialog(QDialog):
@@ -61,6 +80,7 @@ class DiffDialog(QDialog):
         self.diff.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.diff.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.diff.setPlainText(changeset_text(changeset))
+        self.highlighter = DiffHighlighter(self.diff.document())
         self.diff.setAccessibleName("Unified diff of the planned changes")
         layout.addWidget(self.diff, 1)
         self.buttons = QDialogButtonBox()

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from tracklight.ui.actions import can_undo
-from tracklight.ui.diff_dialog import changeset_text
+from tracklight.ui.diff_dialog import DiffHighlighter, changeset_text
 
 if TYPE_CHECKING:
     from tracklight.changes.journal import JournalEntry
@@ -55,6 +55,7 @@ class HistoryPage(QWidget):
         self.diff.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.diff.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.diff.setAccessibleName("What this change wrote")
+        self.highlighter = DiffHighlighter(self.diff.document())
         splitter.addWidget(self.diff)
         splitter.setSizes([240, 200])
         layout.addWidget(splitter, 1)

@@ -1,6 +1,6 @@
 """The tray menu: one QMenu, rebuilt from the latest snapshot every time it is about to open (never stale).
 
-    3 tools send telemetry                      (header)
+    3 tools send telemetry                      (a section heading)
     ✓ Visual Studio Code — full                 one checkable entry per installed tool with telemetry:
     ✓ .NET SDK — anonymized                     checked = sends now; a click opts out (or back in)
       Go — anonymized (local only)
@@ -99,11 +99,7 @@ class TrayMenu(QObject):
         menu = self.menu
         menu.clear()
 
-        header = menu.addAction(snapshot.headline())
-        header.setEnabled(False)
-        font = header.font()
-        font.setBold(True)
-        header.setFont(font)
+        menu.addSection(snapshot.headline())  # a heading, not a greyed-out item
 
         for report in sorted(snapshot.switchable, key=_order):
             entry = menu.addAction(entry_text(report))

@@ -45,17 +45,34 @@ class Outcome:
     def wrote(self) -> bool:
         return self.changeset is not None and not self.changeset.empty
 
-    def describe(self) -> str:
-        """One or two sentences for a notification: what changed, and what did not."""
+    def describe(self, home: str = "") -> str:
+        """A sentence or three for a notification: which files and variables changed, and what did not."""
         parts: list[str] = []
-        if self.changeset is not None and not self.changeset.empty:
-            parts.append(self.changeset.summary)
+        changeset = self.changeset
+        if changeset is not None and not changeset.empty:
+            tool_files = [_short(c.path, home) for c in changeset.files if c.purpose.value == "tool"]
+            if tool_files:
+                shown = ", ".join(tool_files[:3]) + (f" and {len(tool_files) - 3} more" if len(tool_files) > 3 else "")
+                verb = "Put back" if self.kind is Kind.UNDO else "Changed"
+                parts.append(f"{verb} {shown}.")
+            for change in changeset.env:
+                if change.new_value is None:
+                    parts.append(f"{change.name} unset for new sessions.")
+                else:
+                    parts.append(f"{change.name}={change.new_value} for new sessions.")
         elif self.unchanged and not self.failures:
             parts.append("Nothing needed changing.")
         if self.failures:
             parts.append("Not changed: " + "; ".join(self.failures))
         parts.extend(self.notes)
         return " ".join(parts) or "Nothing was changed."
+
+
+def _short(path: str, home: str) -> str:
+    """A path with the home folder written as ~."""
+    if home and (path == home or path.startswith(home.rstrip("/") + "/")):
+        return "~" + path[len(home.rstrip("/")):]
+    return path
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 
 from tracklight.ui.settings import Settings
@@ -27,9 +28,22 @@ class SettingsPage(QWidget):
                                        "opt it out again without asking")
         self.announce = QCheckBox("&Tell me when a newly installed tool sends telemetry")
         self.notify_changes = QCheckBox("Show a &notice with Undo after each change")
-        for box in (self.autostart, self.keep_opted_out, self.announce, self.notify_changes):
+        explanations = {
+            self.autostart: "Adds Tracklight to your desktop's autostart folder; unticking removes it.",
+            self.keep_opted_out: "When an update or the tool itself turns telemetry back on after you opted out, "
+                                 "Tracklight opts it out again by itself and tells you (with Undo).",
+            self.announce: "A notice when a tool that sends telemetry appears on this computer.",
+            self.notify_changes: "After each opt-out or opt-in, a notice says which files changed and offers Undo.",
+        }
+        for box, explanation in explanations.items():
             box.setAccessibleName(box.text().replace("&", ""))
+            box.setAccessibleDescription(explanation)
             layout.addWidget(box)
+            note = QLabel(explanation)
+            note.setWordWrap(True)
+            note.setContentsMargins(24, 0, 0, 8)
+            note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+            layout.addWidget(note)
         self.status = QLabel("")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)

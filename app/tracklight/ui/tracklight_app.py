@@ -328,7 +328,7 @@ class TracklightApp(QObject):
             Kind.OPTOUT: f"Opted out: {names}",
             Kind.OPTIN: f"Allowed again: {names}",
             Kind.OPTOUT_EVERYTHING: "Opted out of everything",
-            Kind.UNDO: "Change undone",
+            Kind.UNDO: f"Undone: {names}",
         }[outcome.kind]
         if outcome.automatic:
             title = f"{names} turned telemetry back on — opted out again"
@@ -336,7 +336,7 @@ class TracklightApp(QObject):
         if changeset is not None and not changeset.empty and outcome.kind is not Kind.UNDO:
             change_id = changeset.id
             buttons = (NoticeAction("Undo", lambda: self.operations.undo(change_id)),)
-        self.notifier.show(Notice(title, outcome.describe(), buttons))
+        self.notifier.show(Notice(title, outcome.describe(locations.home(self.os, self.env)), buttons))
 
     def _operation_failed(self, message: str) -> None:
         self.notifier.show(Notice("Nothing was changed", message))
@@ -366,5 +366,10 @@ class TracklightApp(QObject):
 
     def _names(self, tool_ids: Sequence[str]) -> str:
         snapshot = self.scanner.snapshot
-        names = [snapshot.get(t).tool.name if snapshot.get(t) else t for t in tool_ids]  # type: ignore[union-attr]
+        names = []
+        for tool_id in tool_ids:
+            report = snapshot.get(tool_id)
+            names.append(report.tool.name if report is not None else tool_id)
+        if len(names) > 3:
+            return f"{', '.join(names[:3])} and {len(names) - 3} more"
         return ", ".join(names) or "Tracklight's settings"
