@@ -13,7 +13,7 @@ import pytest
 # The tests of this folder share packaging_helpers.py; make it importable whatever pytest's import mode.
 sys.path.insert(0, os.path.dirname(__file__))
 
-from packaging_helpers import ROOT  # noqa: E402
+from packaging_helpers import ROOT
 
 
 @pytest.fixture(scope="session")

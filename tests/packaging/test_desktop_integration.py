@@ -81,8 +81,8 @@ def test_menu_entry_starts_the_tray_and_matches_the_window_class() -> None:
     assert keys["TryExec"] == keys["Exec"].split()[0]
     assert keys["Icon"] == APP_ID and keys["Terminal"] == "false"
     # X11 docks match windows to this entry by WM class, which the app sets from its name.
-    app_source = (ROOT / "app" / "tracklight" / "ui" / "app.py").read_text(encoding="utf-8")
-    app_name = re.search(r'^APP_NAME = "([^"]+)"', app_source, re.M)
+    ui_source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "app" / "tracklight" / "ui").glob("*.py"))
+    app_name = re.search(r'^APP_NAME = "([^"]+)"', ui_source, re.MULTILINE)
     assert app_name and keys["StartupWMClass"] == app_name.group(1)
 
 
@@ -91,7 +91,7 @@ def test_metainfo_passes_appstreamcli_validate() -> None:
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     # Errors and warnings fail; infos (such as a tag newer than this appstreamcli) do not.
-    assert not re.search(r"^[EW]: ", result.stdout, re.M), result.stdout
+    assert not re.search(r"^[EW]: ", result.stdout, re.MULTILINE), result.stdout
 
 
 def test_metainfo_names_the_app_its_release_and_real_screenshots() -> None:

@@ -17,6 +17,9 @@ from typing import Any
 import pytest
 from packaging_helpers import APP_ID, LINUX, ROOT, build_env, make_venv, run, sandbox_env
 
+# Builds install their dependencies from the index, which on a new machine can take longer than the default.
+pytestmark = pytest.mark.timeout(1200)
+
 MANIFEST = LINUX / f"{APP_ID}.yml"
 README = ROOT / "packaging" / "README.md"
 
@@ -50,7 +53,7 @@ def test_permissions_are_the_narrow_set_and_each_is_explained() -> None:
     assert not [p for p in permissions if p in ("--filesystem=host", "--filesystem=host:ro", "--device=all")]
     readme = README.read_text(encoding="utf-8")
     for permission in permissions:
-        row = re.search(rf"^\| `{re.escape(permission)}` \|(.+)\|$", readme, re.M)
+        row = re.search(rf"^\| `{re.escape(permission)}` \|(.+)\|$", readme, re.MULTILINE)
         assert row and len(row.group(1).strip()) > 20, f"{permission} has no explanation in packaging/README.md"
     assert "--share=network" in readme  # the README says why it is absent and how to grant it
 

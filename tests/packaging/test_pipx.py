@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 from packaging_helpers import build_env, catalog_ids, make_venv, run, sandbox_env
 
+# Builds install their dependencies from the index, which on a new machine can take longer than the default.
+pytestmark = pytest.mark.timeout(1200)
+
 
 @pytest.mark.slow
 def test_pipx_install_from_a_clean_copy(clean_copy: Path, tmp_path_factory: pytest.TempPathFactory,

@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from packaging_helpers import ROOT, build_env, catalog_ids, make_venv, run, sandbox_env
 
+# Builds install their dependencies from the index, which on a new machine can take longer than the default.
+pytestmark = pytest.mark.timeout(1200)
+
 
 def test_every_package_folder_is_listed_in_pyproject() -> None:
     """The package list is written out (find cannot see resources/): a new folder must be added to it."""
