@@ -18,8 +18,9 @@ if TYPE_CHECKING:
 
     from tracklight.ui.tray import TrayIcon
 
-APP_NAME = "tracklight"  # the X class of the tray icon and the window, and the desktop file's name
+APP_NAME = "tracklight"  # the X class of the tray icon and the window (StartupWMClass in the desktop entry)
 DISPLAY_NAME = "Tracklight"
+DESKTOP_FILE_NAME = "io.github.tracklight.Tracklight"  # packaging/linux's desktop entry: the Wayland app id
 READY_VARIABLE = "TRACKLIGHT_EXIT_WHEN_READY"
 """Benchmarks set this: print "tracklight-ready" once the icon shows the real state, then quit after the first full
 snapshot (printing "tracklight-menu-ready"). See tests/benchmarks/bench_tray.py."""
@@ -36,7 +37,7 @@ def make_qapplication(argv: Sequence[str] | None = None) -> QApplication:
     args = [APP_NAME, *(sys.argv[1:] if argv is None else argv)]
     QApplication.setApplicationName(APP_NAME)
     QApplication.setApplicationDisplayName(DISPLAY_NAME)
-    QApplication.setDesktopFileName(APP_NAME)
+    QApplication.setDesktopFileName(DESKTOP_FILE_NAME)
     QApplication.setOrganizationName(APP_NAME)
     app = QApplication(args)
     app.setQuitOnLastWindowClosed(False)  # closing the window leaves the tray running

@@ -66,8 +66,8 @@ class DiffDialog(QDialog):
             lines.append("Nothing needs to be written.")
         else:
             count = len(changeset.files)
-            lines.append(f"{changeset.summary} — {count} file{'s' if count != 1 else ''} would be written; "
-                         "each edit is journaled and can be undone.")
+            lines.append(f"{_VERB[preview.kind]} — {names}: {count} file{'s' if count != 1 else ''} would be "
+                         "written. Each edit is journaled and can be undone.")
         lines.extend(f"Not possible: {failure}" for failure in plan.failures)
         if plan.unchanged:
             lines.append("Already done: " + ", ".join(plan.unchanged))
