@@ -450,12 +450,14 @@ def _text_remove(text: str, segments: list[str]) -> str | None:
         if found is None:
             return None
         parent_key, node = found
-    if type(node).__name__ != "MappingNode" or node.flow_style:
+    if type(node).__name__ != "MappingNode":
         return None
     found = _entry(node, segments[-1])
     if found is None:
         return None
     key_node, value_node = found
+    if node.flow_style:
+        return _flow_remove(text, node, key_node)
     if not _starts_line(text, key_node.start_mark.index):
         return None
     start = _line_start(text, key_node.start_mark.index)
@@ -468,6 +470,18 @@ def _text_remove(text: str, segments: list[str]) -> str | None:
     elif end == len(text) and not text.endswith("\n") and edited.endswith("\n"):
         edited = edited[:-2] if edited.endswith("\r\n") else edited[:-1]
     return edited
+
+
+def _flow_remove(text: str, mapping: Any, key_node: Any) -> str:
+    """A flow mapping's entry taken out with the comma that separated it."""
+    keys = [k for k, _ in mapping.value]
+    index = next(i for i, k in enumerate(keys) if k is key_node)
+    end = _content_end(mapping.value[index][1], text)
+    if index > 0:
+        return text[: _content_end(mapping.value[index - 1][1], text)] + text[end:]
+    if len(keys) > 1:
+        return text[: key_node.start_mark.index] + text[keys[1].start_mark.index :]
+    return text[: key_node.start_mark.index] + text[end:]
 
 
 def _dump_remove(text: str, segments: list[str]) -> str:
