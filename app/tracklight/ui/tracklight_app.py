@@ -45,6 +45,18 @@ REAPPLY_LIMIT = 3
 REAPPLY_WINDOW_S = 600.0
 
 
+def release_source_cache() -> None:
+    """Drop the source text PySide6 read while modules were imported.
+
+    PySide6 replaces `__import__` and reads the whole source of every module imported after it (`inspect.getsource`,
+    to see whether the module opts into its `__feature__` syntax); the text stays in `linecache` — about 5 MB for
+    this app. linecache is only a cache for tracebacks, so emptying it is safe; a traceback reads what it needs again.
+    """
+    import linecache
+
+    linecache.clearcache()
+
+
 class TracklightApp(QObject):
     """Owns and wires the tray app's parts. `start()` scans and shows the icon (or the window without a tray)."""
 
@@ -122,6 +134,7 @@ class TracklightApp(QObject):
         self.watcher.changed.connect(self.scanner.rescan_affected)
         self._update_watch_plan(self.scanner.snapshot)
         self.operations.load_history()
+        release_source_cache()
 
     def shutdown(self) -> None:
         """Stop watching, hide the icon and notices, and let running writes finish."""
@@ -164,6 +177,7 @@ class TracklightApp(QObject):
                 window.show_banner(NO_TRAY_MESSAGE)
             window.show_snapshot(self.scanner.snapshot)
             self.window = window
+            release_source_cache()
         return self.window
 
     def open_window(self, tool_id: str | None = None) -> MainWindow:
