@@ -24,7 +24,9 @@ def git_entries(text: str, tmp_path: Path) -> dict[str, str]:
     """Every key and value as git reads the file (last occurrence wins), via `git config --list -z`."""
     path = tmp_path / "config"
     path.write_text(text, "utf-8", newline="")
-    done = subprocess.run(["git", "config", "-f", str(path), "--list", "-z"], capture_output=True)
+    done = subprocess.run(
+        ["git", "config", "-f", str(path), "--list", "-z"], check=False, capture_output=True
+    )
     assert done.returncode == 0, done.stderr.decode()
     entries: dict[str, str] = {}
     for entry in done.stdout.decode("utf-8").split("\0")[:-1]:
@@ -40,7 +42,10 @@ def test_git_agrees_with_the_opt_out_homebrew_asks_for(tmp_path: Path) -> None:
     path = tmp_path / "config"
     path.write_text(written, "utf-8")
     done = subprocess.run(
-        ["git", "config", "-f", str(path), "--get", "homebrew.analyticsdisabled"], capture_output=True, text=True
+        ["git", "config", "-f", str(path), "--get", "homebrew.analyticsdisabled"],
+        check=False,
+        capture_output=True,
+        text=True,
     )
     assert done.stdout == "true\n"
 
@@ -77,7 +82,9 @@ def test_values_that_need_quoting_are_quoted() -> None:
 
 
 def test_missing_sections_are_appended_with_a_subsection_when_the_key_has_one() -> None:
-    written = gitconfig_format.set_value(HOMEBREW, 'url."https://mirror.example/".insteadOf', "https://github.com/")
+    written = gitconfig_format.set_value(
+        HOMEBREW, 'url."https://mirror.example/".insteadOf', "https://github.com/"
+    )
     assert written == HOMEBREW + '[url "https://mirror.example/"]\n\tinsteadOf = https://github.com/\n'
     assert gitconfig_format.remove(written, 'url."https://mirror.example/".insteadOf') == HOMEBREW
 
@@ -91,7 +98,10 @@ def test_a_variable_on_its_header_line() -> None:
     text = "[core] editor = vim\n[user]\n\tname = X\n"
     assert gitconfig_format.read(text, "core.editor").value == "vim"
     assert gitconfig_format.set_value(text, "core.editor", "nano") == text.replace("vim", "nano")
-    assert gitconfig_format.set_value(text, "core.pager", "less") == "[core] editor = vim\n\tpager = less\n[user]\n\tname = X\n"
+    assert (
+        gitconfig_format.set_value(text, "core.pager", "less")
+        == "[core] editor = vim\n\tpager = less\n[user]\n\tname = X\n"
+    )
 
 
 def test_mixed_line_endings_keep_their_carriage_returns() -> None:
@@ -114,8 +124,8 @@ def test_new_document() -> None:
 
 
 MALFORMED = [
-    ("[core]\n\tbare = false\n[remote \"origin\n\turl = x\n", 3),  # unterminated subsection
-    ("[core]\n\tbare = \"false\n", 2),  # unterminated quote
+    ('[core]\n\tbare = false\n[remote "origin\n\turl = x\n', 3),  # unterminated subsection
+    ('[core]\n\tbare = "false\n', 2),  # unterminated quote
     ("[core]\n\tbare false\n", 2),  # no '='
     ("[core]\n\t2bare = 1\n", 2),  # name must start with a letter
     ("[core]\n\tbare = \\q\n", 2),  # unknown escape
@@ -128,7 +138,9 @@ def test_broken_config_is_an_error_on_the_right_line(text: str, line: int, tmp_p
     if shutil.which("git"):
         path = tmp_path / "config"
         path.write_text(text, "utf-8")
-        done = subprocess.run(["git", "config", "-f", str(path), "--list"], capture_output=True, text=True)
+        done = subprocess.run(
+            ["git", "config", "-f", str(path), "--list"], check=False, capture_output=True, text=True
+        )
         assert done.returncode != 0 and f"line {line}" in done.stderr, done.stderr
     for operation in (
         lambda: gitconfig_format.read(text, "core.bare"),
@@ -141,10 +153,20 @@ def test_broken_config_is_an_error_on_the_right_line(text: str, line: int, tmp_p
 
 
 def test_a_long_file() -> None:
-    text = "".join(f'[branch "feature-{i}"]\n\tremote = origin\n\tmerge = refs/heads/feature-{i}\n' for i in range(4000))
+    text = "".join(
+        f'[branch "feature-{i}"]\n\tremote = origin\n\tmerge = refs/heads/feature-{i}\n' for i in range(4000)
+    )
     after = gitconfig_format.set_value(text, "branch.feature-3999.remote", "upstream")
-    assert after == text.replace("remote = origin\n\tmerge = refs/heads/feature-3999", "remote = upstream\n\tmerge = refs/heads/feature-3999")
-    assert gitconfig_format.remove(gitconfig_format.set_value(text, "branch.feature-7.x", 1), "branch.feature-7.x") == text
+    assert after == text.replace(
+        "remote = origin\n\tmerge = refs/heads/feature-3999",
+        "remote = upstream\n\tmerge = refs/heads/feature-3999",
+    )
+    assert (
+        gitconfig_format.remove(
+            gitconfig_format.set_value(text, "branch.feature-7.x", 1), "branch.feature-7.x"
+        )
+        == text
+    )
 
 
 # --- random files, checked against git -------------------------------------------------------------------------
@@ -153,9 +175,7 @@ SECTION = st.text(alphabet="abcz-0", min_size=1, max_size=5).filter(lambda s: s[
 SUBSECTION = st.one_of(st.none(), st.text(alphabet='ab .-"\\/é', min_size=1, max_size=5))
 NAME = st.text(alphabet="abcxyz-0", min_size=1, max_size=5).filter(lambda s: s[0].isalpha())
 VALUE = st.text(alphabet='ab z0#;"\\\t=é', max_size=8)
-DOCUMENTS = st.lists(
-    st.tuples(SECTION, SUBSECTION, st.lists(st.tuples(NAME, VALUE), max_size=4)), max_size=5
-)
+DOCUMENTS = st.lists(st.tuples(SECTION, SUBSECTION, st.lists(st.tuples(NAME, VALUE), max_size=4)), max_size=5)
 
 
 def quote_value(value: str, rng: random.Random) -> str:
@@ -180,7 +200,9 @@ def render(document: list[tuple[str, str | None, list[tuple[str, str]]]], rng: r
                 out.append(f"{indent}{name}\n")
                 continue
             comment = rng.choice(["", "", " ; note", " # note"])
-            out.append(f"{indent}{name}{rng.choice([' = ', '=', ' =  '])}{quote_value(value, rng)}{comment}\n")
+            out.append(
+                f"{indent}{name}{rng.choice([' = ', '=', ' =  '])}{quote_value(value, rng)}{comment}\n"
+            )
     return "".join(out)
 
 
@@ -192,14 +214,22 @@ def key_for(section: str, subsection: str | None, name: str) -> str:
 
 def usable(subsection: str | None) -> bool:
     # A key segment cannot hold a double quote (split_key's quoting), nor be empty.
-    return subsection is None or ('"' not in subsection and subsection.strip(".") == subsection and bool(subsection))
+    return subsection is None or (
+        '"' not in subsection and subsection.strip(".") == subsection and bool(subsection)
+    )
 
 
 @needs_git
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(DOCUMENTS, SECTION, SUBSECTION, NAME, st.one_of(st.booleans(), st.integers(), VALUE), st.randoms())
 def test_set_value_on_random_configs_agrees_with_git(
-    tmp_path: Path, document: Any, section: str, subsection: str | None, name: str, value: Any, rng: random.Random
+    tmp_path: Path,
+    document: Any,
+    section: str,
+    subsection: str | None,
+    name: str,
+    value: Any,
+    rng: random.Random,
 ) -> None:
     text = render(document, rng)
     before = git_entries(text, tmp_path)

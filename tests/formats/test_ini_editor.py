@@ -31,7 +31,9 @@ def test_values_are_text_and_option_names_ignore_case() -> None:
 
 def test_a_new_option_goes_after_the_last_option_of_its_section_not_after_the_next_sections_comment() -> None:
     after = ini_format.set_value(AZURE, "core.only_show_errors", True)
-    assert after == AZURE.replace("collect_telemetry = yes\n", "collect_telemetry = yes\nonly_show_errors = true\n")
+    assert after == AZURE.replace(
+        "collect_telemetry = yes\n", "collect_telemetry = yes\nonly_show_errors = true\n"
+    )
 
 
 def test_a_missing_section_is_appended_after_a_blank_line_and_removed_again() -> None:
@@ -128,8 +130,10 @@ NAME = st.text(alphabet="abcxyz_-0.", min_size=1, max_size=6).filter(
     lambda s: s[0] not in "-." and not s.endswith(".") and ".." not in s
 )
 OPTION = st.text(alphabet="abcxyz_-0", min_size=1, max_size=6).filter(lambda s: s[0] != "-")
-VALUE = st.text(alphabet=st.characters(blacklist_categories=["Cc", "Zs", "Zl", "Zp"], blacklist_characters='"'),
-                max_size=8)
+VALUE = st.text(
+    alphabet=st.characters(blacklist_categories=["Cc", "Zs", "Zl", "Zp"], blacklist_characters='"'),
+    max_size=8,
+)
 DOCUMENTS = st.dictionaries(NAME, st.dictionaries(OPTION, VALUE, max_size=4), max_size=4).filter(
     lambda d: "DEFAULT" not in d
 )
@@ -151,7 +155,9 @@ def render(data: dict[str, dict[str, str]], rng: random.Random) -> str:
     return text.rstrip("\n") if rng.random() < 0.2 else text
 
 
-def pick_key(data: dict[str, dict[str, str]], rng: random.Random, section: str, option: str) -> tuple[str, str]:
+def pick_key(
+    data: dict[str, dict[str, str]], rng: random.Random, section: str, option: str
+) -> tuple[str, str]:
     existing = [(s, o) for s, options in data.items() for o in options]
     roll = rng.random()
     if existing and roll < 0.5:
@@ -178,7 +184,9 @@ def test_set_value_on_random_ini(
     # Two cases do not round-trip, by design: an empty section that held only the new option goes with it, and a
     # new section's blank separator line is taken back even when the file already ended with a blank line.
     ends_blank = text.endswith("\n\n")
-    if option not in data.get(section, {}) and (data.get(section) or (section not in data and not ends_blank)):
+    if option not in data.get(section, {}) and (
+        data.get(section) or (section not in data and not ends_blank)
+    ):
         assert ini_format.remove(written, key) == text
 
 
@@ -188,8 +196,10 @@ def test_remove_on_random_ini(data: dict[str, dict[str, str]], rng: random.Rando
     text = render(data, rng)
     section, option = pick_key(data, rng, "absent", "absent")
     removed = ini_format.remove(text, f"{section}.{option}")
-    expected = {name: {o: v for o, v in options.items() if (name, o) != (section, option)} for name, options in
-                data.items()}
+    expected = {
+        name: {o: v for o, v in options.items() if (name, o) != (section, option)}
+        for name, options in data.items()
+    }
     got = parsed(removed)
     # A section the removal left empty may go with it; every other section and option stays as it was.
     assert got == {name: options for name, options in expected.items() if options or name in got}

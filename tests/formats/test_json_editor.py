@@ -19,7 +19,10 @@ from tracklight.formats import dump_text, json_format, load_text
 
 def test_a_new_member_takes_the_indentation_and_separator_of_its_siblings() -> None:
     text = '{\n\t"clientId": 42,\n\t"queue" : {}\n}\n'
-    assert json_format.set_value(text, "optOut", True) == '{\n\t"clientId": 42,\n\t"queue" : {},\n\t"optOut" : true\n}\n'
+    assert (
+        json_format.set_value(text, "optOut", True)
+        == '{\n\t"clientId": 42,\n\t"queue" : {},\n\t"optOut" : true\n}\n'
+    )
 
 
 def test_missing_objects_are_created_in_the_document_style() -> None:
@@ -105,6 +108,7 @@ def test_a_long_file_is_edited_in_place_quickly() -> None:
 
 # --- malformed input -----------------------------------------------------------------------------------------------
 
+
 def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not JSON")
 
@@ -178,9 +182,9 @@ def render(data: dict[str, Any], rng: random.Random) -> str:
     separators = rng.choice([(",", ":"), (", ", ": "), (",", " : ")]) if indent is None else None
     if separators is None and indent is not None:
         separators = rng.choice([(",", ": "), (",", ":")])
-    return json.dumps(data, indent=indent, separators=separators, ensure_ascii=rng.random() < 0.5) + rng.choice(
-        ["", "\n", "\n\n"]
-    )
+    return json.dumps(
+        data, indent=indent, separators=separators, ensure_ascii=rng.random() < 0.5
+    ) + rng.choice(["", "\n", "\n\n"])
 
 
 def pick_path(data: dict[str, Any], rng: random.Random, extra: list[str]) -> list[str]:

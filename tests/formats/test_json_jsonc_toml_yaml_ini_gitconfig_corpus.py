@@ -95,11 +95,15 @@ def _git_lookup(text: str, tmp_path: Path) -> Callable[[str], Any]:
     path = tmp_path / "gitconfig-under-test"
     path.write_text(text, "utf-8")
     # A parse error shows up as git's own non-zero exit with "bad config line".
-    check = subprocess.run(["git", "config", "-f", str(path), "--list"], capture_output=True, text=True)
+    check = subprocess.run(
+        ["git", "config", "-f", str(path), "--list"], check=False, capture_output=True, text=True
+    )
     assert check.returncode == 0, check.stderr
 
     def lookup(key: str) -> Any:
-        done = subprocess.run(["git", "config", "-f", str(path), "--get", key], capture_output=True, text=True)
+        done = subprocess.run(
+            ["git", "config", "-f", str(path), "--get", key], check=False, capture_output=True, text=True
+        )
         return done.stdout[:-1] if done.returncode == 0 else ABSENT
 
     return lookup
@@ -199,7 +203,9 @@ def test_setting_the_value_it_already_has_keeps_every_byte(fmt: str, case: dict[
 
 
 @pytest.mark.parametrize(("fmt", "case"), CASES)
-def test_opting_out_changes_only_the_lines_of_that_key(fmt: str, case: dict[str, Any], tmp_path: Path) -> None:
+def test_opting_out_changes_only_the_lines_of_that_key(
+    fmt: str, case: dict[str, Any], tmp_path: Path
+) -> None:
     module = formats.get(fmt)
     data, text, style = fixture_text(fmt, case)
     after = dump_text(module.set_value(text, case["key"], case["off"]), style)
@@ -241,7 +247,9 @@ def test_set_then_remove_of_a_new_key_gives_the_original_bytes(
 
 
 @pytest.mark.parametrize(("fmt", "case"), CASES)
-def test_removing_the_key_takes_it_out_and_nothing_else(fmt: str, case: dict[str, Any], tmp_path: Path) -> None:
+def test_removing_the_key_takes_it_out_and_nothing_else(
+    fmt: str, case: dict[str, Any], tmp_path: Path
+) -> None:
     module = formats.get(fmt)
     _, text, _ = fixture_text(fmt, case)
     removed = module.remove(text, case["key"])

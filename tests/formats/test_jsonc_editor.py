@@ -36,7 +36,7 @@ def test_opting_out_keeps_the_comments_and_the_trailing_comma() -> None:
 
 def test_a_member_added_after_a_trailing_comma_gets_one_too() -> None:
     after = jsonc_format.set_value(SETTINGS, '"update.mode"', "manual")
-    assert after == SETTINGS.replace('14,\n', '14,\n    "update.mode": "manual",\n')
+    assert after == SETTINGS.replace("14,\n", '14,\n    "update.mode": "manual",\n')
     assert jsonc_format.remove(after, '"update.mode"') == SETTINGS
 
 
@@ -64,7 +64,10 @@ def test_a_file_of_only_comments_gets_the_object_below_them() -> None:
 def test_an_empty_object_with_a_comment_gets_a_line_before_its_brace() -> None:
     text = '{\n    "[python]": {\n        // formatter comes later\n    }\n}'
     after = jsonc_format.set_value(text, '"[python]"."editor.formatOnSave"', True)
-    assert after == '{\n    "[python]": {\n        // formatter comes later\n        "editor.formatOnSave": true\n    }\n}'
+    assert (
+        after
+        == '{\n    "[python]": {\n        // formatter comes later\n        "editor.formatOnSave": true\n    }\n}'
+    )
 
 
 def test_new_document_looks_like_vs_code_wrote_it() -> None:
@@ -110,7 +113,7 @@ VALUES = st.recursive(
 )
 DOCUMENTS = st.dictionaries(SEGMENT, VALUES, max_size=6)
 NEW_VALUES = st.one_of(st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), TEXT)
-COMMENTS = ["// note", "/* block */", "/* two\n   lines */", "// {\"not\": [a, member]}"]
+COMMENTS = ["// note", "/* block */", "/* two\n   lines */", '// {"not": [a, member]}']
 
 
 def render(value: Any, rng: random.Random, indent: str | None, level: int = 0) -> str:
@@ -130,7 +133,11 @@ def render(value: Any, rng: random.Random, indent: str | None, level: int = 0) -
             return opening + comment() + closing
         parts = []
         for name, item in items:
-            head = json.dumps(name, ensure_ascii=False) + rng.choice([": ", ":", " : "]) if isinstance(value, dict) else ""
+            head = (
+                json.dumps(name, ensure_ascii=False) + rng.choice([": ", ":", " : "])
+                if isinstance(value, dict)
+                else ""
+            )
             parts.append(comment() + head + render(item, rng, indent, level + 1))
         trailing = "," if rng.random() < 0.5 else ""
         if indent is None:
@@ -138,7 +145,15 @@ def render(value: Any, rng: random.Random, indent: str | None, level: int = 0) -
         inner = indent * (level + 1)
         tail = " // end" if rng.random() < 0.2 else ""
         return (
-            opening + "\n" + inner + (",\n" + inner).join(parts) + trailing + tail + "\n" + indent * level + closing
+            opening
+            + "\n"
+            + inner
+            + (",\n" + inner).join(parts)
+            + trailing
+            + tail
+            + "\n"
+            + indent * level
+            + closing
         )
     return json.dumps(value, ensure_ascii=False)
 
@@ -194,7 +209,6 @@ def _strip_jsonc(text: str) -> str:
         return source[i], i + 1
 
     return outside_strings(outside_strings(text, comment), trailing_comma)
-
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

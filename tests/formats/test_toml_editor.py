@@ -57,7 +57,13 @@ def test_a_top_level_key_goes_before_the_first_table() -> None:
 
 def test_values_keep_their_types_and_dates_read_as_text() -> None:
     text = 'a = 1\nb = 1.5\nc = "x"\nd = 2024-05-01T10:00:00Z\ne = [1, 2]\n[f]\ng = true\n'
-    assert [toml_format.read(text, k).value for k in "abcde"] == [1, 1.5, "x", "2024-05-01T10:00:00+00:00", "[1,2]"]
+    assert [toml_format.read(text, k).value for k in "abcde"] == [
+        1,
+        1.5,
+        "x",
+        "2024-05-01T10:00:00+00:00",
+        "[1,2]",
+    ]
     assert toml_format.read(text, "f").value == '{"g":true}'
     assert toml_format.read(text, "f.g").line == 7
 
@@ -70,22 +76,24 @@ def test_a_value_in_the_way_is_an_error_with_its_line() -> None:
 
 
 def test_new_document() -> None:
-    assert toml_format.new_document("browser.gatherUsageStats", False) == "[browser]\ngatherUsageStats = false\n"
+    assert (
+        toml_format.new_document("browser.gatherUsageStats", False) == "[browser]\ngatherUsageStats = false\n"
+    )
     assert toml_format.new_document("telemetry", False) == "telemetry = false\n"
 
 
 def test_a_long_file() -> None:
     text = "".join(f'[tool{i}]\nenabled = true\nname = "tool {i}"\n\n' for i in range(2000))
     after = toml_format.set_value(text, "tool1999.enabled", False)
-    assert after == text.replace('[tool1999]\nenabled = true', "[tool1999]\nenabled = false")
+    assert after == text.replace("[tool1999]\nenabled = true", "[tool1999]\nenabled = false")
     assert toml_format.remove(toml_format.set_value(text, "tool1000.x", 1), "tool1000.x") == text
 
 
 MALFORMED = [
-    ('[browser]\ngatherUsageStats = true\n\n[browser]\nport = 1\n', 4),  # table defined twice
-    ('[browser]\ngatherUsageStats = \n', 2),
-    ('[browser]\ngatherUsageStats = true\ngatherUsageStats = false\n', 3),  # duplicate key
-    ('[browser\ngatherUsageStats = true\n', 1),
+    ("[browser]\ngatherUsageStats = true\n\n[browser]\nport = 1\n", 4),  # table defined twice
+    ("[browser]\ngatherUsageStats = \n", 2),
+    ("[browser]\ngatherUsageStats = true\ngatherUsageStats = false\n", 3),  # duplicate key
+    ("[browser\ngatherUsageStats = true\n", 1),
     ('a = "one"\nb = "unterminated\n', 2),
 ]
 
@@ -140,7 +148,11 @@ def toml_value(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + " }" if value else "{}"
+        return (
+            "{ " + ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
+            if value
+            else "{}"
+        )
     return repr(value)
 
 
@@ -184,7 +196,9 @@ def render(data: dict[str, Any], rng: random.Random, styles: dict[tuple[str, ...
     body((), data)
     while headers:
         path, table = headers.pop(0)
-        out.append(rng.choice(["\n", "", "\n# section\n"]) + "[" + ".".join(toml_key(p) for p in path) + "]\n")
+        out.append(
+            rng.choice(["\n", "", "\n# section\n"]) + "[" + ".".join(toml_key(p) for p in path) + "]\n"
+        )
         body(path, table)
     return "".join(out)
 
@@ -211,7 +225,9 @@ def without_empty_tables(data: Any) -> Any:
 
 @settings(max_examples=150, deadline=None)
 @given(DOCUMENTS, st.lists(KEY, min_size=1, max_size=3), SCALARS, st.randoms(use_true_random=False))
-def test_set_value_on_random_toml(data: dict[str, Any], extra: list[str], value: Any, rng: random.Random) -> None:
+def test_set_value_on_random_toml(
+    data: dict[str, Any], extra: list[str], value: Any, rng: random.Random
+) -> None:
     styles: dict[tuple[str, ...], str] = {}
     text = render(data, rng, styles)
     assert tomllib.loads(text) == data
@@ -234,7 +250,9 @@ def test_set_value_on_random_toml(data: dict[str, Any], extra: list[str], value:
     parent = tuple(path[:-1])
     parent_table: Any = data
     for segment in parent:
-        parent_table = parent_table[segment] if isinstance(parent_table, dict) and segment in parent_table else None
+        parent_table = (
+            parent_table[segment] if isinstance(parent_table, dict) and segment in parent_table else None
+        )
     # A table whose header had nothing under it loses the header with the removal: the one case that does not
     # round-trip (the same for empty INI sections).
     has_own_key = isinstance(parent_table, dict) and (

@@ -51,7 +51,10 @@ def test_missing_mappings_are_created_as_nested_blocks() -> None:
 
 def test_an_empty_value_is_filled_in_after_its_colon() -> None:
     text = "editor:  # blank means $EDITOR\nprompt: enabled\n"
-    assert yaml_format.set_value(text, "editor", "vim") == "editor: vim  # blank means $EDITOR\nprompt: enabled\n"
+    assert (
+        yaml_format.set_value(text, "editor", "vim")
+        == "editor: vim  # blank means $EDITOR\nprompt: enabled\n"
+    )
 
 
 def test_strings_that_other_yaml_readers_would_retype_are_quoted() -> None:
@@ -217,7 +220,9 @@ def all_paths(data: Any, prefix: list[str]) -> list[list[str]]:
 
 @settings(max_examples=120, deadline=None)
 @given(DOCUMENTS, st.lists(KEY, min_size=1, max_size=3), SCALARS, st.randoms(use_true_random=False))
-def test_set_value_on_random_yaml(data: dict[str, Any], extra: list[str], value: Any, rng: random.Random) -> None:
+def test_set_value_on_random_yaml(
+    data: dict[str, Any], extra: list[str], value: Any, rng: random.Random
+) -> None:
     text = render(data, rng)
     assert safe_load(text) == data
     existing = all_paths(data, [])

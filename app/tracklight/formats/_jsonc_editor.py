@@ -53,7 +53,9 @@ def set_value(text: str, key: str, value: Scalar, *, jsonc: bool, default_indent
         # Only comments: keep them above the new object.
         return text + ("" if text.endswith("\n") else "\n") + fresh
     if root.kind != "object":
-        raise FormatError(f"the top level is {_kind_name(root)}, not an object", line=line_of(text, root.start))
+        raise FormatError(
+            f"the top level is {_kind_name(root)}, not an object", line=line_of(text, root.start)
+        )
     unit = _indent_unit(text, root, default_indent)
     node = root
     parent_multiline = True
@@ -102,7 +104,9 @@ def remove(text: str, key: str, *, jsonc: bool) -> str:
 def new_document(key: str, value: Scalar, *, indent: str) -> str:
     """A fresh document holding only `key`, one member per line, ending with a newline."""
     segments = split_key(key)
-    return "{\n" + indent + _render_member(segments, render_scalar(value), indent, indent, ": ", True) + "\n}\n"
+    return (
+        "{\n" + indent + _render_member(segments, render_scalar(value), indent, indent, ": ", True) + "\n}\n"
+    )
 
 
 def render_scalar(value: Scalar) -> str:
@@ -200,7 +204,9 @@ def _indent_unit(text: str, root: Node, default: str) -> str:
     return default
 
 
-def _render_member(segments: list[str], rendered: str, indent: str, unit: str, separator: str, multiline: bool) -> str:
+def _render_member(
+    segments: list[str], rendered: str, indent: str, unit: str, separator: str, multiline: bool
+) -> str:
     """`"a": {"b": value}` for the remaining key segments, one member per line when `multiline`."""
     head = json.dumps(segments[0], ensure_ascii=False) + separator
     if len(segments) == 1:

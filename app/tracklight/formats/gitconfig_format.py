@@ -29,7 +29,9 @@ _ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "\\": "\\", '"': '"'}
 
 @dataclass
 class _Section:
-    prefix: str  # canonical: lower-case name, then "." and the subsection as written (lower-cased in [a.b] form)
+    prefix: (
+        str  # canonical: lower-case name, then "." and the subsection as written (lower-cased in [a.b] form)
+    )
     start: int  # offset of "["
     end: int  # offset after "]"
 

@@ -87,7 +87,9 @@ def _parse(text: str) -> _Parsed:
             raise FormatError("a key = value line before any [section]", line=index + 1)
         match = _OPTION.match(stripped)
         if match is None or not match.group("name"):
-            raise FormatError(f"expected 'key = value' or a [section], got {body(line).strip()!r}", line=index + 1)
+            raise FormatError(
+                f"expected 'key = value' or a [section], got {body(line).strip()!r}", line=index + 1
+            )
         option = _Option(match.group("name").rstrip().lower(), index, index, [match.group("value").strip()])
         current.options.append(option)
     return _Parsed(lines, sections)
@@ -119,13 +121,17 @@ def read(text: str, key: str) -> Lookup:
 
 def _value_lines(value: str) -> list[str]:
     if value != value.strip():
-        raise FormatError("an INI value cannot begin or end with spaces or blank lines (configparser strips them)")
+        raise FormatError(
+            "an INI value cannot begin or end with spaces or blank lines (configparser strips them)"
+        )
     return value.split("\n")
 
 
 def _option_style(parsed: _Parsed, section: _Section | None) -> tuple[str, str]:
     """(indentation, text between key and value) of the nearest option: the section's last, else the file's first."""
-    candidates = (section.options[-1:] if section else []) + [o for s in parsed.sections for o in s.options][:1]
+    candidates = (section.options[-1:] if section else []) + [o for s in parsed.sections for o in s.options][
+        :1
+    ]
     for option in candidates:
         line = body(parsed.lines[option.first])
         match = _OPTION_LINE.match(line)

@@ -308,8 +308,8 @@ def _reads_as(result: str, expected: dict[str, Any], *, ignoring_empty_tables: b
     except tomllib.TOMLDecodeError:
         return False
     if ignoring_empty_tables:
-        return _without_empty_tables(got) == _without_empty_tables(expected)
-    return got == expected
+        return bool(_without_empty_tables(got) == _without_empty_tables(expected))
+    return bool(got == expected)
 
 
 def _without_empty_tables(data: Any) -> Any:

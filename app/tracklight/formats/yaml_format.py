@@ -126,7 +126,9 @@ def render_scalar(value: Scalar, style: str | None = None) -> str:
 
 
 def _printable(value: str) -> bool:
-    return all(c >= " " and c not in "\x7f\x85\u2028\u2029\ufeff" and not "\x80" <= c <= "\x9f" for c in value)
+    return all(
+        c >= " " and c not in "\x7f\x85\u2028\u2029\ufeff" and not "\x80" <= c <= "\x9f" for c in value
+    )
 
 
 def _double_quoted(value: str) -> str:
@@ -147,7 +149,9 @@ def _double_quoted(value: str) -> str:
 
 # Plain words a YAML 1.1 reader (PyYAML, which many tools use) takes for a boolean, null or number.
 _YAML11_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"}
-_YAML11_NUMBER = re.compile(r"[-+]?(\.?[0-9][0-9_:.]*([eE][-+]?[0-9]+)?|\.inf|\.nan|0x[0-9a-fA-F_]+|0b[01_]+)", re.I)
+_YAML11_NUMBER = re.compile(
+    r"[-+]?(\.?[0-9][0-9_:.]*([eE][-+]?[0-9]+)?|\.inf|\.nan|0x[0-9a-fA-F_]+|0b[01_]+)", re.IGNORECASE
+)
 
 
 def _plain_is_safe(value: str) -> bool:
@@ -168,7 +172,7 @@ def _reads_back(value: str) -> bool:
 
 def _colon_after(text: str, key_node: Any) -> int:
     """Offset just after the ':' that follows a block mapping key."""
-    pos = key_node.end_mark.index
+    pos = int(key_node.end_mark.index)
     while pos < len(text) and text[pos] in " \t":
         pos += 1
     if pos < len(text) and text[pos] == ":":
@@ -180,7 +184,7 @@ def _content_end(node: Any, text: str) -> int:
     """Offset just after the last character that belongs to a node (trailing newlines not counted)."""
     kind = type(node).__name__
     if kind == "ScalarNode":
-        start, end = node.start_mark.index, node.end_mark.index
+        start, end = int(node.start_mark.index), int(node.end_mark.index)
         if node.tag == _NULL_TAG and start == end:
             # An empty value: ruamel marks it at the next token; it ends where its ':' or '-' does.
             while start > 0 and text[start - 1] in " \t\r\n":
@@ -270,7 +274,7 @@ def _text_set(text: str, segments: list[str], value: Scalar) -> str | None:
 
 def _insert(text: str, mapping: Any, segments: list[str], value: Scalar, step: int) -> str | None:
     first_key = mapping.value[0][0]
-    last_key, last_value = mapping.value[-1]
+    last_value = mapping.value[-1][1]
     if not _starts_line(text, first_key.start_mark.index):
         return None  # a mapping that opens on a `- ` line: leave it to the dumper
     column = first_key.start_mark.column
@@ -351,7 +355,6 @@ def _sequence_offset(root: Any) -> int:
 
 def _dump_set(text: str, segments: list[str], value: Scalar) -> str:
     """The edit done by ruamel's round-trip loader and dumper (keeps comments; may re-indent)."""
-    from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap
 
     yaml = _round_trip_yaml(text)
@@ -398,7 +401,10 @@ def set_value(text: str, key: str, value: Scalar) -> str:
     if _compose(text) is None:
         fresh = new_document(key, value)
         return text + ("" if not text or text.endswith("\n") else "\n") + fresh
-    edited = _text_set(text, segments, value)
+    try:
+        edited = _text_set(text, segments, value)
+    except ValueError:  # a layout the text edit does not know (a `? key`): the dumper does it
+        edited = None
     if edited is not None and _reads_as(edited, expected):
         return edited
     dumped = _dump_set(text, segments, value)
@@ -432,7 +438,10 @@ def remove(text: str, key: str) -> str:
     if not isinstance(node, dict) or segments[-1] not in node:
         return text
     del node[segments[-1]]
-    edited = _text_remove(text, segments)
+    try:
+        edited = _text_remove(text, segments)
+    except ValueError:
+        edited = None
     if edited is not None and _reads_as(edited, expected):
         return edited
     dumped = _dump_remove(text, segments)
@@ -485,7 +494,6 @@ def _flow_remove(text: str, mapping: Any, key_node: Any) -> str:
 
 
 def _dump_remove(text: str, segments: list[str]) -> str:
-    from ruamel.yaml import YAML
 
     yaml = _round_trip_yaml(text)
     document = yaml.load(io.StringIO(text))
