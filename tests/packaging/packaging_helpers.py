@@ -1,8 +1,8 @@
 """Helpers of the packaging tests: the repository, environments for builds and for what they build, running.
 
-Builds (wheel, pipx, bundle) are session fixtures: each is made once and several tests look at it. They run with
-the real pip cache (the sandbox home of each test would otherwise start every download from nothing); what they
-build runs in the test's sandbox home.
+Builds (wheel, pipx, bundle) are session fixtures: each is made once and several tests look at it. They run in a
+build home under the checkout's build/ with one pip cache for all of them (a test's sandbox home would start
+every download from nothing); what they build runs in the test's sandbox home.
 """
 
 from __future__ import annotations
@@ -18,21 +18,27 @@ ROOT = Path(__file__).resolve().parents[2]
 APP_ID = "io.github.tracklight.Tracklight"
 LINUX = ROOT / "packaging" / "linux"
 
-# Read at import, before any test's sandbox replaces HOME.
-_REAL_HOME = os.environ.get("HOME", str(Path.home()))
-PIP_CACHE = os.environ.get("PIP_CACHE_DIR") or os.path.join(_REAL_HOME, ".cache", "pip")
+# Builds get a home of their own under the checkout's build/ (ignored by git), never the real one: pip's cache
+# and PyInstaller's stay there between local runs, and a fresh clone (CI) starts it empty.
+BUILD_HOME = ROOT / "build" / "test-home"
+PIP_CACHE = ROOT / "build" / "pip-cache"
 
-# What a build subprocess inherits: nothing of the test venv (VIRTUAL_ENV, PYTHONPATH), the real home for the
-# pip cache and pip's own configuration.
+# What a build subprocess does not inherit: the test venv (VIRTUAL_ENV, PYTHONPATH) and a resources override.
 _BUILD_DROP = ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PIP_REQUIRE_VIRTUALENV", "TRACKLIGHT_RESOURCES")
 
 
 def build_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in _BUILD_DROP}
-    env["HOME"] = _REAL_HOME
-    env["PIP_CACHE_DIR"] = PIP_CACHE
+    """The environment of a build: this process's, with HOME, the XDG folders and pip's cache under build/."""
+    env = {k: v for k, v in os.environ.items() if k not in _BUILD_DROP and not k.startswith("XDG_")}
+    env["HOME"] = str(BUILD_HOME)
+    env["XDG_CACHE_HOME"] = str(BUILD_HOME / ".cache")
+    env["XDG_CONFIG_HOME"] = str(BUILD_HOME / ".config")
+    env["XDG_DATA_HOME"] = str(BUILD_HOME / ".local" / "share")
+    env["XDG_STATE_HOME"] = str(BUILD_HOME / ".local" / "state")
+    env["PIP_CACHE_DIR"] = str(PIP_CACHE)
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     env.update(extra)
+    BUILD_HOME.mkdir(parents=True, exist_ok=True)
     return env
 
 
