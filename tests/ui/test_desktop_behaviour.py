@@ -35,7 +35,8 @@ def test_without_a_system_tray_the_window_opens_and_says_why(qtbot, make_app, de
 def test_with_a_tray_the_window_waits_until_asked(qtbot, make_app, desk: Desk) -> None:
     app = make_app(watch=False)
     assert app.window is None
-    window = app.open_window("nextjs")
+    app.open_window("nextjs")
+    window = app.window
     assert window.isVisible() and not window.banner.isVisible() and window.selected_id() == "nextjs"
     window.close()
     assert not window.quit_on_close

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from tracklight.core.model import ControlKind, Evidence, Scalar, State, Tool, ToolReport
@@ -207,6 +207,6 @@ class DetailsPane(QWidget):
         self.optin_button.setEnabled(switchable and report.state is State.OFF)
         self.preview_button.setEnabled(switchable)
 
-    def _emit(self, signal: Signal) -> None:  # type: ignore[valid-type]
+    def _emit(self, signal: SignalInstance) -> None:
         if self.report is not None:
-            signal.emit(self.report)  # type: ignore[attr-defined]
+            signal.emit(self.report)

@@ -87,8 +87,9 @@ class HistoryPage(QWidget):
                 self.tree.setCurrentItem(item)
         for column in range(3):
             self.tree.resizeColumnToContents(column)
-        if self.tree.currentItem() is None and self.tree.topLevelItemCount():
-            self.tree.setCurrentItem(self.tree.topLevelItem(0))
+        first = self.tree.topLevelItem(0)
+        if self.tree.currentItem() is None and first is not None:
+            self.tree.setCurrentItem(first)
         if not entries:
             self.diff.setPlainText("No changes yet.")
             self.undo_button.setEnabled(False)

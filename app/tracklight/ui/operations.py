@@ -139,7 +139,10 @@ class Operations(QObject):
             changeset = actions.undo(target, change_id)
             return Outcome(Kind.UNDO, changeset, tuple(changeset.tool_ids))
 
-        self._enqueue(lambda: self._runner.submit(task, self._done, self._error))
+        def start() -> None:
+            self._runner.submit(task, self._done, self._error)
+
+        self._enqueue(start)
 
     def preview(self, kind: Kind, reports: Sequence[ToolReport]) -> None:
         """Plan without writing; `preview_ready(Preview)` carries the diffs."""

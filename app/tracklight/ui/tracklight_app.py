@@ -180,7 +180,8 @@ class TracklightApp(QObject):
             release_source_cache()
         return self.window
 
-    def open_window(self, tool_id: str | None = None) -> MainWindow:
+    def open_window(self, tool_id: str | None = None) -> None:
+        """Show the window (created on first use), with a tool selected when one is named."""
         window = self.ensure_window()
         window.bring_to_front()
         if tool_id is not None:
@@ -190,7 +191,6 @@ class TracklightApp(QObject):
                 window.tracking_only.setChecked(False)
                 window.search.clear()
                 window.select_tool(tool_id)
-        return window
 
     # ------------------------------------------------------------ requests
 
