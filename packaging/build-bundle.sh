@@ -46,7 +46,9 @@ if [ -z "$BUILD_PYTHON" ]; then
   if [ "$PLATFORM" = windows ]; then BUILD_PYTHON="$VENV/Scripts/python.exe"; else BUILD_PYTHON="$VENV/bin/python"; fi
   if [ ! -x "$BUILD_PYTHON" ]; then
     echo "build-bundle: making the build venv $VENV"
-    "${PYTHON:-python3}" -m venv "$VENV"
+    # python.org's Windows installer provides `python` (and `py`), not `python3`.
+    base_python="${PYTHON:-$(command -v python3 || command -v python)}"
+    "$base_python" -m venv "$VENV"
   fi
   # Reinstall the dependencies only when pyproject.toml changed since the last build.
   stamp="$VENV/.deps-$(cksum < "$ROOT/pyproject.toml" | cut -d' ' -f1)"
