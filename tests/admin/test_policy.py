@@ -141,3 +141,27 @@ def test_the_shipped_example_policy_is_valid():
     resolution = resolve(policy, known_tool_ids(index()))
     assert {"vscode", "dotnet", "firefox"} <= resolution.locked
     assert "ollama" not in resolution.optout
+
+
+def test_an_invalid_policy_refuses_every_optin_through_the_shared_operations(sandbox_home) -> None:
+    """Fail closed: the tray and the CLI both opt in through changes.Changes, which asks the policy itself."""
+    import os
+    from pathlib import Path
+
+    import pytest as _pytest
+
+    from tracklight.changes.operations import Changes
+    from tracklight.core import locations
+    from tracklight.core.model import Os
+    from tracklight.core.scan import scan
+    from tracklight.errors import PolicyError
+
+    env = dict(os.environ)
+    policy = Path(locations.policy_file(Os.LINUX, env, locations.system_root(env)))
+    policy.parent.mkdir(parents=True, exist_ok=True)
+    policy.write_text("policy_version = 1\n[optout]\ntools = [\"dotnet\"\n", encoding="utf-8")  # broken
+    report = scan(env=env, only=["dotnet"], locked=()).get("dotnet")
+    assert report is not None and not report.locked
+    outcome = Changes(env=env, os_=Os.LINUX).optin([report], dry_run=True)
+    failures = outcome.plan.failures
+    assert failures and any("invalid" in str(f) for f in failures), outcome.plan

@@ -292,11 +292,21 @@ def _optout_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: li
             ws.set_env(name, formats.scalar_text(value), tool.id)
 
 
+def _check_policy_allows_optin(tool_id: str, ctx: PlanContext) -> None:
+    """Ask the machine's policy itself, not only the report: an invalid policy refuses every opt-in (fail closed)."""
+    if not os.path.lexists(locations.policy_file(ctx.os_, ctx.env, ctx.root)):
+        return
+    from tracklight.admin.policy import check_optin_allowed  # admin imports changes: import on use
+
+    check_optin_allowed(tool_id, ctx.os_, ctx.env, ctx.root)
+
+
 def _optin_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: list[str]) -> None:
     tool = report.tool
     if report.locked:
         raise PolicyError(f"{tool.name} is kept opted out by your organisation's policy; it cannot be turned back on "
                           "here")
+    _check_policy_allows_optin(tool.id, ctx)
     targets, _outside = _writable_targets(tool, ctx)
     chosen = {id(t.control) for t in targets}
     default_on = tool.telemetry.default is Default.ON
