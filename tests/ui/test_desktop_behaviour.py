@@ -156,16 +156,14 @@ def test_tracklight_tray_starts_and_a_second_launch_defers_to_it(desk: Desk, san
 
     first = subprocess.Popen(tracklight, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
-        deadline = time.monotonic() + 20
-        answer = None
-        while time.monotonic() < deadline:
-            second = subprocess.run(tracklight, env=dict(env, TRACKLIGHT_EXIT_WHEN_READY="1"), capture_output=True,
-                                    text=True, timeout=60, check=False)
-            if "already running" in second.stdout:
-                answer = second
-                break
-            time.sleep(0.2)
-        assert answer is not None and answer.returncode == 0
+        from tracklight.ui.single_instance import is_running
+
+        deadline = time.monotonic() + 60
+        while not is_running(server_name(env)) and time.monotonic() < deadline:
+            assert first.poll() is None, "the first instance exited"
+            time.sleep(0.05)
+        second = subprocess.run(tracklight, env=env, capture_output=True, text=True, timeout=60, check=False)
+        assert second.returncode == 0 and "already running" in second.stdout
         first.terminate()  # a session ending: the app quits cleanly
         assert first.wait(timeout=10) == 0
     finally:

@@ -30,7 +30,10 @@ def is_enabled(env: Mapping[str, str]) -> bool:
 
 
 def launch_command() -> list[str]:
-    """How this Tracklight is started again: the installed `tracklight` script, else this Python with -m."""
+    """How this Tracklight is started again: the bundle's own executable, the installed `tracklight` script, else
+    this Python with -m."""
+    if getattr(sys, "frozen", False):
+        return [os.path.abspath(sys.executable), "tray"]
     script = shutil.which("tracklight")
     if script:
         return [os.path.abspath(script), "tray"]

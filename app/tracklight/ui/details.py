@@ -182,6 +182,7 @@ class DetailsPane(QWidget):
         self.show_report(None)
 
     def show_report(self, report: ToolReport | None, busy: bool = False) -> None:
+        same_tool = report is not None and self.report is not None and report.id == self.report.id
         self.report = report
         if report is None:
             self.heading.setText("Choose a tool")
@@ -198,7 +199,8 @@ class DetailsPane(QWidget):
         if report.locked:
             summary += " · 🔒 locked by policy"
         self.summary.setText(summary)
-        scroll = self.text.verticalScrollBar().value()
+        # a redraw of the same tool (after a rescan) keeps the reader's place; another tool starts at the top
+        scroll = self.text.verticalScrollBar().value() if same_tool else 0
         self.text.setHtml(report_html(report))
         self.text.verticalScrollBar().setValue(scroll)
         self.text.setAccessibleDescription(f"Details of {tool.name}")

@@ -75,7 +75,8 @@ class Prescan:
 
 def start(env: Mapping[str, str] | None = None) -> Prescan | None:
     """Start the helper (POSIX only); None where it can't be started."""
-    if not hasattr(os, "posix_spawn"):
+    if not hasattr(os, "posix_spawn") or getattr(sys, "frozen", False):
+        # A frozen bundle's executable is Tracklight itself, not a Python that takes -c: no helper there.
         return None
     read_fd, write_fd = os.pipe()
     actions = [(os.POSIX_SPAWN_DUP2, write_fd, 1), (os.POSIX_SPAWN_CLOSE, read_fd)]

@@ -51,6 +51,11 @@ class ToolTableModel(QAbstractTableModel):
         self._dim = QPalette().brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)  # not installed
 
     def set_snapshot(self, snapshot: Snapshot) -> None:
+        """Redraw from a snapshot: in place when the same tools are listed (selection and scroll stay put)."""
+        if [r.id for r in snapshot.reports] == [r.id for r in self._reports] and self._reports:
+            self._reports = snapshot.reports
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._reports) - 1, len(COLUMNS) - 1))
+            return
         self.beginResetModel()
         self._reports = snapshot.reports
         self.endResetModel()
