@@ -91,6 +91,7 @@ class Operations(QObject):
     failed = Signal(str)
     preview_ready = Signal(object)  # Preview
     history_loaded = Signal(object)
+    history_failed = Signal(str)  # reading the journal failed: nothing was being changed
     busy_changed = Signal(bool)
 
     def __init__(self, runner: TaskRunner, target: actions.Target, parent: QObject | None = None) -> None:
@@ -169,7 +170,7 @@ class Operations(QObject):
     def load_history(self) -> None:
         target = self._target
         self._runner.submit(lambda: actions.history(target), self.history_loaded.emit,
-                            lambda exc: self.failed.emit(_message(exc)))
+                            lambda exc: self.history_failed.emit(f"The history can't be read: {_message(exc)}"))
 
     # ------------------------------------------------------------ running, one at a time
 

@@ -104,6 +104,7 @@ class TracklightApp(QObject):
         self.operations.finished.connect(self._operation_finished)
         self.operations.failed.connect(self._operation_failed)
         self.operations.history_loaded.connect(self._history_loaded)
+        self.operations.history_failed.connect(self._show_error)
         self.operations.preview_ready.connect(self._preview_ready)
         self.operations.busy_changed.connect(self._busy_changed)
 

@@ -173,6 +173,8 @@ class MainWindow(QMainWindow):
         installed = len(snapshot.installed)
         self.status.setText(f"{snapshot.headline()} · {installed} installed of {len(snapshot.reports)} known"
                             + (f" · {len(snapshot.problems)} problem(s) in manifests" if snapshot.problems else ""))
+        # manifests too broken to name a tool belong to no row: their file:line problems are listed here
+        self.status.setToolTip("\n".join(str(p) for p in snapshot.problems))
         self.optout_all_button.setEnabled(bool(snapshot.tracking) and not self._busy)
 
     def set_busy(self, busy: bool) -> None:
