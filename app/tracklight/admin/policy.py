@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tracklight.core import locations
+from tracklight.core.manifest import toml_error_line
 from tracklight.core.model import Os
 from tracklight.errors import PolicyError
 
@@ -142,14 +143,6 @@ def _strip_comment(line: str) -> str:
 
 # ---------------------------------------------------------------- parsing
 
-def _toml_error_line(exc: tomllib.TOMLDecodeError) -> int | None:
-    lineno = getattr(exc, "lineno", None)
-    if isinstance(lineno, int):
-        return lineno
-    match = re.search(r"line (\d+)", str(exc))
-    return int(match.group(1)) if match else None
-
-
 def is_allowed_update_url(url: str) -> bool:
     """HTTPS anywhere; plain HTTP only to a loopback address (a local mirror or a test server)."""
     parts = urlsplit(url)
@@ -228,7 +221,7 @@ def parse_policy(text: str, path: str) -> Policy:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        line = _toml_error_line(exc)
+        line = toml_error_line(exc)
         if line is None and "end of document" in message:
             line = max(1, len(text.splitlines()))
         raise PolicyError(f"not valid TOML: {message}", path=path, line=line) from None

@@ -97,7 +97,7 @@ class _LineIndex:
         return None
 
 
-def _toml_error_line(exc: tomllib.TOMLDecodeError) -> int | None:
+def toml_error_line(exc: tomllib.TOMLDecodeError) -> int | None:
     lineno = getattr(exc, "lineno", None)
     if isinstance(lineno, int):
         return lineno
@@ -323,7 +323,7 @@ def parse_manifest(text: str, path: str, source: Source = Source.MANIFEST) -> Ma
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        return ManifestResult(None, [Problem(f"not valid TOML: {message}", path, _toml_error_line(exc))])
+        return ManifestResult(None, [Problem(f"not valid TOML: {message}", path, toml_error_line(exc))])
     declared = data.get("id") if isinstance(data.get("id"), str) else None
     reader = _Reader(path, index, declared)
 

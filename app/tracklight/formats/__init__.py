@@ -128,3 +128,12 @@ def scalar_text(value: Scalar) -> str:
 def line_of(text: str, offset: int) -> int:
     """1-based line number of a character offset."""
     return text.count("\n", 0, offset) + 1
+
+
+def append_line(text: str, line: str) -> str:
+    """Add one line at the end; a file without a final newline keeps that style (removing the line restores it)."""
+    if not text:
+        return line + "\n"
+    if text.endswith("\n"):
+        return text + line + "\n"
+    return text + "\n" + line

@@ -12,7 +12,7 @@ import math
 
 from tracklight.core.model import Scalar
 from tracklight.errors import FormatError
-from tracklight.formats import NOT_FOUND, Lookup
+from tracklight.formats import NOT_FOUND, Lookup, append_line
 from tracklight.formats._hcl_scan import IDENT, Item, Scanner, unquote
 
 
@@ -37,11 +37,7 @@ def set_value(text: str, key: str, value: Scalar) -> str:
         last = attributes[-1]
         return text[: last.value_start] + literal + text[last.value_end :]
     new_line = f"{key} = {literal}"
-    if not text:
-        return new_line + "\n"
-    if text.endswith("\n"):
-        return text + new_line + "\n"
-    return text + "\n" + new_line
+    return append_line(text, new_line)
 
 
 def remove(text: str, key: str) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from tracklight.core.model import Scalar
 from tracklight.errors import FormatError
-from tracklight.formats import NOT_FOUND, Lookup, scalar_text
+from tracklight.formats import NOT_FOUND, Lookup, append_line, scalar_text
 
 
 @dataclass(frozen=True)
@@ -52,12 +52,7 @@ def set_value(text: str, key: str, value: Scalar) -> str:
         if _unquote(last.raw_value.strip()) == _unquote(new_line[len(key) + 1 :]):
             return text  # already holds the value: a no-op leaves every byte alone
         return text[: last.start] + new_line + text[last.end :]
-    if not text:
-        return new_line + "\n"
-    if text.endswith("\n"):
-        return text + new_line + "\n"
-    # No final newline (rc9 writes files that way): keep that style, so removing the line restores it.
-    return text + "\n" + new_line
+    return append_line(text, new_line)
 
 
 def remove(text: str, key: str) -> str:

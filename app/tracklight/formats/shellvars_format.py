@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from tracklight.core.model import Scalar
 from tracklight.errors import FormatError
-from tracklight.formats import NOT_FOUND, Lookup, line_of, scalar_text
+from tracklight.formats import NOT_FOUND, Lookup, append_line, line_of, scalar_text
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
@@ -65,11 +65,7 @@ def set_value(text: str, key: str, value: Scalar) -> str:
         _require_plain(last)
         return text[: last.value_start] + _quoted(content, last.style) + text[last.value_end :]
     new_line = f"{key}={_quoted(content, 'double')}"
-    if not text:
-        return new_line + "\n"
-    if text.endswith("\n"):
-        return text + new_line + "\n"
-    return text + "\n" + new_line
+    return append_line(text, new_line)
 
 
 def remove(text: str, key: str) -> str:
