@@ -165,3 +165,12 @@ def _ready_marker(app: QApplication, line: str) -> None:
     if os.environ.get(READY_VARIABLE):
         app.processEvents()
         print(line, flush=True)
+
+
+def __getattr__(name: str) -> object:
+    """`from tracklight.ui.app import TracklightApp` keeps working, without loading it when only run_tray is used."""
+    if name in ("TracklightApp", "NO_TRAY_MESSAGE", "WELCOME_MESSAGE"):
+        from tracklight.ui import tracklight_app
+
+        return getattr(tracklight_app, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
