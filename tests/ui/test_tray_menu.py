@@ -107,3 +107,24 @@ def test_undo_last_change_from_the_menu(qtbot, make_app, desk: Desk) -> None:
     qtbot.waitUntil(undo_enabled, timeout=5000)
     app.menu.action("Undo last change").trigger()
     qtbot.waitUntil(lambda: desk.next_config.read_bytes() == NEXT_CONFIG, timeout=5000)
+
+
+def test_opt_out_of_everything_and_undo_it(qtbot, make_app, desk: Desk) -> None:
+    app = make_app()
+    env_file = desk.home / ".config" / "environment.d" / "60-tracklight.conf"
+    app.menu.menu.aboutToShow.emit()
+    app.menu.action("Opt out of everything").trigger()
+    qtbot.waitUntil(lambda: not app.scanner.snapshot.tracking, timeout=10000)
+    assert b'"off"' in desk.vscode_settings.read_bytes()
+    assert b'"enabled": false' in desk.next_config.read_bytes()
+    env_text = env_file.read_text()
+    assert "DO_NOT_TRACK=1" in env_text and "DOTNET_CLI_TELEMETRY_OPTOUT" in env_text
+    assert app.tray.tier == "none"
+    app.menu.menu.aboutToShow.emit()
+    assert app.menu.menu.actions()[0].text().startswith("No tool sends telemetry")
+    qtbot.waitUntil(lambda: app.notifier.window is not None and app.notifier.window.button("Undo") is not None,
+                    timeout=5000)
+    app.notifier.window.button("Undo").click()
+    qtbot.waitUntil(lambda: desk.vscode_settings.read_bytes() == VSCODE_SETTINGS
+                    and desk.next_config.read_bytes() == NEXT_CONFIG and not env_file.exists(), timeout=10000)
+    qtbot.waitUntil(lambda: len(app.scanner.snapshot.tracking) == 3, timeout=5000)
