@@ -167,3 +167,19 @@ def test_keyboard_reaches_everything_with_names(qtbot, make_app, desk: Desk) -> 
     assert _visible_ids(window) == ["dotnet"]
     qtbot.keyClick(window.search, Qt.Key.Key_Escape)
     assert window.search.text() == ""
+
+
+def test_quick_toggles_end_in_the_last_state(qtbot, make_app, desk: Desk, sandbox_home: Path) -> None:
+    app = make_app(show_window=True, watch=False)
+    page = app.window.settings
+    entry = sandbox_home / ".config" / "autostart" / "tracklight.desktop"
+    for _ in range(5):
+        page.autostart.setChecked(True)
+        page.autostart.setChecked(False)
+    page.autostart.setChecked(True)
+    for checked in (True, False, True, False):
+        page.keep_opted_out.setChecked(checked)
+    qtbot.waitUntil(lambda: not app.runner.busy, timeout=5000)
+    assert entry.exists()
+    settings_file = sandbox_home / ".config" / "tracklight" / "settings.toml"
+    assert "keep_opted_out = false" in settings_file.read_text()

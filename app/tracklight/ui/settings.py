@@ -6,6 +6,7 @@ atomic-write function, like every other file Tracklight writes.
 
 from __future__ import annotations
 
+import threading
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -20,6 +21,9 @@ class Settings:
     announce_new_tools: bool = True  # say so when a newly installed tool sends telemetry
     notify_changes: bool = True  # the "what changed / Undo" notice after a change
     welcomed: bool = False  # the window was shown once at the first start, so a new user sees what it found
+
+
+_SAVING = threading.Lock()  # saves run on the worker pool: two quick toggles must not race on the same file
 
 
 def settings_file(os_: Os, env: Mapping[str, str]) -> str:
@@ -51,16 +55,17 @@ def save_settings(settings: Settings, os_: Os, env: Mapping[str, str]) -> None:
     from tracklight.changes.atomic import atomic_write, read_current
 
     path = settings_file(os_, env)
-    current = read_current(path)
-    try:
-        document = tomlkit.parse(current.decode("utf-8")) if current else tomlkit.document()
-    except (UnicodeDecodeError, tomlkit.exceptions.ParseError):
-        document = tomlkit.document()  # unreadable settings are replaced rather than left to block every save
-    table = document.get("tray")
-    if not isinstance(table, dict):
-        table = tomlkit.table()
-        document["tray"] = table
-    for item in fields(Settings):
-        table[item.name] = getattr(settings, item.name)
-    atomic_write(path, tomlkit.dumps(document).encode("utf-8"), mode=0o600, expected_before=current,
-                 make_parents=True)
+    with _SAVING:
+        current = read_current(path)
+        try:
+            document = tomlkit.parse(current.decode("utf-8")) if current else tomlkit.document()
+        except (UnicodeDecodeError, tomlkit.exceptions.ParseError):
+            document = tomlkit.document()  # unreadable settings are replaced rather than left to block every save
+        table = document.get("tray")
+        if not isinstance(table, dict):
+            table = tomlkit.table()
+            document["tray"] = table
+        for item in fields(Settings):
+            table[item.name] = getattr(settings, item.name)
+        atomic_write(path, tomlkit.dumps(document).encode("utf-8"), mode=0o600, expected_before=current,
+                     make_parents=True)

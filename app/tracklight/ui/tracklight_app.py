@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
@@ -81,6 +82,8 @@ class TracklightApp(QObject):
         self.watcher: Watcher | None = None
         self._reapplied: dict[str, list[float]] = {}
         self._stopped = False
+        self._autostart_wanted = False
+        self._autostart_lock = threading.Lock()
         self.has_tray = tray_icon is not None or (tray_available() if tray is None else tray)
 
         self.menu = TrayMenu(lambda: self.scanner.snapshot, self._menu_state, MenuCallbacks(
@@ -209,9 +212,10 @@ class TracklightApp(QObject):
         self.operations.preview(kind, [report])
 
     def save_settings(self, settings: Settings) -> None:
+        """Keep the settings in force and write them off the UI thread (the latest wins when saves overlap)."""
         self.settings = settings
         os_, env = self.os, self.env
-        self.runner.submit(lambda: save_settings(settings, os_, env), failed=self._show_error)
+        self.runner.submit(lambda: save_settings(self.settings, os_, env), failed=self._show_error)
 
     def _settings_edited(self, edited: Settings) -> None:
         """The Settings tab changed a checkbox: merge its fields into the settings in force and save."""
@@ -222,14 +226,17 @@ class TracklightApp(QObject):
                                    notify_changes=edited.notify_changes))
 
     def set_autostart(self, enabled: bool) -> None:
+        """Write or remove the autostart entry off the UI thread; quick toggles end in the last one's state."""
         env = self.env
+        self._autostart_wanted = enabled
 
         def task() -> bool:
-            if enabled:
-                autostart.enable(env)
-            else:
-                autostart.disable(env)
-            return autostart.is_enabled(env)
+            with self._autostart_lock:
+                if self._autostart_wanted:
+                    autostart.enable(env)
+                else:
+                    autostart.disable(env)
+                return autostart.is_enabled(env)
 
         def done(now: bool) -> None:
             if self.window is not None:
