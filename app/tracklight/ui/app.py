@@ -46,9 +46,7 @@ def make_qapplication(argv: Sequence[str] | None = None) -> QApplication:
 
 def run_tray(show_window: bool = False) -> int:
     """Run the tray app until Quit. A second launch shows the first's window instead."""
-    from tracklight.core import locations
     from tracklight.ui import prescan
-    from tracklight.ui.settings import load_settings
     from tracklight.ui.single_instance import ask_running_instance, server_name
 
     env = dict(os.environ)
@@ -56,11 +54,20 @@ def run_tray(show_window: bool = False) -> int:
     if ask_running_instance(name):
         print("Tracklight is already running; its window was brought to the front.")
         return 0
+    # Started before anything else is loaded here, so it runs alongside all of it (unused if the window opens).
+    helper = None if show_window else prescan.start(env)
+    spawned = helper  # reaped once the app runs, whether its line was used or not
+
+    from tracklight.core import locations
+    from tracklight.ui.settings import load_settings
+
     settings = load_settings(locations.current_os(), env)
     # The very first start opens the window, so a new user sees what was found; later starts stay in the tray.
     first_start = not settings.welcomed
     opens_window = show_window or first_start
-    helper = None if opens_window else prescan.start(env)
+    if helper is not None and opens_window:
+        helper.close()
+        helper = None
 
     app = make_qapplication([])
     from PySide6.QtCore import QTimer
@@ -82,8 +89,8 @@ def run_tray(show_window: bool = False) -> int:
 
     tracklight = TracklightApp(env, tray=has_tray, tray_icon=early_icon)
     tracklight.start(show_window=opens_window, scan_in_background=early_icon is not None)
-    if helper is not None:
-        tracklight.runner.submit(helper.reap)
+    if spawned is not None:
+        tracklight.runner.submit(spawned.reap)
     _quit_on_terminate(app, tracklight.quit)
     if early_icon is None:
         _ready_marker(app, "tracklight-ready")

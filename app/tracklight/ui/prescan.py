@@ -79,7 +79,9 @@ def start(env: Mapping[str, str] | None = None) -> Prescan | None:
         # A frozen bundle's executable is Tracklight itself, not a Python that takes -c: no helper there.
         return None
     read_fd, write_fd = os.pipe()
-    actions = [(os.POSIX_SPAWN_DUP2, write_fd, 1), (os.POSIX_SPAWN_CLOSE, read_fd)]
+    # stdout is the pipe; stderr goes nowhere (a failed helper only means the app scans in-process instead)
+    actions = [(os.POSIX_SPAWN_DUP2, write_fd, 1), (os.POSIX_SPAWN_CLOSE, read_fd),
+               (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)]
     argv = [sys.executable, "-c", "from tracklight.ui.prescan import main; main()"]
     try:
         pid = os.posix_spawn(sys.executable, argv, dict(os.environ if env is None else env), file_actions=actions)
@@ -98,5 +100,8 @@ def main() -> None:
 
     snapshot = Snapshot.from_scan(scan())
     line = json.dumps({"worst_tier": snapshot.worst_tier.value, "tooltip": snapshot.tooltip()})
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
+    try:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass  # the app stopped waiting (it opened its window instead): nothing to say
