@@ -76,7 +76,7 @@ if [ "$PLATFORM" != linux ] && ! "$BUILD_PYTHON" -c "import PIL" 2>/dev/null; th
   # PyInstaller turns the rendered PNG icon into .ico/.icns with Pillow.
   "$BUILD_PYTHON" -m pip install -q pillow
 fi
-if ! "$BUILD_PYTHON" -c "import PySide6.QtSvg, watchdog, httpx, tomlkit, ruamel.yaml, configupdater, cryptography"; then
+if ! "$BUILD_PYTHON" -c "import PySide6.QtSvg, watchdog, httpx, tomlkit, ruamel.yaml, cryptography"; then
   echo "build-bundle: $BUILD_PYTHON lacks Tracklight's dependencies (pip install the project first)" >&2
   exit 1
 fi
