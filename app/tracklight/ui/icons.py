@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QRectF
 from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
-from PySide6.QtSvg import QSvgRenderer
 
 from tracklight.resources import icons_dir
 
@@ -29,6 +28,8 @@ _FALLBACK_SIZES = (16, 22, 24, 32, 48, 64, 128)
 
 def render_svg(data: bytes, size: int) -> QPixmap:
     """One SVG drawn at size x size pixels on a transparent background."""
+    from PySide6.QtSvg import QSvgRenderer  # only where Qt's SVG icon engine is missing
+
     renderer = QSvgRenderer(QByteArray(data))
     image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(0)  # transparent (Qt.GlobalColor would build every Qt enum at start-up: ~30 ms)

@@ -1,8 +1,8 @@
 """Start-up prescan: a helper process scans while this one loads Qt, so the icon shows the real state at once.
 
 Loading Qt takes most of a tray app's start-up and holds the interpreter lock, so a scan in a thread would only
-wait for it. A second process doesn't: it scans (the same core.scan as always) and writes one JSON line — the
-worst tier and the tooltip — to a pipe. The tray icon is drawn from that line; the app's own full scan, on its
+wait for it. A second process doesn't: it scans (the same core.scan as always) and writes one line — the worst
+tier and the tooltip — to a pipe. The tray icon is drawn from that line; the app's own full scan, on its
 worker pool, follows right after and redraws everything (menu, window) from the complete snapshot.
 
 Qt-free. Anything unexpected (no fork/spawn on this platform, the helper fails or is slow) returns None and the
@@ -11,7 +11,6 @@ caller scans in-process instead.
 
 from __future__ import annotations
 
-import json
 import os
 import select
 import sys
@@ -20,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 TIMEOUT_S = 5.0
+_TIERS = ("none", "aggregated", "anonymized", "unknown", "full")
 
 
 @dataclass(frozen=True)
@@ -51,9 +51,11 @@ class Prescan:
                 if not chunk:
                     break
                 data += chunk
-            fields = json.loads(data.decode("utf-8"))
-            return Summary(str(fields["worst_tier"]), str(fields["tooltip"]))
-        except (OSError, ValueError, KeyError, TypeError):
+            tier, separator, tooltip = data.decode("utf-8").rstrip("\n").partition("\t")
+            if not separator or tier not in _TIERS:
+                return None
+            return Summary(tier, tooltip)
+        except (OSError, ValueError):
             return None
         finally:
             self.close()
@@ -99,7 +101,8 @@ def main() -> None:
     from tracklight.ui.snapshot import Snapshot
 
     snapshot = Snapshot.from_scan(scan())
-    line = json.dumps({"worst_tier": snapshot.worst_tier.value, "tooltip": snapshot.tooltip()})
+    # one line, "tier<TAB>tooltip": the waiting app reads it without loading a parser
+    line = f"{snapshot.worst_tier.value}\t{' '.join(snapshot.tooltip().split())}"
     try:
         sys.stdout.write(line + "\n")
         sys.stdout.flush()

@@ -57,12 +57,15 @@ def is_running(name: str) -> bool:
 def _knock(name: str, message: bytes) -> bool:
     if sys.platform == "win32":
         return _ask_with_qt(name, message)
+    path = _unix_path(name)
+    if not os.path.exists(path):
+        return False  # the usual case at start-up: nobody listens, and no socket module needs loading
     import socket
 
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
         client.settimeout(_TIMEOUT_S)
         try:
-            client.connect(_unix_path(name))
+            client.connect(path)
             if message:
                 client.sendall(message)
         except OSError:
