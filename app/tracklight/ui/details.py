@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QV
 
 from tracklight.core.model import ControlKind, Evidence, Scalar, State, Tool, ToolReport
 from tracklight.formats import scalar_text
+from tracklight.ui.signals import emit
 from tracklight.ui.snapshot import TIER_WORDS
 from tracklight.ui.tool_table import state_text
 
@@ -211,4 +212,4 @@ class DetailsPane(QWidget):
 
     def _emit(self, signal: SignalInstance) -> None:
         if self.report is not None:
-            signal.emit(self.report)
+            emit(signal, self.report)

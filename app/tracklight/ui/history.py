@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from tracklight.ui.actions import can_undo
 from tracklight.ui.diff_dialog import DiffHighlighter, changeset_text
+from tracklight.ui.signals import emit
 
 if TYPE_CHECKING:
     from tracklight.changes.journal import JournalEntry
@@ -65,7 +66,7 @@ class HistoryPage(QWidget):
         self.undo_button.setEnabled(False)
         self.undo_button.clicked.connect(self._undo)
         self.refresh_button = QPushButton("Refresh")
-        self.refresh_button.clicked.connect(self.refresh_requested.emit)
+        self.refresh_button.clicked.connect(lambda: emit(self.refresh_requested))
         buttons.addWidget(self.undo_button)
         buttons.addStretch(1)
         buttons.addWidget(self.refresh_button)
@@ -106,4 +107,4 @@ class HistoryPage(QWidget):
     def _undo(self) -> None:
         change_id = self.selected_id()
         if change_id:
-            self.undo_requested.emit(change_id)
+            emit(self.undo_requested, change_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
+from tracklight.ui.signals import emit
 from tracklight.ui.single_instance import SHOW, is_running
 
 
@@ -44,4 +45,4 @@ class InstanceServer(QObject):
     def _read(self, connection: QLocalSocket) -> None:
         data = bytes(connection.readAll().data())
         if SHOW.strip() in data:
-            self.show_requested.emit()
+            emit(self.show_requested)

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from tracklight.core.model import ToolReport
 from tracklight.errors import TracklightError
 from tracklight.ui import actions
+from tracklight.ui.signals import emit
 from tracklight.ui.worker import TaskRunner
 
 if TYPE_CHECKING:
@@ -153,12 +154,13 @@ class Operations(QObject):
         def task() -> Preview:
             return Preview(kind, reports, _plan(kind, target, reports))
 
-        self._runner.submit(task, self.preview_ready.emit, lambda exc: self.failed.emit(_message(exc)))
+        self._runner.submit(task, lambda preview: emit(self.preview_ready, preview),
+                            lambda exc: emit(self.failed, _message(exc)))
 
     def apply_preview(self, preview: Preview) -> None:
         """Write exactly what was shown (the change machinery refuses if a file changed since)."""
         if any(r.locked for r in preview.reports) and preview.kind is Kind.OPTIN:
-            self.failed.emit(_locked_message([r for r in preview.reports if r.locked]))
+            emit(self.failed, _locked_message([r for r in preview.reports if r.locked]))
             return
         target = self._target
 
@@ -169,15 +171,15 @@ class Operations(QObject):
 
     def load_history(self) -> None:
         target = self._target
-        self._runner.submit(lambda: actions.history(target), self.history_loaded.emit,
-                            lambda exc: self.history_failed.emit(f"The history can't be read: {_message(exc)}"))
+        self._runner.submit(lambda: actions.history(target), lambda entries: emit(self.history_loaded, entries),
+                            lambda exc: emit(self.history_failed, f"The history can't be read: {_message(exc)}"))
 
     # ------------------------------------------------------------ running, one at a time
 
     def _unlocked(self, reports: Sequence[ToolReport], kind: Kind) -> tuple[ToolReport, ...]:
         locked = [r for r in reports if r.locked]
         if locked:
-            self.failed.emit(_locked_message(locked))
+            emit(self.failed, _locked_message(locked))
         return tuple(r for r in reports if not r.locked)
 
     def _enqueue(self, start: Callable[[], None]) -> None:
@@ -189,11 +191,11 @@ class Operations(QObject):
         if not self._queue:
             if self._running:
                 self._running = False
-                self.busy_changed.emit(False)
+                emit(self.busy_changed, False)
             return
         if not self._running:
             self._running = True
-            self.busy_changed.emit(True)
+            emit(self.busy_changed, True)
         self._queue.pop(0)()
 
     def _run_change(self, kind: Kind, reports: tuple[ToolReport, ...], automatic: bool) -> None:
@@ -213,13 +215,13 @@ class Operations(QObject):
     def _done(self, outcome: Outcome) -> None:
         if outcome.wrote:
             self.last_changeset = outcome.changeset
-        self.finished.emit(outcome)
+        emit(self.finished, outcome)
         self._next()
 
     def _error(self, exc: BaseException, expected: Sequence[ToolReport] = ()) -> None:
         if expected:
             self.forget_expected([r.id for r in expected])
-        self.failed.emit(_message(exc))
+        emit(self.failed, _message(exc))
         self._next()
 
 

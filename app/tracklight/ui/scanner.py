@@ -18,6 +18,7 @@ from tracklight.core import locations
 from tracklight.core.catalog import ToolIndex, load_index
 from tracklight.core.model import Os, ScanResult, State
 from tracklight.core.scan import scan
+from tracklight.ui.signals import emit
 from tracklight.ui.snapshot import Snapshot, Transitions, compare
 from tracklight.ui.watch_plan import Affected
 from tracklight.ui.worker import TaskRunner
@@ -138,7 +139,7 @@ class Scanner(QObject):
 
     def _failed(self, error: BaseException) -> None:
         self._running = False
-        self.scan_failed.emit(f"The scan failed: {error}")
+        emit(self.scan_failed, f"The scan failed: {error}")
         self._start_next()
 
     def _finish(self, outcome: _Outcome) -> None:
@@ -151,9 +152,9 @@ class Scanner(QObject):
         for report in self._snapshot.reports:
             if report.state is State.ON:
                 self._expected_on.discard(report.id)
-        self.snapshot_changed.emit(self._snapshot)
+        emit(self.snapshot_changed, self._snapshot)
         if found.reenabled or found.newly_tracking:
-            self.transitions.emit(found)
+            emit(self.transitions, found)
 
 
 def _merge(first: _Request, second: _Request) -> _Request:

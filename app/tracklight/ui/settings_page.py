@@ -9,6 +9,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 
 from tracklight.ui.settings import Settings
+from tracklight.ui.signals import emit
 
 
 class SettingsPage(QWidget):
@@ -70,8 +71,8 @@ class SettingsPage(QWidget):
         self._settings = replace(self._settings, keep_opted_out=self.keep_opted_out.isChecked(),
                                  announce_new_tools=self.announce.isChecked(),
                                  notify_changes=self.notify_changes.isChecked())
-        self.settings_changed.emit(self._settings)
+        emit(self.settings_changed, self._settings)
 
     def _autostart_toggled(self, checked: bool) -> None:
         if not self._updating:
-            self.autostart_changed.emit(checked)
+            emit(self.autostart_changed, checked)

@@ -16,6 +16,7 @@ from PySide6.QtGui import QPalette
 
 from tracklight.core.model import State, ToolReport
 from tracklight.ui.icons import lock_icon, tray_icon
+from tracklight.ui.signals import emit
 from tracklight.ui.snapshot import TIER_WORDS, Snapshot
 
 COLUMNS = ("Name", "Tier", "State", "Default", "Source")
@@ -54,7 +55,7 @@ class ToolTableModel(QAbstractTableModel):
         """Redraw from a snapshot: in place when the same tools are listed (selection and scroll stay put)."""
         if [r.id for r in snapshot.reports] == [r.id for r in self._reports] and self._reports:
             self._reports = snapshot.reports
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._reports) - 1, len(COLUMNS) - 1))
+            emit(self.dataChanged, self.index(0, 0), self.index(len(self._reports) - 1, len(COLUMNS) - 1))
             return
         self.beginResetModel()
         self._reports = snapshot.reports

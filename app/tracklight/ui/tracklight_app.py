@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication
 
 from tracklight.core import locations
 from tracklight.core.model import Os, ToolReport
-from tracklight.ui import actions, autostart
+from tracklight.ui import actions, autostart, signals
 from tracklight.ui.menu import MenuCallbacks, MenuState, TrayMenu
 from tracklight.ui.notifications import Notice, NoticeAction, Notifier
 from tracklight.ui.operations import Kind, Operations, Outcome, Preview
@@ -64,6 +64,7 @@ class TracklightApp(QObject):
     def __init__(self, env: Mapping[str, str] | None = None, os_: Os | None = None, root: str | None = None,
                  tray: bool | None = None, tray_icon: TrayIcon | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        signals.prepare()  # on the main thread, before any worker emits (see signals.py)
         self.env: Mapping[str, str] = dict(os.environ) if env is None else dict(env)
         self.os = os_ or locations.current_os()
         self.root = root or locations.system_root(self.env)

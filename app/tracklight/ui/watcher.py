@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from tracklight.ui.signals import emit
 from tracklight.ui.watch_plan import Affected, WatchPlan
 
 if TYPE_CHECKING:
@@ -40,10 +41,10 @@ def _make_handler(relay: _Relay) -> Any:
             if event.is_directory and event.event_type == "modified":
                 return  # a folder's own timestamps: the file event inside says what changed
             try:
-                relay.path_changed.emit(os.fsdecode(event.src_path))
+                emit(relay.path_changed, os.fsdecode(event.src_path))
                 dest = getattr(event, "dest_path", "")
                 if dest:
-                    relay.path_changed.emit(os.fsdecode(dest))
+                    emit(relay.path_changed, os.fsdecode(dest))
             except RuntimeError:
                 pass  # the watcher was deleted while this thread was still delivering its last event
 
@@ -113,4 +114,4 @@ class Watcher(QObject):
         paths, self._pending = self._pending, set()
         affected: Affected = self._plan.affected(paths)
         if not affected.nothing:
-            self.changed.emit(affected)
+            emit(self.changed, affected)

@@ -29,6 +29,7 @@ from tracklight.ui.details import DetailsPane
 from tracklight.ui.history import HistoryPage
 from tracklight.ui.icons import app_icon
 from tracklight.ui.settings_page import SettingsPage
+from tracklight.ui.signals import emit
 from tracklight.ui.snapshot import Snapshot
 from tracklight.ui.tool_table import NAME, TIER, TOOL_ID_ROLE, ToolFilter, ToolTableModel
 
@@ -84,9 +85,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.busy_label)
 
         QShortcut(QKeySequence.StandardKey.Find, self, self._focus_search)
-        QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.rescan_requested.emit)
+        QShortcut(QKeySequence(Qt.Key.Key_F5), self).activated.connect(self.rescan_requested)
         QShortcut(QKeySequence.StandardKey.Close, self, self.close)
-        QShortcut(QKeySequence.StandardKey.Quit, self, self.quit_requested.emit)
+        QShortcut(QKeySequence.StandardKey.Quit, self).activated.connect(self.quit_requested)
 
     # ------------------------------------------------------------ building
 
@@ -110,7 +111,7 @@ class MainWindow(QMainWindow):
         self.optout_all_button = QPushButton("Opt out of &everything")
         self.optout_all_button.setAccessibleName("Opt out of everything")
         self.optout_all_button.setToolTip("Opt out every installed tool that sends telemetry, and set DO_NOT_TRACK=1")
-        self.optout_all_button.clicked.connect(self.optout_everything_requested.emit)
+        self.optout_all_button.clicked.connect(self.optout_everything_requested)
         filters.addWidget(self.optout_all_button)
         layout.addLayout(filters)
 
@@ -148,9 +149,9 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.proxy.layoutChanged.connect(self._refresh_details)
         self.proxy.modelReset.connect(self._refresh_details)
-        self.details.optout_requested.connect(self.optout_requested.emit)
-        self.details.optin_requested.connect(self.optin_requested.emit)
-        self.details.preview_requested.connect(self.preview_requested.emit)
+        self.details.optout_requested.connect(self.optout_requested)
+        self.details.optin_requested.connect(self.optin_requested)
+        self.details.preview_requested.connect(self.preview_requested)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search, lambda: self.search.clear())
         self.setTabOrder(self.search, self.scope)
         self.setTabOrder(self.scope, self.tracking_only)
@@ -230,7 +231,7 @@ class MainWindow(QMainWindow):
         self.activateWindow()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.closed.emit()
+        emit(self.closed)
         if self.quit_on_close:
-            self.quit_requested.emit()
+            emit(self.quit_requested)
         super().closeEvent(event)

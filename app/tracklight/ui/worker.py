@@ -14,6 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
+from tracklight.ui.signals import emit
+
 Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
 
@@ -37,9 +39,9 @@ class _Job(QRunnable):
             result: Any = self._task()
         except Exception as exc:  # noqa: BLE001 - handed to the UI thread, which tells the user
             exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-            self._runner._finished.emit(self._job_id, _Failure(exc))
+            emit(self._runner._finished, self._job_id, _Failure(exc))
         else:
-            self._runner._finished.emit(self._job_id, result)
+            emit(self._runner._finished, self._job_id, result)
 
 
 class TaskRunner(QObject):
@@ -60,7 +62,7 @@ class TaskRunner(QObject):
         job_id = next(self._ids)
         self._pending[job_id] = (done, failed)
         if len(self._pending) == 1:
-            self.busy_changed.emit(True)
+            emit(self.busy_changed, True)
         self._pool.start(_Job(self, job_id, task))
         return job_id
 
@@ -85,4 +87,4 @@ class TaskRunner(QObject):
                 sys.stderr.write(getattr(value.error, "__traceback_text__", repr(value.error)))
         finally:
             if not self._pending:
-                self.busy_changed.emit(False)
+                emit(self.busy_changed, False)
