@@ -23,6 +23,22 @@ COMMAND_MODULES = [
     "tracklight.commands.catalog_cmd",
 ]
 
+# Which module registers each command: a known command loads only its own module (the tray and `scan` start
+# faster); anything else (--help, a typo) builds the full parser so argparse can list and suggest.
+COMMAND_OWNERS = {
+    "tray": "tracklight.commands.tray_cmd",
+    "scan": "tracklight.commands.scan_cmd",
+    "show": "tracklight.commands.scan_cmd",
+    "manifest": "tracklight.commands.manifest_cmd",
+    "optout": "tracklight.commands.changes_cmd",
+    "optin": "tracklight.commands.changes_cmd",
+    "undo": "tracklight.commands.changes_cmd",
+    "history": "tracklight.commands.changes_cmd",
+    "policy": "tracklight.commands.admin_cmd",
+    "export": "tracklight.commands.admin_cmd",
+    "catalog": "tracklight.commands.catalog_cmd",
+}
+
 EPILOG = """\
 exit status: 0 success (problems found in files are reported, not fatal); 1 a command failed or an unknown tool id;
 2 usage error.
@@ -31,7 +47,8 @@ Tracklight sends nothing anywhere; the network is used only for catalog/policy u
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The CLI parser; with `only`, just the module that registers that command."""
     parser = argparse.ArgumentParser(
         prog="tracklight",
         description="See which installed software tracks you, how much, and switch it off.",
@@ -40,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"tracklight {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in [only] if only else COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
     return parser
 
@@ -49,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list:
         args_list = ["tray"]
-    parser = build_parser()
+    parser = build_parser(COMMAND_OWNERS.get(args_list[0]))
     args = parser.parse_args(args_list)
     try:
         return int(args.func(args))

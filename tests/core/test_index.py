@@ -143,3 +143,20 @@ def test_cli_exit_codes(sandbox_home: Path) -> None:
     assert json.loads(shown.stdout)["disclosure"]["endpoints"] == ["telemetry.nextjs.org"]
     table = run("scan", "--all")
     assert table.returncode == 0 and "TIER" in table.stdout and "anonymized" in table.stdout
+
+
+def test_every_command_is_owned_by_the_module_that_registers_it() -> None:
+    """The fast path loads one module per command: each owner must register exactly the commands mapped to it."""
+    import argparse
+    import importlib
+
+    from tracklight.cli import COMMAND_MODULES, COMMAND_OWNERS
+
+    registered: dict[str, str] = {}
+    for module in COMMAND_MODULES:
+        parser = argparse.ArgumentParser()
+        importlib.import_module(module).register(parser.add_subparsers())
+        for action in parser._subparsers._group_actions:  # type: ignore[union-attr]
+            for name in action.choices:
+                registered[name] = module
+    assert registered == COMMAND_OWNERS
