@@ -106,3 +106,24 @@ def test_autostart_entry_quotes_its_command(sandbox_home: Path) -> None:
     assert autostart.is_enabled(env)
     autostart.disable(env)
     assert not os.path.exists(path) and not autostart.is_enabled(env)
+
+
+def test_switching_off_start_at_login_hides_an_admins_autostart_entry(sandbox_home: Path, tmp_path: Path,
+                                                                      monkeypatch) -> None:
+    """An admin's /etc/xdg/autostart/tracklight.desktop starts Tracklight until the user's own entry hides it."""
+    import os
+
+    from tracklight.ui import autostart
+
+    system = tmp_path / "etc-xdg"
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(system))
+    env = dict(os.environ)
+    assert not autostart.is_enabled(env)
+    (system / "autostart").mkdir(parents=True)
+    (system / "autostart" / "tracklight.desktop").write_text(autostart.desktop_entry(["tracklight", "tray"]))
+    assert autostart.is_enabled(env)
+    autostart.disable(env)
+    user_file = Path(autostart.autostart_file(env))
+    assert "Hidden=true" in user_file.read_text() and not autostart.is_enabled(env)
+    autostart.enable(env)
+    assert autostart.is_enabled(env) and "Hidden=true" not in user_file.read_text()

@@ -19,14 +19,33 @@ def autostart_file(env: Mapping[str, str]) -> str:
     return os.path.join(locations.xdg_dir("XDG_CONFIG_HOME", env), "autostart", "tracklight.desktop")
 
 
-def is_enabled(env: Mapping[str, str]) -> bool:
-    """True when the autostart entry exists and is not switched off with Hidden=true."""
+def system_autostart_files(env: Mapping[str, str]) -> list[str]:
+    """An admin's autostart entries of the same name ($XDG_CONFIG_DIRS/autostart, default /etc/xdg/autostart)."""
+    dirs = [d for d in env.get("XDG_CONFIG_DIRS", "").split(":") if d.startswith("/")] or ["/etc/xdg"]
+    return [os.path.join(d, "autostart", "tracklight.desktop") for d in dirs]
+
+
+def _entry_enabled(path: str) -> bool | None:
+    """None when there is no entry; else whether it starts (not switched off with Hidden=true)."""
     try:
-        with open(autostart_file(env), encoding="utf-8") as handle:
+        with open(path, encoding="utf-8") as handle:
             text = handle.read(65536)
+    except FileNotFoundError:
+        return None
     except (OSError, UnicodeDecodeError):
         return False
     return "\nHidden=true" not in f"\n{text}"
+
+
+def _system_entry(env: Mapping[str, str]) -> bool:
+    return any(_entry_enabled(path) for path in system_autostart_files(env))
+
+
+def is_enabled(env: Mapping[str, str]) -> bool:
+    """True when the user's entry starts Tracklight, or there is none and an admin's entry of the same name does
+    (the user's file of the same name overrides the admin's, as the XDG autostart spec says)."""
+    user = _entry_enabled(autostart_file(env))
+    return user if user is not None else _system_entry(env)
 
 
 def launch_command() -> list[str]:
@@ -73,10 +92,13 @@ def enable(env: Mapping[str, str], command: list[str] | None = None) -> str:
 
 
 def disable(env: Mapping[str, str]) -> None:
-    """Remove the autostart entry (nothing to do when there is none)."""
-    from tracklight.changes.atomic import atomic_remove
+    """Remove the user's autostart entry; where an admin's entry would still start it, write one that hides it."""
+    from tracklight.changes.atomic import atomic_remove, atomic_write
 
     path = autostart_file(env)
-    if os.path.lexists(path):
+    if _system_entry(env):
+        hidden = desktop_entry(launch_command()) + "Hidden=true\n"
+        atomic_write(path, hidden.encode("utf-8"), mode=0o644, make_parents=True)
+    elif os.path.lexists(path):
         atomic_remove(path)
 
