@@ -12,7 +12,10 @@ TracklightError
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only for annotations: the CLI path does not pay for importing pathlib
+    from pathlib import Path
 
 
 class TracklightError(Exception):

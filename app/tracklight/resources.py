@@ -1,22 +1,38 @@
-"""Where the shipped resources (catalog, manifest schema, icons) are: the checkout's resources/ or the wheel's copy."""
+"""Where the shipped resources (catalog, manifest schema, icons) are: the checkout's resources/ or the wheel's copy.
+
+Plain os.path here: `tracklight scan` reaches this on every start, and pathlib costs it ~5 ms of imports.
+"""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-_PACKAGE = Path(__file__).resolve().parent
+if TYPE_CHECKING:
+    from pathlib import Path
+
+_PACKAGE = os.path.dirname(os.path.realpath(__file__))
 
 
-def resources_dir() -> Path:
+def resources_root() -> str:
     """The resources folder: TRACKLIGHT_RESOURCES, the source checkout's top-level resources/, or the installed copy."""
     override = os.environ.get("TRACKLIGHT_RESOURCES")
     if override:
-        return Path(override)
-    checkout = _PACKAGE.parent.parent / "resources"
-    if (checkout / "catalog").is_dir():
+        return override
+    checkout = os.path.join(os.path.dirname(os.path.dirname(_PACKAGE)), "resources")
+    if os.path.isdir(os.path.join(checkout, "catalog")):
         return checkout
-    return _PACKAGE / "_resources"
+    return os.path.join(_PACKAGE, "_resources")
+
+
+def catalog_path() -> str:
+    return os.path.join(resources_root(), "catalog")
+
+
+def resources_dir() -> Path:
+    from pathlib import Path
+
+    return Path(resources_root())
 
 
 def catalog_dir() -> Path:

@@ -38,10 +38,10 @@ def cold_scan() -> None:
         env = sandbox_env(Path(tmp))
         tracklight = str(BIN / "tracklight")
         first = wall([tracklight, "scan", "--json"], env, 1)[0]  # builds the parsed-catalog cache
-        bare = wall([sys.executable, "-c", "pass"], env, 15)
-        scan = wall([tracklight, "scan", "--json"], env, 15)
+        bare = wall([sys.executable, "-c", "pass"], env, 31)
+        scan = wall([tracklight, "scan", "--json"], env, 31)
         b, s = statistics.median(bare), statistics.median(scan)
-        print(f"cold `tracklight scan --json`: median {s:.1f} ms (min {min(scan):.1f}) over 15 runs; "
+        print(f"cold `tracklight scan --json`: median {s:.1f} ms (min {min(scan):.1f}) over 31 runs; "
               f"bare `python -c pass`: {b:.1f} ms; ratio {s / b:.1f}x; first run, no cache: {first:.1f} ms")
 
 

@@ -54,7 +54,7 @@ def test_a_good_signed_catalog_installs_and_the_index_reads_it(http_server, key,
     assert result.status == "installed" and result.version == 5
     assert installed_version(target()) == 5
     assert sorted(p.name for p in target().iterdir()) == ["VERSION", "dotnet.toml", "go.toml", "nextjs.toml"]
-    assert catalog_folders(Os.LINUX, env())[0] == target()
+    assert Path(catalog_folders(Os.LINUX, env())[0]) == target()
     index = load_index(Os.LINUX, env())
     assert index.tools["go"].tool.name.startswith("Go (updated catalog)")
     assert "vscode" in index.tools  # the built-in catalog is still the fallback for everything else

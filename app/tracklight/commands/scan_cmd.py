@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import textwrap
 from typing import Any
 
 from tracklight.core.model import ScanResult, State, ToolReport
@@ -101,6 +100,8 @@ def render_show(report: ToolReport) -> str:
     out += _lines("shares with", telemetry.shared_with)
     out += _lines("privacy policy", tool.privacy_policy)
     if telemetry.notes:
+        import textwrap
+
         out.append("notes:")
         out += textwrap.wrap(telemetry.notes, 100, initial_indent="  ", subsequent_indent="  ")
     out.append("evidence:")

@@ -15,13 +15,16 @@ import pickle
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tracklight import __version__
 from tracklight.core import locations
 from tracklight.core.model import ManifestResult
+
+if TYPE_CHECKING:
+    from pathlib import Path
 from tracklight.core.model import Os, Problem, Source, TierConflict, Tool
-from tracklight.resources import catalog_dir as builtin_catalog_dir
+from tracklight.resources import catalog_path as builtin_catalog_path
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ class ToolIndex:
     tool_problems: dict[str, list[Problem]] = field(default_factory=dict)  # by tool id
 
 
-def _entry_files(folder: Path) -> list[os.DirEntry[str]]:
+def _entry_files(folder: str | os.PathLike[str]) -> list[os.DirEntry[str]]:
     try:
         with os.scandir(folder) as entries:
             return sorted((e for e in entries if e.name.endswith(".toml") and e.is_file()), key=lambda e: e.name)
@@ -57,7 +60,7 @@ def _fingerprint(files: Iterable[os.DirEntry[str]]) -> str:
 _memory_cache: dict[tuple[str, str], list[ManifestResult]] = {}
 
 
-def load_catalog_folder(folder: Path, cache_folder: str | None = None) -> list[ManifestResult]:
+def load_catalog_folder(folder: str | os.PathLike[str], cache_folder: str | None = None) -> list[ManifestResult]:
     """Every entry of one catalog folder, parsed (from the on-disk cache when no file changed)."""
     files = _entry_files(folder)
     key = (str(folder), _fingerprint(files))
@@ -95,18 +98,24 @@ def _write_cache(cache_file: str, payload: object) -> None:
         pass
 
 
-def updated_catalog_dir(os_: Os, env: Mapping[str, str]) -> Path:
+def updated_catalog_path(os_: Os, env: Mapping[str, str]) -> str:
     """Where a verified catalog update is installed (tracklight.net writes it atomically, VERSION last)."""
-    return Path(locations.data_dir(os_, env)) / "catalog"
+    return os.path.join(locations.data_dir(os_, env), "catalog")
 
 
-def catalog_folders(os_: Os, env: Mapping[str, str]) -> list[Path]:
+def updated_catalog_dir(os_: Os, env: Mapping[str, str]) -> Path:
+    from pathlib import Path
+
+    return Path(updated_catalog_path(os_, env))
+
+
+def catalog_folders(os_: Os, env: Mapping[str, str]) -> list[str]:
     """The catalog folders in force, first wins: an installed verified update, then the built-in catalog."""
     folders = []
-    updated = updated_catalog_dir(os_, env)
-    if (updated / "VERSION").is_file():
+    updated = updated_catalog_path(os_, env)
+    if os.path.isfile(os.path.join(updated, "VERSION")):
         folders.append(updated)
-    folders.append(builtin_catalog_dir())
+    folders.append(builtin_catalog_path())
     return folders
 
 
@@ -155,7 +164,7 @@ def discover_manifests(os_: Os, env: Mapping[str, str], root: str = "/",
     cache = _ManifestCache(cache_folder)
     found = []
     for folder, scope in locations.manifest_dirs(os_, env, root):
-        for entry in _entry_files(Path(folder)):
+        for entry in _entry_files(folder):
             found.append((cache.load(entry), scope))
     cache.save()
     return found

@@ -7,9 +7,9 @@ Nothing here touches the disk. `root` is the folder treated as `/` for system-wi
 from __future__ import annotations
 
 import ntpath
-import platform
 import posixpath
 import re
+import sys
 from collections.abc import Mapping
 
 from tracklight.core.model import Os
@@ -18,10 +18,9 @@ Env = Mapping[str, str]
 
 
 def current_os() -> Os:
-    system = platform.system()
-    if system == "Darwin":
+    if sys.platform == "darwin":
         return Os.MACOS
-    if system == "Windows":
+    if sys.platform == "win32":
         return Os.WINDOWS
     return Os.LINUX
 
