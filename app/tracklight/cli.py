@@ -6,12 +6,15 @@ format editors) are imported only by the command that needs them, so `tracklight
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from tracklight import __version__
+
+if TYPE_CHECKING:
+    import argparse
 
 # Command groups, in the order `tracklight --help` lists them.
 COMMAND_MODULES = [
@@ -49,6 +52,8 @@ Tracklight sends nothing anywhere; the network is used only for catalog/policy u
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The CLI parser; with `only`, just the module that registers that command."""
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="tracklight",
         description="See which installed software tracks you, how much, and switch it off.",
@@ -66,6 +71,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list:
         args_list = ["tray"]
+    if args_list in (["tray"], ["tray", "--show-window"]):
+        # The tray is what most starts are (login, the app menu): straight to it, without argparse.
+        from tracklight.ui.app import run_tray
+
+        return run_tray(show_window=len(args_list) == 2)
     parser = build_parser(COMMAND_OWNERS.get(args_list[0]))
     args = parser.parse_args(args_list)
     try:
