@@ -222,3 +222,15 @@ def test_policy_update_installs_a_newer_signed_revision(tmp_path, root, served, 
     assert main(["policy", "update", "--root", str(root)]) == 1
     assert "only moves forward" in capsys.readouterr().err
     assert installed.read_text() == newer.read_text()
+
+
+def test_a_folder_that_cannot_be_created_is_a_clear_error_not_a_traceback(tmp_path, root, capsys):
+    # /etc/firefox is a dangling link inside the root: the policy folder under it can't be made.
+    (root / "etc").mkdir()
+    (root / "etc" / "firefox").symlink_to("../nowhere/firefox")
+    policy = tmp_path / "policy.toml"
+    policy.write_text('policy_version = 1\n[optout]\ntools = ["firefox"]\n')
+    assert main(["policy", "apply", "--policy", str(policy), "--root", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("tracklight: ") and "cannot create folder" in err
+    assert str(root / "etc" / "firefox" / "policies") in err

@@ -17,7 +17,7 @@ from tracklight.core import locations
 from tracklight.core.catalog import ToolIndex
 from tracklight.core.detect import meaning_of
 from tracklight.core.model import Meaning, Scalar
-from tracklight.errors import FormatError, PolicyError, UnsafePathError
+from tracklight.errors import FormatError, PolicyError, UnsafePathError, WriteError
 
 SYSTEM_DIR_MODE = 0o755  # system folders must stay readable by every user (a browser reads its policy as the user)
 
@@ -126,20 +126,21 @@ def _check_allowed(outcome: FileOutcome, index: ToolIndex, root: str) -> None:
             guard.check_tool_file(outcome.target, indexed.tool)
 
 
-def _make_dirs(folder: str) -> None:
-    missing = []
-    while folder and not os.path.isdir(folder):
-        missing.append(folder)
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            break
-        folder = parent
-    for path in reversed(missing):
+def _make_dirs(folder: str, display: str) -> None:
+    """Create the folders a system file needs, readable by all; WriteError (naming the folder) when one can't be."""
+    from tracklight.changes.atomic import missing_parents
+
+    for path in missing_parents(os.path.join(folder, "x")):
         try:
             os.mkdir(path, SYSTEM_DIR_MODE)
             os.chmod(path, SYSTEM_DIR_MODE)  # the umask must not narrow it
         except FileExistsError:
             continue
+        except OSError as exc:
+            # A dangling link on the way, a read-only file system, no permission: say which folder, no traceback.
+            raise WriteError(f"cannot create folder {path}: {exc.strerror or exc}; files earlier in the plan may "
+                             "be written already (`tracklight policy check` lists what still differs)",
+                             path=display) from None
 
 
 def apply_plan(plan: SystemPlan, index: ToolIndex, root: str = "/") -> list[FileOutcome]:
@@ -154,7 +155,7 @@ def apply_plan(plan: SystemPlan, index: ToolIndex, root: str = "/") -> list[File
         if not outcome.changes:
             continue
         assert outcome.after is not None
-        _make_dirs(posixpath.dirname(outcome.target))
+        _make_dirs(posixpath.dirname(outcome.target), outcome.target)
         atomic_write(outcome.target, outcome.after, mode=outcome.file.mode, expected_before=outcome.before)
     return planned
 
