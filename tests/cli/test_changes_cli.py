@@ -165,3 +165,22 @@ def test_all_reports_system_only_tools_but_a_named_one_fails(sandbox: dict[str, 
     named = run(sandbox, "optout", "grafana")
     assert named.returncode == 1
     assert "could not opt out of grafana" in named.stderr and "tracklight policy apply" in named.stderr
+
+
+def test_a_state_folder_that_is_not_a_folder_is_a_clear_error(sandbox: dict[str, str], sandbox_home: Path) -> None:
+    # Someone (or a broken sync tool) left files where Tracklight keeps its journal.
+    state = sandbox_home / ".local/state/tracklight"
+    state.mkdir(parents=True)
+    (state / "journal").write_text("not a folder")
+    for args in (["history"], ["history", "--json"], ["undo"]):
+        done = run(sandbox, *args)
+        assert done.returncode == 1, args
+        assert done.stderr.startswith("tracklight: ") and "Traceback" not in done.stderr
+        assert str(state / "journal") in done.stderr
+    (state / "journal").unlink()
+    state.rmdir()
+    state.write_text("not a folder either")
+    done = run(sandbox, "optout", "dotnet")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("tracklight: ") and str(state) in done.stderr
+    assert not (sandbox_home / ".config/environment.d").exists()

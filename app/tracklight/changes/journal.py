@@ -24,7 +24,7 @@ from tracklight.changes.atomic import atomic_write, sweep_temps
 from tracklight.changes.changeset import Action, ChangeSet, EnvChange, FileChange, KeyEdit, Purpose
 from tracklight.core import locations
 from tracklight.core.model import Os
-from tracklight.errors import TracklightError
+from tracklight.errors import TracklightError, WriteError
 
 JOURNAL_VERSION = 1
 
@@ -124,8 +124,12 @@ class Journal:
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
         """Hold the writers' lock (blocking). A crashed holder releases it when its process ends."""
-        os.makedirs(self.state_dir, mode=0o700, exist_ok=True)
-        fd = os.open(os.path.join(self.state_dir, "lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            os.makedirs(self.state_dir, mode=0o700, exist_ok=True)
+            fd = os.open(os.path.join(self.state_dir, "lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise WriteError(f"cannot use Tracklight's state folder: {exc.strerror or exc}; nothing was changed",
+                             path=self.state_dir) from None
         try:
             try:
                 import fcntl
@@ -160,8 +164,8 @@ class Journal:
         try:
             with open(self._status_path(change_id), encoding="utf-8") as handle:
                 words = handle.read().split()
-        except FileNotFoundError:
-            return Status.INTERRUPTED, None
+        except (OSError, UnicodeDecodeError):
+            return Status.INTERRUPTED, None  # no status (or an unreadable one): undo treats both alike
         if not words:
             return Status.INTERRUPTED, None
         try:
@@ -187,14 +191,17 @@ class Journal:
         return JournalEntry(changeset, status, undone_by)
 
     def ids(self) -> list[str]:
+        """Every change id in the journal; TracklightError when its folder exists but can't be listed."""
         try:
             names = os.listdir(self.folder)
         except FileNotFoundError:
             return []
+        except OSError as exc:
+            raise TracklightError(f"cannot read the journal: {exc.strerror or exc}", path=self.folder) from None
         return [name[:-5] for name in names if name.endswith(".json") and not name.startswith(".")]
 
     def entries(self) -> list[JournalEntry]:
-        """Every entry, newest first (damaged ones skipped)."""
+        """Every entry, newest first (damaged ones skipped); TracklightError when the journal can't be listed."""
         result = []
         for change_id in self.ids():
             try:

@@ -212,7 +212,11 @@ def run_undo(args: argparse.Namespace) -> int:
 def run_history(args: argparse.Namespace) -> int:
     from tracklight.changes.operations import Changes
 
-    entries = Changes().history()
+    try:
+        entries = Changes().history()
+    except TracklightError as exc:
+        _error(str(exc))
+        return 1
     if args.json:
         payload = {"changes": [dict(_changeset_json(e.changeset), status=e.status.value, undone_by=e.undone_by)
                                for e in entries]}
