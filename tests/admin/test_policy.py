@@ -56,6 +56,8 @@ def test_the_design_example_parses():
     ('policy_version = 1\n[updates]\ncatalog_url = "http://example.org/c.tar.gz"\ncatalog_key = "x"\n', 3,
      "must be an https:// URL"),
     ('policy_version = 1\n[optout]\ntools = ["go",, "vscode"]\n', 3, "not valid TOML"),
+    ('policy_version = 1\n[updates]\ncatalog_url = "https://[tracklight.example.org/c.tar.gz"\ncatalog_key = "x"\n', 3,
+     "must be an https:// URL"),
 ])
 def test_bad_policies_name_the_file_and_line(text, line, message):
     with pytest.raises(PolicyError) as caught:
@@ -133,6 +135,13 @@ def test_an_invalid_policy_is_a_scan_problem_and_refuses_every_opt_in(sysroot):
                for p in result.problems)
     with pytest.raises(PolicyError, match="refused while your organisation's policy is invalid"):
         check_optin_allowed("go", Os.LINUX, env())
+
+
+def test_a_policy_with_a_malformed_url_is_a_scan_problem_not_a_crash(sysroot):
+    path = install_policy(sysroot, 'policy_version = 1\n[updates]\ncatalog_url = "https://[bad"\n')
+    result = scan()
+    assert any(p.path == str(path) and p.line == 3 and "must be an https:// URL" in p.message
+               for p in result.problems)
 
 
 def test_the_shipped_example_policy_is_valid():

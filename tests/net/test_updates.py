@@ -186,3 +186,10 @@ def test_a_key_that_is_not_ed25519_is_refused(http_server, key, client):
     url = http_server.route("/c.tar.gz", body=build_archive(entries(), 2, key[0]))
     with pytest.raises(UpdateError, match="not a base64 ed25519 key"):
         update_catalog(client, UpdateSource(url, base64.b64encode(b"short").decode(), "t"), Os.LINUX, env())
+
+
+@pytest.mark.parametrize("url", ["https://[bad/c.tar.gz", "https://a..b/c.tar.gz", "https://xn--/c.tar.gz"])
+def test_a_malformed_address_is_refused_with_a_message(url, key, client):
+    # Each fails before any name lookup: urlsplit, or the IDNA encoding of the host name.
+    with pytest.raises(UpdateError, match="nothing was"):
+        update_catalog(client, UpdateSource(url, key[1], "t"), Os.LINUX, env())

@@ -145,7 +145,10 @@ def _strip_comment(line: str) -> str:
 
 def is_allowed_update_url(url: str) -> bool:
     """HTTPS anywhere; plain HTTP only to a loopback address (a local mirror or a test server)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "https://[typo": not a URL at all, so not an allowed one (a policy problem, not a crash)
+        return False
     if parts.scheme == "https" and parts.hostname:
         return True
     if parts.scheme != "http" or not parts.hostname:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from tracklight import __version__
 from tracklight.admin.policy import is_allowed_update_url
@@ -44,6 +45,7 @@ def make_client(timeout: float = DEFAULT_TIMEOUT) -> httpx.Client:
 
 
 def _check_url(url: str) -> None:
+    urlsplit(url)  # ValueError for a malformed address: fetch says so rather than "https:// only"
     if not is_allowed_update_url(url):
         raise UpdateError(f"refusing {url}: updates are fetched over https:// only (http:// only from this "
                           "machine's loopback address)")
@@ -95,3 +97,6 @@ def fetch(client: httpx.Client, url: str, *, etag: str | None = None, max_bytes:
         raise UpdateError(f"{current} broke off the download ({exc}); nothing was replaced") from None
     except httpx.HTTPError as exc:
         raise UpdateError(f"cannot download {current}: {exc}; nothing was replaced") from None
+    except ValueError as exc:
+        # A malformed address ("https://[x") or a host name that can't be encoded (IDNA, "a..b"): no lookup made.
+        raise UpdateError(f"{current} is not a valid address ({exc}); nothing was downloaded") from None
