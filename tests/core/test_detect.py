@@ -229,6 +229,15 @@ def test_malformed_file_is_a_problem_and_state_unknown(sandbox_home: Path) -> No
     assert path.read_text() == '{\n  "telemetry": {\n    "enabled": fals\n}\n'  # nothing written
 
 
+def test_a_broken_file_read_by_several_controls_is_one_problem(sandbox_home: Path) -> None:
+    # VS Code reads three keys of settings.json: one broken file is one thing to fix, not three.
+    path = plant(sandbox_home / ".config/Code/User/settings.json", '{"telemetry.telemetryLevel": "off",,}')
+    report = scan_one("vscode")
+    assert report.state is State.UNKNOWN
+    assert [(p.path, p.line) for p in report.problems] == [(str(path), 1)]
+    assert all(e.note for e in report.evidence)  # each control still says why it was not read
+
+
 def test_env_decides_even_when_file_is_broken(sandbox_home: Path) -> None:
     plant(sandbox_home / ".config/nextjs-nodejs/config.json", "{{{")
     report = scan_one("nextjs", NEXT_TELEMETRY_DISABLED="1")

@@ -319,7 +319,9 @@ def detect_state(tool: Tool, context: ScanContext) -> tuple[State, tuple[Evidenc
         item, problem = read_control(control, context)
         evidence.append(item)
         if problem is not None:
-            problems.append(Problem(problem.message, problem.path, problem.line, tool.id))
+            found = Problem(problem.message, problem.path, problem.line, tool.id)
+            if found not in problems:  # several keys of one broken file: one problem to fix, not one per key
+                problems.append(found)
 
     if tool.telemetry.tier is Tier.NONE:
         return State.OFF, tuple(evidence), tuple(problems)
