@@ -120,7 +120,11 @@ def render_show(report: ToolReport) -> str:
             what = item.where + (f" key {item.key}" if item.key else "")
             out.append(f"  {mark} {what}: {item.note or 'not set'}")
     if not any(e.decisive for e in report.evidence) and telemetry.tier.value != "none":
-        out.append(f"  => nothing decides: the tool's default ({telemetry.default.value}) applies")
+        if report.state is State.UNKNOWN and report.problems:
+            out.append("  => unknown: a file the tool reads can't be read (see the problem below), so what the tool "
+                       "would do can't be told")
+        else:
+            out.append(f"  => nothing decides: the tool's default ({telemetry.default.value}) applies")
     for problem in report.problems:
         out.append(f"problem: {problem}")
     out += _lines("sources", tool.sources)
