@@ -120,7 +120,9 @@ def catalog_folders(os_: Os, env: Mapping[str, str]) -> list[str]:
 
 
 class _ManifestCache:
-    """Parsed manifests by (path, size, mtime): discovery re-parses only files that are new or changed."""
+    """Parsed manifests by (path, size, mtime): discovery re-parses only files that are new or changed.
+
+    The cache is tagged with Tracklight's version: another version parses (and pickles) differently."""
 
     def __init__(self, cache_folder: str | None) -> None:
         self.file = os.path.join(cache_folder, "manifests.pickle") if cache_folder else None
@@ -129,7 +131,9 @@ class _ManifestCache:
         if self.file:
             try:
                 with open(self.file, "rb") as handle:
-                    self.entries = pickle.load(handle)
+                    version, entries = pickle.load(handle)
+                if version == __version__ and isinstance(entries, dict):
+                    self.entries = entries
             except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
                 self.entries = {}
         self.used: set[str] = set()
@@ -155,7 +159,7 @@ class _ManifestCache:
             self.entries = {path: self.entries[path] for path in self.used if path in self.entries}
             self.dirty = True
         if self.file and self.dirty:
-            _write_cache(self.file, self.entries)
+            _write_cache(self.file, (__version__, self.entries))
 
 
 def discover_manifests(os_: Os, env: Mapping[str, str], root: str = "/",
