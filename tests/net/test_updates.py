@@ -193,3 +193,13 @@ def test_a_malformed_address_is_refused_with_a_message(url, key, client):
     # Each fails before any name lookup: urlsplit, or the IDNA encoding of the host name.
     with pytest.raises(UpdateError, match="nothing was"):
         update_catalog(client, UpdateSource(url, key[1], "t"), Os.LINUX, env())
+
+
+def test_a_data_folder_that_is_a_file_is_an_update_error(http_server, key, client):
+    pem, public = key
+    url = http_server.route("/c.tar.gz", body=build_archive(entries(), 2, pem))
+    target().parent.parent.mkdir(parents=True, exist_ok=True)
+    target().parent.write_text("not a folder")
+    with pytest.raises(UpdateError, match="cannot install the catalog update"):
+        update_catalog(client, UpdateSource(url, public, "t"), Os.LINUX, env())
+    assert target().parent.read_text() == "not a folder"

@@ -152,11 +152,11 @@ def install_catalog(archive: SignedArchive, target: Path) -> None:
     built-in catalog; never a half-written folder, since the catalog reads a folder only when it holds VERSION.
     """
     parent = target.parent
-    parent.mkdir(parents=True, exist_ok=True)
     staging = parent / f".catalog-new-{secrets.token_hex(4)}"
     old = parent / f".catalog-old-{secrets.token_hex(4)}"
-    staging.mkdir(mode=0o755)
     try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging.mkdir(mode=0o755)
         for name, data in sorted(archive.files.items()):
             _write_new(staging / name, data)
         _write_new(staging / VERSION, f"{archive.version}\n".encode("ascii"))
