@@ -70,6 +70,13 @@ def test_an_empty_object_with_a_comment_gets_a_line_before_its_brace() -> None:
     )
 
 
+def test_a_one_line_empty_object_keeps_its_block_comment() -> None:
+    text = '{"telemetry": { /* set by IT */ }, "editor.fontSize": 13}'
+    after = jsonc_format.set_value(text, "telemetry.enabled", False)
+    assert after == '{"telemetry": { /* set by IT */ "enabled": false}, "editor.fontSize": 13}'
+    assert jsonc_format.read(after, "telemetry.enabled").value is False
+
+
 def test_new_document_looks_like_vs_code_wrote_it() -> None:
     assert jsonc_format.new_document('"telemetry.telemetryLevel"', "off") == (
         '{\n    "telemetry.telemetryLevel": "off"\n}\n'

@@ -264,7 +264,11 @@ def _insert_into_empty(
     outer_indent = _line_indent(text, node.start)
     indent = outer_indent + unit
     if not parent_multiline and "\n" not in inner:
-        return [(node.start + 1, close, _render_member(segments, rendered, "", unit, ": ", False))]
+        member_text = _render_member(segments, rendered, "", unit, ": ", False)
+        if inner.strip(" \t\r"):
+            # `{ /* a comment */ }`: the comment stays, the member goes after it.
+            return [(close, close, ("" if inner[-1:] in (" ", "\t") else " ") + member_text)]
+        return [(node.start + 1, close, member_text)]
     member_text = _render_member(segments, rendered, indent, unit, ": ", True)
     if "\n" in inner and _starts_line(text, close):
         # `{\n}` or `{ // comment\n}`: the member gets a line of its own just above the closing brace.
