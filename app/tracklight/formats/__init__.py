@@ -137,3 +137,11 @@ def append_line(text: str, line: str) -> str:
     if text.endswith("\n"):
         return text + line + "\n"
     return text + "\n" + line
+
+
+def keep_unterminated_end(text: str, result: str) -> str:
+    """`result` (lines removed from `text`) with `text`'s missing final newline kept: when the unterminated last line
+    went, the line now last gives up its line ending, so removing what append_line added restores the bytes."""
+    if not text.endswith("\n") and result.endswith("\n"):
+        return result[:-2] if result.endswith("\r\n") else result[:-1]
+    return result

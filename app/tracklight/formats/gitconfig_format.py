@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from tracklight.core.model import Scalar
 from tracklight.errors import FormatError
-from tracklight.formats import NOT_FOUND, Lookup, line_of, scalar_text, split_key
+from tracklight.formats import NOT_FOUND, Lookup, keep_unterminated_end, line_of, scalar_text, split_key
 from tracklight.formats._ini_lines import insert_lines, split_lines
 
 _SPACE = " \t\r"  # git's isspace(), less the newline the loop handles itself
@@ -309,10 +309,7 @@ def remove(text: str, key: str) -> str:
     result = text
     for start, end in sorted(_merge(cuts), reverse=True):
         result = result[:start] + result[end:]
-    if not text.endswith("\n") and result.endswith("\n"):
-        # The unterminated last line went: the line now last loses the ending it never had.
-        result = result[:-2] if result.endswith("\r\n") else result[:-1]
-    return result
+    return keep_unterminated_end(text, result)
 
 
 def _merge(cuts: list[tuple[int, int]]) -> list[tuple[int, int]]:

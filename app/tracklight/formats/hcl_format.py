@@ -12,7 +12,7 @@ import math
 
 from tracklight.core.model import Scalar
 from tracklight.errors import FormatError
-from tracklight.formats import NOT_FOUND, Lookup, append_line
+from tracklight.formats import NOT_FOUND, Lookup, append_line, keep_unterminated_end
 from tracklight.formats._hcl_scan import IDENT, Item, Scanner, unquote
 
 
@@ -55,10 +55,7 @@ def remove(text: str, key: str) -> str:
             while end < len(result) and result[end] in " \t":
                 end += 1
             result = result[: item.start] + result[end:]
-    if attributes and not text.endswith("\n") and result.endswith("\n"):
-        # The last line had no newline and is gone: the line before it gives up its newline (same style).
-        result = result[:-2] if result.endswith("\r\n") else result[:-1]
-    return result
+    return keep_unterminated_end(text, result)
 
 
 def new_document(key: str, value: Scalar) -> str:

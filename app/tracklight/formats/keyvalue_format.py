@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from tracklight.core.model import Scalar
 from tracklight.errors import FormatError
-from tracklight.formats import NOT_FOUND, Lookup, append_line, scalar_text
+from tracklight.formats import NOT_FOUND, Lookup, append_line, keep_unterminated_end, scalar_text
 
 
 @dataclass(frozen=True)
@@ -63,11 +63,7 @@ def remove(text: str, key: str) -> str:
         return text
     doomed = {line.number for line in lines}
     kept = [chunk for number, chunk in enumerate(text.splitlines(keepends=True), 1) if number not in doomed]
-    result = "".join(kept)
-    if not text.endswith("\n") and result.endswith("\n"):
-        # The removed line was the last one and had no newline: the line before it loses its newline instead.
-        result = result[:-2] if result.endswith("\r\n") else result[:-1]
-    return result
+    return keep_unterminated_end(text, "".join(kept))
 
 
 def new_document(key: str, value: Scalar) -> str:

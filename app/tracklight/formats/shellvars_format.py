@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from tracklight.core.model import Scalar
 from tracklight.errors import FormatError
-from tracklight.formats import NOT_FOUND, Lookup, append_line, line_of, scalar_text
+from tracklight.formats import NOT_FOUND, Lookup, append_line, keep_unterminated_end, line_of, scalar_text
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
@@ -88,10 +88,7 @@ def remove(text: str, key: str) -> str:
                 while start > 0 and result[start - 1] in " \t":
                     start -= 1
             result = result[:start] + result[end:]
-    if found and not text.endswith("\n") and result.endswith("\n"):
-        # The last line had no newline and is gone: the line before it gives up its newline (same style).
-        result = result[:-2] if result.endswith("\r\n") else result[:-1]
-    return result
+    return keep_unterminated_end(text, result)
 
 
 def _skip_blanks(text: str, pos: int) -> int:

@@ -24,7 +24,7 @@ from typing import Any
 
 from tracklight.core.model import Scalar
 from tracklight.errors import FormatError
-from tracklight.formats import NOT_FOUND, Lookup, split_key
+from tracklight.formats import NOT_FOUND, Lookup, keep_unterminated_end, split_key
 
 _NULL_TAG = "tag:yaml.org,2002:null"
 
@@ -476,8 +476,8 @@ def _text_remove(text: str, segments: list[str]) -> str | None:
         # The mapping is now empty: say so, or its parent key would read as null.
         colon = _colon_after(text, parent_key)
         edited = edited[:colon] + " {}" + edited[colon:]
-    elif end == len(text) and not text.endswith("\n") and edited.endswith("\n"):
-        edited = edited[:-2] if edited.endswith("\r\n") else edited[:-1]
+    else:
+        edited = keep_unterminated_end(text, edited)
     return edited
 
 
