@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ntpath
 import os
 import textwrap
 from pathlib import Path
@@ -221,3 +222,200 @@ def test_startup_files_may_change_only_by_tracklights_block(home: Path) -> None:
         guard().check_env_file(str(profile), before, other_body)
     with pytest.raises(UnsafePathError, match="credentials"):
         guard().check_env_file(str(home / ".ssh/rc"), None, ours)
+
+
+# ---------------------------------------------------------------- Windows, judged with ntpath on any OS
+
+WINDOWS_ENV = {"USERPROFILE": "C:\\Users\\Me", "APPDATA": "C:\\Users\\Me\\AppData\\Roaming",
+               "LOCALAPPDATA": "C:\\Users\\Me\\AppData\\Local"}
+
+
+def windows_guard(env: dict[str, str] | None = None, links: dict[str, str] | None = None,
+                  scope: Scope = Scope.USER) -> WriteGuard:
+    """A Windows guard; `links` stands in for symlinks and junctions (a folder -> where it really is)."""
+    links = {ntpath.normcase(k): v for k, v in (links or {}).items()}
+
+    def resolve(path: str) -> str:
+        path = ntpath.normpath(path)
+        for link, target in links.items():
+            if ntpath.normcase(path) == link or ntpath.normcase(path).startswith(link + "\\"):
+                return ntpath.normpath(target + path[len(link):])
+        return path
+
+    return WriteGuard.for_env(env or WINDOWS_ENV, Os.WINDOWS, scope, resolve=resolve)
+
+
+@pytest.mark.parametrize("path", [
+    "C:\\Users\\Me\\AppData\\Roaming\\Code\\User\\settings.json",
+    "c:/users/me/AppData/Roaming/Code/User/settings.json",  # either separator, any case, as Windows allows
+    "C:\\Users\\ME\\.config\\configstore\\snyk.json",
+    "C:\\Users\\Me\\AppData\\Local\\Syncthing\\config.xml",
+    "C:\\Users\\Me\\AppData\\Roaming\\gcloud\\configurations\\config_default",
+    "C:\\Users\\Me\\AppData\\Roaming\\GitHub CLI\\config.yml",
+])
+def test_windows_allows_ordinary_preference_files_in_the_profile(path: str) -> None:
+    assert windows_guard().check_tool_file(path, catalog_tool("vscode")) == ntpath.normpath(path)
+
+
+@pytest.mark.parametrize("path", [
+    "C:\\Users\\Me\\.ssh\\authorized_keys",
+    "C:\\Users\\Me\\.SSH\\config",
+    "c:/users/me/.ssh/id_ed25519",
+    "C:\\Users\\Me\\AppData\\Roaming\\gnupg\\gpg-agent.conf",
+    "C:\\Users\\Me\\AppData\\Roaming\\GnuPG\\pubring.kbx",
+    "C:\\Users\\Me\\.aws\\credentials",
+    "C:\\Users\\Me\\.AWS\\Credentials",
+    "C:\\Users\\Me\\.docker\\config.json",
+    "C:\\Users\\Me\\_netrc",
+    "C:\\Users\\Me\\AppData\\Roaming\\Microsoft\\Credentials\\ABCDEF",
+    "C:\\Users\\Me\\AppData\\Roaming\\Microsoft\\Protect\\S-1-5-21\\key",
+    "C:\\Users\\Me\\AppData\\Roaming\\GitHub CLI\\hosts.yml",
+    "C:\\Users\\Me\\AppData\\Roaming\\gcloud\\credentials.db",
+    "C:\\Users\\Me\\AppData\\Local\\Google\\Chrome\\User Data\\Default\\Login Data",
+    "C:\\Users\\Me\\keys\\server.ppk",
+])
+def test_windows_refuses_credentials_whatever_the_case_or_separator(path: str) -> None:
+    with pytest.raises(UnsafePathError, match="holds credentials") as caught:
+        windows_guard().check_tool_file(path, catalog_tool("vscode"))
+    assert not isinstance(caught.value, OutsideAreaError)
+
+
+@pytest.mark.parametrize("path", [
+    "C:\\Users\\Me\\Documents\\PowerShell\\Microsoft.PowerShell_profile.ps1",
+    "C:\\Users\\Me\\Documents\\WindowsPowerShell\\Microsoft.PowerShell_profile.ps1",
+    "C:\\Users\\Me\\Documents\\WindowsPowerShell\\profile.ps1",
+    "c:/users/me/documents/powershell/Modules/Evil/Evil.psm1",
+    "C:\\Users\\Me\\OneDrive\\Documents\\PowerShell\\Microsoft.PowerShell_profile.ps1",
+    "C:\\Users\\Me\\OneDrive - Contoso\\Documents\\WindowsPowerShell\\profile.ps1",
+    "C:\\Users\\Me\\AppData\\Roaming\\Microsoft\\Windows\\Start Menu\\Programs\\Startup\\updater.ini",
+    "C:\\Users\\Me\\.bashrc",  # Git Bash reads it
+])
+def test_windows_refuses_startup_files(path: str) -> None:
+    with pytest.raises(UnsafePathError, match="startup or autostart"):
+        windows_guard().check_tool_file(path, catalog_tool("vscode"))
+
+
+@pytest.mark.parametrize("path", [
+    "C:\\Users\\Me\\AppData\\Local\\Microsoft\\WindowsApps\\python.exe",
+    "C:\\Users\\Me\\AppData\\Local\\Acme\\update.cmd",
+    "C:\\Users\\Me\\Desktop\\Acme.lnk",
+    "C:\\Users\\Me\\NTUSER.DAT",
+])
+def test_windows_refuses_files_windows_runs(path: str) -> None:
+    with pytest.raises(UnsafePathError, match="program, script or shortcut|startup or autostart"):
+        windows_guard().check_tool_file(path, catalog_tool("vscode"))
+
+
+@pytest.mark.parametrize(("path", "reason"), [
+    ("\\\\server\\share\\Me\\settings.json", "network \\(UNC\\) or device path"),
+    ("//server/share/Me/settings.json", "network \\(UNC\\) or device path"),
+    ("\\\\?\\C:\\Users\\Me\\settings.json", "network \\(UNC\\) or device path"),
+    ("\\\\.\\pipe\\evil", "network \\(UNC\\) or device path"),
+    ("\\Users\\Me\\settings.json", "not an absolute path with a drive letter"),
+    ("C:Users\\Me\\settings.json", "not an absolute path with a drive letter"),
+    ("AppData\\Roaming\\x.json", "not an absolute path with a drive letter"),
+    ("C:\\Users\\Me\\settings.json:hidden", "alternate data stream"),
+    ("C:\\Users\\Me\\AppData\\nul.json", "reserves for a device"),
+    ("C:\\Users\\Me\\COM1", "reserves for a device"),
+    ("C:\\Users\\Me\\.ssh.\\authorized_keys", "ending in a dot or a space"),
+    ("C:\\Users\\Me\\.ssh \\authorized_keys", "ending in a dot or a space"),
+    ("C:\\Users\\Me\\AWS~1\\config", "short \\(8.3\\) name"),
+])
+def test_windows_refuses_paths_that_are_not_what_they_seem(path: str, reason: str) -> None:
+    with pytest.raises(UnsafePathError, match=reason) as caught:
+        windows_guard().check_tool_file(path, catalog_tool("vscode"))
+    assert not isinstance(caught.value, OutsideAreaError)
+
+
+@pytest.mark.parametrize("path", [
+    "D:\\Users\\Me\\settings.json",  # another drive
+    "C:\\Users\\Me2\\settings.json",  # a name that merely starts like home
+    "C:\\Users\\Me\\..\\Other\\settings.json",
+    "C:/Users/Me/AppData/../../../Windows/System32/drivers/etc/hosts",
+    "C:\\Program Files\\Mozilla Firefox\\distribution\\policies.json",
+])
+def test_windows_outside_the_profile_is_another_area(path: str) -> None:
+    with pytest.raises(OutsideAreaError, match="outside your home folder"):
+        windows_guard().check_tool_file(path, catalog_tool("firefox"))
+
+
+def test_windows_tracklights_own_files_are_not_a_manifest_target() -> None:
+    for path in ("C:\\Users\\Me\\AppData\\Roaming\\Tracklight\\settings.toml",
+                 "c:/users/me/appdata/local/TRACKLIGHT/state/journal/x.json"):
+        with pytest.raises(UnsafePathError, match="Tracklight's own files"):
+            windows_guard().check_tool_file(path, catalog_tool("vscode"))
+
+
+def test_windows_junction_out_of_the_profile_is_not_followed() -> None:
+    guard = windows_guard(links={"C:\\Users\\Me\\AppData\\Roaming\\Acme": "D:\\Shared\\Acme"})
+    with pytest.raises(UnsafePathError, match="symlink to D:\\\\Shared\\\\Acme\\\\config.json, outside your home"):
+        guard.check_tool_file("C:\\Users\\Me\\AppData\\Roaming\\acme\\config.json", catalog_tool("vscode"))
+
+
+def test_windows_junction_inside_the_profile_is_judged_where_it_leads() -> None:
+    guard = windows_guard(links={"C:\\Users\\Me\\dotfiles": "C:\\Users\\Me\\.ssh",
+                                 "C:\\Users\\Me\\AppData\\Roaming\\Code": "C:\\Users\\Me\\sync\\Code"})
+    with pytest.raises(UnsafePathError, match="credentials"):
+        guard.check_tool_file("C:\\Users\\Me\\dotfiles\\config", catalog_tool("vscode"))
+    settings = "C:\\Users\\Me\\AppData\\Roaming\\Code\\User\\settings.json"
+    assert guard.check_tool_file(settings, catalog_tool("vscode")) == "C:\\Users\\Me\\sync\\Code\\User\\settings.json"
+
+
+def test_windows_link_to_a_network_share_is_refused() -> None:
+    guard = windows_guard(links={"C:\\Users\\Me\\AppData\\Roaming\\Acme": "\\\\nas\\share\\Acme"})
+    with pytest.raises(UnsafePathError, match="resolves to .*network \\(UNC\\)"):
+        guard.check_tool_file("C:\\Users\\Me\\AppData\\Roaming\\Acme\\config.json", catalog_tool("vscode"))
+
+
+def test_windows_redirected_appdata_counts_as_the_users_and_keeps_its_deny_list() -> None:
+    env = {**WINDOWS_ENV, "APPDATA": "D:\\Profiles\\Me\\Roaming"}
+    guard = windows_guard(env)
+    settings = "D:\\Profiles\\Me\\Roaming\\Code\\User\\settings.json"
+    assert guard.check_tool_file(settings, catalog_tool("vscode")) == settings
+    with pytest.raises(UnsafePathError, match="credentials"):
+        guard.check_tool_file("D:\\Profiles\\Me\\Roaming\\gnupg\\gpg.conf", catalog_tool("vscode"))
+    with pytest.raises(UnsafePathError, match="startup or autostart"):
+        guard.check_tool_file("d:/profiles/me/roaming/Microsoft/Windows/Start Menu/Programs/Startup/x.ini",
+                              catalog_tool("vscode"))
+    with pytest.raises(OutsideAreaError):  # the rest of that drive is not the user's
+        guard.check_tool_file("D:\\Profiles\\Other\\settings.json", catalog_tool("vscode"))
+
+
+def test_windows_profile_on_a_network_share_refuses_every_write() -> None:
+    guard = windows_guard({"USERPROFILE": "\\\\fileserver\\profiles\\Me"})
+    with pytest.raises(UnsafePathError, match="your home folder .* network \\(UNC\\)"):
+        guard.check_tool_file("C:\\Users\\Me\\AppData\\Roaming\\Code\\User\\settings.json", catalog_tool("vscode"))
+
+
+def test_windows_manifest_cannot_reach_outside_the_profile() -> None:
+    tool = catalog_tool("vscode")
+    manifest_tool = type(tool)(**{**tool.__dict__, "source": Source.MANIFEST})
+    with pytest.raises(UnsafePathError, match="manifest from a user folder") as caught:
+        windows_guard().check_tool_file("C:\\Windows\\System32\\drivers\\etc\\hosts", manifest_tool)
+    assert not isinstance(caught.value, OutsideAreaError)
+
+
+def test_windows_env_store_may_write_only_its_own_files() -> None:
+    guard = windows_guard()
+    env_sh = "C:\\Users\\Me\\AppData\\Roaming\\Tracklight\\env.sh"
+    assert guard.check_env_file(env_sh, None, b"export A='1'\n") == env_sh
+    assert guard.check_env_file("c:/users/me/appdata/roaming/tracklight/ENV.SH", None, b"") is not None
+    profile = "C:\\Users\\Me\\Documents\\PowerShell\\Microsoft.PowerShell_profile.ps1"
+    with pytest.raises(UnsafePathError, match="program, script or shortcut"):
+        guard.check_env_file(profile, b"", b"")
+    with pytest.raises(UnsafePathError, match="credentials"):
+        guard.check_env_file("C:\\Users\\Me\\.ssh\\rc", None, b"")
+    with pytest.raises(UnsafePathError, match="network"):
+        guard.check_env_file("\\\\server\\share\\env.sh", None, b"")
+
+
+def test_windows_has_no_system_scope_for_files() -> None:
+    with pytest.raises(UnsafePathError, match="no system-wide files on Windows"):
+        windows_guard(scope=Scope.SYSTEM).check_tool_file("C:\\ProgramData\\conda\\condarc", catalog_tool("vscode"))
+
+
+def test_windows_rules_do_not_leak_into_linux(home: Path) -> None:
+    # On Linux a backslash, a colon, `nul` or `.cmd` are ordinary in a file name.
+    for name in (".config/acme/nul.json", ".config/acme/run.cmd", ".config/acme/a\\b:c.json"):
+        path = home / name
+        assert guard().check_tool_file(str(path), catalog_tool("vscode")) == str(path)

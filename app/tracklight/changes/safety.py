@@ -6,9 +6,19 @@ that run code at login; never Tracklight's own files on a manifest's behalf. The
 env files and its marked block in startup files, written by the env store: `check_env_file` verifies that nothing
 but that block differs.
 
+Windows (judged with ntpath on any OS, see pathrules.py): home is %USERPROFILE% (with %APPDATA% and %LOCALAPPDATA%
+counted as the user's even where folder redirection moved them, as long as they are on a local drive); paths compare
+without regard to case, with either separator; UNC and device paths, paths without a drive, alternate data streams,
+reserved device names and 8.3 short names are refused; besides the lists every OS shares (%USERPROFILE%\\.ssh,
+%USERPROFILE%\\.aws\\credentials, …) come Windows' own credential stores (%APPDATA%\\gnupg, Credentials, Protect,
+Vault), its startup places (the Start Menu's Startup folder, PowerShell profiles wherever Documents is) and any file
+Windows runs by its name (.ps1, .cmd, .exe, .lnk, …). Symlinks and junctions are followed by realpath on Windows
+itself; elsewhere a Windows path is only normalised (the resolver is injected in tests).
+
 System scope (`tracklight policy apply`): only under the system root, only for the catalog, a policy, or a manifest
 that is root-owned, not writable by others and installed outside any home folder; the same kinds of files stay
-forbidden (/etc/shadow, sudoers, /etc/profile, …).
+forbidden (/etc/shadow, sudoers, /etc/profile, …). Windows has no system scope for files: an administrator deploys
+opt-outs there with `tracklight export`.
 
 Refusals raise UnsafePathError. `OutsideAreaError` (a subclass) marks a path that is merely in the other scope's area
 (a catalog tool's /etc file in user scope): the planner may then use another of the tool's controls; any other
@@ -20,13 +30,18 @@ from __future__ import annotations
 import enum
 import fnmatch
 import functools
+import itertools
+import ntpath
 import os
 import posixpath
 import stat
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from tracklight.changes import shellblock
+from tracklight.changes.pathrules import PathRules
+from tracklight.changes.pathrules import relative as relative_key
+from tracklight.changes.pathrules import under as under_key
 from tracklight.core import locations
 from tracklight.core.model import Os, Source, Tool
 from tracklight.errors import UnsafePathError
@@ -39,6 +54,8 @@ class Scope(enum.Enum):
 
 _XDG_DEFAULTS = {"XDG_CONFIG_HOME": ".config", "XDG_DATA_HOME": ".local/share", "XDG_STATE_HOME": ".local/state",
                  "XDG_CACHE_HOME": ".cache"}
+# Windows' application-data folders, which folder redirection may move off the profile, each with its default place.
+_WINDOWS_APPDATA = {"APPDATA": "AppData/Roaming", "LOCALAPPDATA": "AppData/Local"}
 
 
 class OutsideAreaError(UnsafePathError):
@@ -88,10 +105,68 @@ SYSTEM_FORBIDDEN = (
     "usr/local/sbin", "var/spool/cron", "Library/LaunchDaemons", "Library/LaunchAgents", "System",
 )
 
+# Windows, relative to %USERPROFILE% (%APPDATA% and %LOCALAPPDATA% judged as if at their default places). The lists
+# above apply there as well: Windows ports keep ~/.ssh, ~/.aws/credentials, ~/.docker/config.json, ~/.kube/config
+# and Git Bash's ~/.bashrc in the profile folder.
+WINDOWS_CREDENTIAL_PATHS = (
+    "AppData/Roaming/gnupg",  # Gpg4win's GnuPG home
+    "AppData/Roaming/Microsoft/Credentials", "AppData/Local/Microsoft/Credentials",  # Credential Manager
+    "AppData/Roaming/Microsoft/Protect",  # DPAPI master keys
+    "AppData/Roaming/Microsoft/Crypto", "AppData/Roaming/Microsoft/SystemCertificates",
+    "AppData/Roaming/Microsoft/Vault", "AppData/Local/Microsoft/Vault",
+    "AppData/Roaming/gcloud/credentials.db", "AppData/Roaming/gcloud/access_tokens.db",
+    "AppData/Roaming/gcloud/legacy_credentials", "AppData/Roaming/gcloud/application_default_credentials.json",
+    "AppData/Roaming/GitHub CLI/hosts.yml", "AppData/Roaming/Subversion/auth",
+)
+WINDOWS_CREDENTIAL_NAMES = ("Login Data", "Login Data For Account", "Cookies", "*.ppk")
+WINDOWS_STARTUP_PATHS = (
+    "AppData/Roaming/Microsoft/Windows/Start Menu",  # its Programs\Startup folder runs at every login
+    "AppData/Local/Microsoft/WindowsApps",  # on PATH by default: a program put there shadows the real one
+)
+# A PowerShell profile folder wherever Documents is (OneDrive moves it to OneDrive\Documents or "OneDrive - Org").
+WINDOWS_PROFILE_FOLDERS = (("documents", "powershell"), ("documents", "windowspowershell"))
+# Files Windows runs by their name alone (a double click, a PATH lookup, a shortcut), and the registry's hives.
+WINDOWS_PROGRAM_NAMES = (
+    "*.exe", "*.dll", "*.com", "*.scr", "*.pif", "*.cpl", "*.msi", "*.msc", "*.bat", "*.cmd", "*.ps1", "*.psm1",
+    "*.psd1", "*.ps1xml", "*.vbs", "*.vbe", "*.js", "*.jse", "*.wsf", "*.wsh", "*.hta", "*.lnk", "*.url", "*.reg",
+    "*.inf", "desktop.ini", "ntuser.*", "usrclass.dat*",
+)
+
+
+@dataclass(frozen=True)
+class _DenyLists:
+    """One OS's lists, folded the way that OS compares names."""
+
+    credential_paths: tuple[str, ...]
+    credential_names: tuple[str, ...]
+    startup_paths: tuple[str, ...]
+    program_names: tuple[str, ...]
+
+
+def _fold(os_: Os, text: str) -> str:
+    # macOS and Windows file systems ignore case by default: ~/.SSH is ~/.ssh there. (Windows keys are lower-case
+    # already, the way ntpath.normcase folds them.)
+    if os_ is Os.LINUX:
+        return text
+    return text.lower() if os_ is Os.WINDOWS else text.casefold()
+
 
 @functools.cache
-def _folded(entries: tuple[str, ...], casefold: bool) -> tuple[str, ...]:
-    return tuple(e.casefold() for e in entries) if casefold else entries
+def _deny_lists(os_: Os) -> _DenyLists:
+    credential_paths: tuple[str, ...] = CREDENTIAL_PATHS
+    credential_names: tuple[str, ...] = CREDENTIAL_NAMES
+    startup_paths: tuple[str, ...] = STARTUP_PATHS
+    program_names: tuple[str, ...] = ()
+    if os_ is Os.WINDOWS:
+        credential_paths += WINDOWS_CREDENTIAL_PATHS
+        credential_names += WINDOWS_CREDENTIAL_NAMES
+        startup_paths += WINDOWS_STARTUP_PATHS
+        program_names = WINDOWS_PROGRAM_NAMES
+
+    def fold(entries: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_fold(os_, entry) for entry in entries)
+
+    return _DenyLists(fold(credential_paths), fold(credential_names), fold(startup_paths), fold(program_names))
 
 
 def _under(path: str, folder: str) -> bool:
@@ -105,12 +180,25 @@ def _matches(relative: str, entries: tuple[str, ...]) -> str | None:
     return None
 
 
-def _name_matches(path: str) -> str | None:
+def _name_matches(path: str, names: tuple[str, ...] = CREDENTIAL_NAMES) -> str | None:
     name = posixpath.basename(path)
-    for pattern in CREDENTIAL_NAMES:
+    for pattern in names:
         if fnmatch.fnmatchcase(name, pattern):
             return pattern
     return None
+
+
+def _in_profile_folder(relative: str) -> bool:
+    return any(pair in WINDOWS_PROFILE_FOLDERS for pair in itertools.pairwise(relative.split("/")))
+
+
+def default_resolver(os_: Os) -> Callable[[str], str]:
+    """How a path becomes the real path it names on this machine (symlinks and junctions followed)."""
+    if os_ is Os.WINDOWS and os.path is not ntpath:
+        # Judging Windows paths from another OS (tests, previews): there is no file system to ask about links, so
+        # the path is only normalised. On Windows itself, realpath follows symlinks and junctions.
+        return ntpath.normpath
+    return os.path.realpath
 
 
 @dataclass(frozen=True)
@@ -120,27 +208,45 @@ class WriteGuard:
     scope: Scope
     os_: Os
     home: str  # real path
-    # real paths of home and of the user's own XDG base folders, each with where it sits by default under home
+    # keys (pathrules) of the real home and of the user's own base folders kept outside it, each with where it sits
+    # by default under home ("" for home itself)
     user_roots: tuple[tuple[str, str], ...]
     system_root: str  # real path of the folder treated as "/"
-    own_dirs: tuple[str, ...]  # Tracklight's own folders (never a manifest's target)
-    env_files: tuple[str, ...]  # Tracklight's env files (written only by the env store)
+    own_dirs: tuple[str, ...]  # keys of Tracklight's own folders (never a manifest's target)
+    env_files: tuple[str, ...]  # keys of Tracklight's env files (written only by the env store)
     env_sh: str
     lexical_home: str
+    resolve: Callable[[str], str] = field(default=os.path.realpath, compare=False, repr=False)
+    home_problem: str | None = None  # why nothing in home may be written at all (Windows: a UNC profile)
 
     @classmethod
     def for_env(cls, env: Mapping[str, str], os_: Os, scope: Scope = Scope.USER,
-                root: str | None = None) -> WriteGuard:
+                root: str | None = None, resolve: Callable[[str], str] | None = None) -> WriteGuard:
+        """The guard for this environment; `resolve` replaces realpath (tests stand in Windows junctions with it)."""
+        rules = PathRules(os_)
+        resolve = resolve or default_resolver(os_)
         home = locations.home(os_, env)
-        real_home = os.path.realpath(home)
-        roots = [(real_home, "")]
-        for name, default in _XDG_DEFAULTS.items():
+        home_problem = rules.refusal(home)
+        real_home = home if home_problem else resolve(home)
+        if home_problem is None and rules.refusal(real_home) is not None:
+            home_problem = f"resolves to {real_home}, which {rules.refusal(real_home)}"
+        home_key = rules.key(real_home)
+        roots = [(home_key, "")]
+        base_folders = dict(_XDG_DEFAULTS)
+        if os_ is Os.WINDOWS:
+            base_folders.update(_WINDOWS_APPDATA)
+        for name, default in base_folders.items():
             value = env.get(name, "")
-            # A user may keep their XDG folders outside home; they are theirs when they own them.
-            if value.startswith("/") and os.path.isdir(value) and _owned_by_me(value):
-                real = os.path.realpath(value)
-                if not _under(real, real_home):
-                    roots.append((real, default))
+            # A user may keep these folders outside home; they are theirs when they own them (Windows: when they
+            # are on a local drive; the variables are Windows' own).
+            if not _own_base_folder(rules, value):
+                continue
+            real = resolve(value)
+            if rules.refusal(real) is not None:
+                continue
+            key = rules.key(real)
+            if not under_key(key, home_key):
+                roots.append((key, default))
         own = (locations.config_dir(os_, env), locations.state_dir(os_, env), locations.data_dir(os_, env),
                locations.cache_dir(os_, env))
         env_files = [locations.env_sh_file(os_, env), locations.env_fish_file(os_, env)]
@@ -148,51 +254,81 @@ class WriteGuard:
             env_files.append(locations.environment_d_file(env))
         system_root = os.path.realpath(root or locations.system_root(env))
         return cls(scope, os_, real_home, tuple(roots), system_root,
-                   tuple(os.path.realpath(d) for d in own), tuple(os.path.realpath(f) for f in env_files),
-                   locations.env_sh_file(os_, env), home)
+                   tuple(rules.key(resolve(d)) for d in own), tuple(rules.key(resolve(f)) for f in env_files),
+                   locations.env_sh_file(os_, env), home, resolve, home_problem)
 
     # ---------------------------------------------------------------- helpers
 
-    def _fold(self, path: str) -> str:
-        # macOS and Windows file systems ignore case by default: ~/.SSH is ~/.ssh there.
-        return path if self.os_ is Os.LINUX else path.casefold()
+    @property
+    def rules(self) -> PathRules:
+        return PathRules(self.os_)
 
-    def _real(self, path: str) -> str:
-        return os.path.realpath(path)
+    def _fold(self, text: str) -> str:
+        return _fold(self.os_, text)
+
+    def _shown(self, relative: str, native: str) -> str:
+        """`relative` for a message, in the spelling of `native` where they agree (Windows keys are lower-case)."""
+        parts = relative.split("/")
+        native_parts = self.rules.normpath(native).replace("\\", "/").split("/")
+        for i in range(1, min(len(parts), len(native_parts)) + 1):
+            if self._fold(native_parts[-i]) != self._fold(parts[-i]):
+                break
+            parts[-i] = native_parts[-i]
+        if self.os_ is Os.WINDOWS:
+            return "%USERPROFILE%\\" + "\\".join(parts)
+        return "~/" + "/".join(parts)
 
     def _relative_to_home(self, path: str) -> str | None:
-        """The path relative to home; inside an XDG folder kept elsewhere, as if that folder sat at its default."""
+        """The path relative to home (`/`-separated); inside a base folder kept elsewhere, as if at its default."""
+        key = self.rules.key(path)
         for root, prefix in self.user_roots:
-            if _under(path, root):
-                relative = posixpath.relpath(path, root)
+            relative = relative_key(key, root)
+            if relative is not None:
                 if prefix:
                     return prefix if relative == "." else f"{prefix}/{relative}"
                 return relative
         return None
 
-    def _inside_lexically(self, path: str) -> bool:
-        return _under(path, self.lexical_home) or self._relative_to_home(path) is not None
+    def _inside_lexically(self, lexical: str) -> bool:
+        return (under_key(self.rules.key(lexical), self.rules.key(self.lexical_home))
+                or self._relative_to_home(lexical) is not None)
+
+    def _refuse_spelling(self, path: str) -> str:
+        """The real path, after refusing a spelling that can't be judged (pathrules); UnsafePathError if so."""
+        problem = self.rules.refusal(path)
+        if problem:
+            raise UnsafePathError(problem, path=path)
+        real = self.resolve(path)
+        problem = self.rules.refusal(real)
+        if problem:
+            raise UnsafePathError(f"resolves to {real}, which {problem}", path=path)
+        return real
 
     def _forbidden_in_home(self, real: str, lexical: str, allow_startup: bool = False) -> str | None:
         """Why a user-scope path is forbidden, or None."""
-        relatives = [self._relative_to_home(real), self._relative_to_home(lexical)]
-        if _under(lexical, self.lexical_home):
-            relatives.append(posixpath.relpath(lexical, self.lexical_home))
-        for relative in relatives:
+        lists = _deny_lists(self.os_)
+        relatives = [(self._relative_to_home(real), real), (self._relative_to_home(lexical), lexical),
+                     (relative_key(self.rules.key(lexical), self.rules.key(self.lexical_home)), lexical)]
+        for relative, native in relatives:
             if relative is None:
                 continue
             folded = self._fold(relative)
-            casefold = self.os_ is not Os.LINUX
-            hit = _matches(folded, _folded(CREDENTIAL_PATHS, casefold)) or _name_matches(folded)
-            if hit:
-                return f"holds credentials (~/{relative}); Tracklight never writes there"
-            if not allow_startup:
-                hit = _matches(folded, _folded(STARTUP_PATHS, casefold))
-                if hit:
-                    return (f"is a shell startup or autostart file (~/{relative}); Tracklight only writes its own "
-                            "marked block there, for environment settings")
+            if _matches(folded, lists.credential_paths) or _name_matches(folded, lists.credential_names):
+                return f"holds credentials ({self._shown(relative, native)}); Tracklight never writes there"
+            short = self.rules.short_name(folded)
+            if short:
+                return (f"goes through {short!r}, which looks like a short (8.3) name; Tracklight judges paths only "
+                        "by their full names")
+            shown = self._shown(relative, native)
+            startup = _matches(folded, lists.startup_paths) or (self.os_ is Os.WINDOWS and _in_profile_folder(folded))
+            if startup and not allow_startup:
+                return (f"is a shell startup or autostart file ({shown}); Tracklight only writes its own marked "
+                        "block there, for environment settings")
+            if _name_matches(folded, lists.program_names):
+                return f"is a program, script or shortcut that Windows runs ({shown}); Tracklight never writes one"
+        real_key = self._fold(self.rules.key(real))
         for own in self.own_dirs:
-            if _under(self._fold(real), self._fold(own)):
+            if under_key(real_key, self._fold(own)):
                 return "is one of Tracklight's own files; a manifest cannot point there"
         return None
 
@@ -208,12 +344,16 @@ class WriteGuard:
         return self._check_user_file(path, tool)
 
     def _check_user_file(self, path: str, tool: Tool | None) -> str:
-        if not os.path.isabs(path):
-            raise UnsafePathError("is not an absolute path; refusing to guess where it is", path=path)
-        lexical = posixpath.normpath(path) if self.os_ is not Os.WINDOWS else path
-        real = self._real(path)
+        problem = self.rules.refusal(path)
+        if problem:
+            raise UnsafePathError(problem, path=path)
+        if self.home_problem:
+            raise UnsafePathError(f"your home folder {self.lexical_home} {self.home_problem}; Tracklight writes "
+                                  "nothing there", path=path)
+        lexical = self.rules.normpath(path)
+        real = self._refuse_spelling(path)
         if self._relative_to_home(real) in (None, "."):
-            if self._inside_lexically(lexical) and real != self.home:
+            if self._inside_lexically(lexical) and self.rules.key(real) != self.rules.key(self.home):
                 raise UnsafePathError(f"is a symlink to {real}, outside your home folder; not followed",
                                       path=path)
             if tool is not None and tool.source is Source.MANIFEST:
@@ -228,10 +368,13 @@ class WriteGuard:
         return real
 
     def _check_system_file(self, path: str, tool: Tool | None) -> str:
+        if self.os_ is Os.WINDOWS:
+            raise UnsafePathError("Tracklight writes no system-wide files on Windows; an administrator deploys "
+                                  "opt-outs there with `tracklight export`", path=path)
         if tool is not None and not trusted_for_system(tool, self):
             raise UnsafePathError(f"the description of {tool.id} comes from {tool.origin}, which is not a root-owned "
                                   "system manifest; it cannot direct a system-wide write", path=path)
-        real = self._real(path)
+        real = self.resolve(path)
         root = self.system_root
         if not _under(real, root):
             raise UnsafePathError(f"resolves to {real}, outside the system root {root}", path=path)
@@ -242,12 +385,13 @@ class WriteGuard:
 
     def check_env_file(self, path: str, before: bytes | None, after: bytes | None) -> str:
         """May the env store write this? Its own env files, or a startup file where only its block differs."""
-        real = self._real(path)
-        if any(self._fold(real) == self._fold(f) for f in self.env_files) or self._is_own_helper(real):
+        real = self._refuse_spelling(path)
+        real_key = self._fold(self.rules.key(real))
+        if any(real_key == self._fold(f) for f in self.env_files) or self._is_own_helper(real):
             return real
         if self._relative_to_home(real) is None:
             raise UnsafePathError("is outside your home folder; environment settings stay in it", path=path)
-        reason = self._forbidden_in_home(real, posixpath.normpath(path), allow_startup=True)
+        reason = self._forbidden_in_home(real, self.rules.normpath(path), allow_startup=True)
         if reason:
             raise UnsafePathError(reason, path=path)
         old_text, new_text = shellblock.decode(before), shellblock.decode(after)
@@ -260,6 +404,8 @@ class WriteGuard:
 
     def _is_own_helper(self, real: str) -> bool:
         """The small files the env store owns besides env.sh: fish's loader, the macOS LaunchAgent."""
+        if self.os_ is Os.WINDOWS:
+            return False  # the env store writes neither there
         name = posixpath.basename(real)
         folder = posixpath.dirname(real)
         if name == "tracklight-env.fish" and folder.endswith("/fish/conf.d"):
@@ -267,6 +413,14 @@ class WriteGuard:
         if name == "org.tracklight.environment.plist" and folder.endswith("/Library/LaunchAgents"):
             return self._relative_to_home(real) is not None
         return False
+
+
+def _own_base_folder(rules: PathRules, value: str) -> bool:
+    if not value:
+        return False
+    if rules.windows:
+        return rules.refusal(value) is None
+    return value.startswith("/") and os.path.isdir(value) and _owned_by_me(value)
 
 
 def _owned_by_me(path: str) -> bool:
