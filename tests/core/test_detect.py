@@ -255,6 +255,21 @@ def test_oversized_and_unreadable_files(sandbox_home: Path) -> None:
     assert "is a folder" in report.problems[0].message
 
 
+def test_a_pipe_in_place_of_a_file_is_a_problem_not_a_hang(sandbox_home: Path) -> None:
+    # Opening a FIFO for reading waits for a writer: a scan must never wait on a user's odd file.
+    import subprocess
+    import sys
+
+    fifo = sandbox_home / ".config/Code/User/settings.json"
+    fifo.parent.mkdir(parents=True)
+    os.mkfifo(fifo)
+    for args in (["show", "vscode"], ["optout", "vscode"]):
+        done = subprocess.run([sys.executable, "-m", "tracklight.cli", *args], capture_output=True, text=True,
+                              timeout=30)
+        assert "not a regular file" in done.stdout + done.stderr, args
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
 def test_syncthing_is_on_while_either_channel_sends(sandbox_home: Path) -> None:
     path = sandbox_home / ".local/state/syncthing/config.xml"
     plant(path, '<configuration version="37">\n    <options>\n        <urAccepted>-1</urAccepted>\n'

@@ -75,21 +75,32 @@ def resolve_target(path: str) -> str:
     return os.path.realpath(path)
 
 
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+"""Non-blocking: opening a FIFO for reading would wait for a writer; here it opens at once and fstat refuses it."""
+
+
 def read_current(path: str) -> bytes | None:
     """The file's bytes now; None when it does not exist. WriteError for a folder, a loop, or an unreadable file."""
     try:
-        with open(path, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise WriteError("is not a regular file (a device or pipe); not touched", path=path)
-            return handle.read()
+        fd = os.open(path, _READ_FLAGS)
     except FileNotFoundError:
         return None
-    except IsADirectoryError:
-        raise WriteError("is a folder, not a file; nothing was changed", path=path) from None
     except OSError as exc:
-        if exc.errno == errno.ENOENT:
-            return None
         raise _write_error("read", path, exc) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise WriteError("is a folder, not a file; nothing was changed", path=path)
+        if not stat.S_ISREG(mode):
+            raise WriteError("is not a regular file (a device or pipe); not touched", path=path)
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise _write_error("read", path, exc) from None
+    finally:
+        os.close(fd)
 
 
 def check_writable(path: str) -> None:
