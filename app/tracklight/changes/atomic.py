@@ -103,21 +103,30 @@ def read_current(path: str) -> bytes | None:
         os.close(fd)
 
 
-def check_writable(path: str) -> None:
-    """Raise the WriteError atomic_write would raise for `path`, without writing: lets a plan fail one tool early
-    instead of a whole change set failing (and rolling back) half-way."""
+def _writable_target(path: str) -> tuple[str, os.stat_result | None]:
+    """The file a write to `path` lands in and its stat (None: it doesn't exist yet); WriteError for what is never
+    replaced: a folder, a device or pipe, a file its owner made read-only."""
     target = resolve_target(path)
     try:
         info = os.stat(target)
     except FileNotFoundError:
-        info = None
+        return target, None
     except OSError as exc:
         raise _write_error("write", path, exc) from None
-    if info is not None:
-        if stat.S_ISDIR(info.st_mode):
-            raise WriteError("is a folder, not a file; nothing was changed", path=path)
-        if not info.st_mode & stat.S_IWUSR:
-            raise WriteError("is read-only; make it writable first if you want Tracklight to change it", path=path)
+    if stat.S_ISDIR(info.st_mode):
+        raise WriteError("is a folder, not a file; nothing was changed", path=path)
+    if not stat.S_ISREG(info.st_mode):
+        raise WriteError("is not a regular file (a device or pipe); not touched", path=path)
+    if not info.st_mode & stat.S_IWUSR:
+        # The owner made it read-only on purpose; replacing it would silently override that choice.
+        raise WriteError("is read-only; make it writable first if you want Tracklight to change it", path=path)
+    return target, info
+
+
+def check_writable(path: str) -> None:
+    """Raise the WriteError atomic_write would raise for `path`, without writing: lets a plan fail one tool early
+    instead of a whole change set failing (and rolling back) half-way."""
+    target, _info = _writable_target(path)
     folder = os.path.dirname(target) or "."
     while not os.path.lexists(folder):
         folder = os.path.dirname(folder)
@@ -208,23 +217,7 @@ def atomic_write(path: str, data: bytes, *, mode: int | None = None, expected_be
     sync_dir False: the caller fsyncs the folder later (a batch). durable False: no fsync at all, for Tracklight's
     own markers whose loss after a power cut is harmless (the journal's status files); still atomic.
     """
-    target = resolve_target(path)
-    try:
-        info: os.stat_result | None = os.stat(target)
-    except FileNotFoundError:
-        info = None
-    except OSError as exc:
-        raise _write_error("write", path, exc) from None
-    if info is not None:
-        if stat.S_ISDIR(info.st_mode):
-            raise WriteError("is a folder, not a file; nothing was changed", path=path)
-        if not stat.S_ISREG(info.st_mode):
-            raise WriteError("is not a regular file (a device or pipe); not touched", path=path)
-        if not info.st_mode & stat.S_IWUSR:
-            # The owner made it read-only on purpose; replacing it would silently override that choice.
-            raise WriteError("is read-only; make it writable first if you want Tracklight to change it",
-                             path=path)
-
+    target, info = _writable_target(path)
     folder = os.path.dirname(target) or "."
     if not os.path.isdir(folder):
         if os.path.lexists(folder):
