@@ -137,7 +137,7 @@ class _Workspace:
 # ---------------------------------------------------------------- which controls
 
 
-def _value_for(control: Control, value: Scalar, written: Scalar | None, today: str) -> Scalar:
+def _value_for(value: Scalar, written: Scalar | None, today: str) -> Scalar:
     chosen = value if written is None else written
     if isinstance(chosen, str):
         return chosen.replace("{today}", today)
@@ -272,7 +272,7 @@ def _optout_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: li
             if _effective(_file_meaning(ws, control, target.path), control) is Meaning.OFF:
                 _share_file_edit(ws, tool, control, target.path)
                 continue
-            value = _value_for(control, control.off, control.write_off, ctx.today)
+            value = _value_for(control.off, control.write_off, ctx.today)
             _edit_file(ws, tool, control, target.path, value, Meaning.OFF)
         else:
             name = control.name or ""
@@ -288,7 +288,7 @@ def _optout_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: li
                     continue
                 if inherited is None and control.unset is Meaning.OFF:
                     continue
-            value = _value_for(control, control.off, control.write_off, ctx.today)
+            value = _value_for(control.off, control.write_off, ctx.today)
             ws.set_env(name, formats.scalar_text(value), tool.id)
 
 
@@ -317,7 +317,7 @@ def _optin_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: lis
         # local) and only for the control an opt-out would write; an opt-out found elsewhere is turned back.
         unset_on = control.unset is Meaning.ON or (control.unset is None and default_on)
         enable = control.on is not None and id(control) in chosen and not unset_on
-        on_value = None if control.on is None else _value_for(control, control.on, control.write_on, ctx.today)
+        on_value = None if control.on is None else _value_for(control.on, control.write_on, ctx.today)
         if control.kind is ControlKind.FILE:
             path = resolve_file(control, ctx.os_, ctx.env, ctx.root)
             if path is None:
@@ -391,16 +391,6 @@ def plan_changes(action: Action, reports: Iterable[ToolReport], ctx: PlanContext
     changeset = ChangeSet(new_change_id(ctx.now), ctx.now, action, summary, tuple(planned), tuple(files),
                           env_plan.env)
     return PlanResult(changeset, tuple(failures), tuple(unchanged), tuple(notes))
-
-
-def plan_optout(reports: Sequence[ToolReport], ctx: PlanContext, *, do_not_track: bool = False) -> PlanResult:
-    """Opt these tools out; with do_not_track also set DO_NOT_TRACK=1 (`optout --all`)."""
-    return plan_changes(Action.OPTOUT, reports, ctx, env={DO_NOT_TRACK: "1"} if do_not_track else None)
-
-
-def plan_optin(reports: Sequence[ToolReport], ctx: PlanContext) -> PlanResult:
-    """Opt these tools back in."""
-    return plan_changes(Action.OPTIN, reports, ctx)
 
 
 def _edit_count(ws: _Workspace) -> int:

@@ -178,10 +178,6 @@ def _dotted(where: tuple[Any, ...], key: str) -> str:
     return ".".join([*parts, key]).replace(".[", "[")
 
 
-def _table(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def _is_scalar(value: Any) -> bool:
     return isinstance(value, (str, bool, int, float)) and not isinstance(value, dt.date)
 

@@ -72,8 +72,3 @@ def emit(signal: SignalInstance, *args: object) -> None:
     signal.emit(*args)
     assert _give_back is not None
     _give_back()
-
-
-def leaks_true() -> bool:
-    """Whether this PySide6's emit loses a reference to True (after the first emit() has checked)."""
-    return _checked and _give_back is not _noop
