@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tracklight import formats
 from tracklight.changes.atomic import DEFAULT_NEW_FILE_MODE, check_writable, missing_parents, read_current
@@ -391,6 +391,19 @@ def plan_changes(action: Action, reports: Iterable[ToolReport], ctx: PlanContext
     changeset = ChangeSet(new_change_id(ctx.now), ctx.now, action, summary, tuple(planned), tuple(files),
                           env_plan.env)
     return PlanResult(changeset, tuple(failures), tuple(unchanged), tuple(notes))
+
+
+def unwritable_as_notes(result: PlanResult) -> PlanResult:
+    """For an opt-out of everything (`optout --all`, the tray's "Opt out of everything"): a tool this user has no
+    way to switch off — it offers no setting, or only a system-wide one — is a note, not a failure; --all is
+    everything this user *can* switch off. A tool named on its own still fails, so the person hears why."""
+    unwritable = [f for f in result.failures if isinstance(f.error, (NothingToWriteError, OutsideAreaError))]
+    if not unwritable:
+        return result
+    # NothingToWriteError names the tool already; the area error names only its file.
+    notes = [str(f.error) if isinstance(f.error, NothingToWriteError) else str(f) for f in unwritable]
+    return replace(result, failures=tuple(f for f in result.failures if f not in unwritable),
+                   notes=(*result.notes, *notes))
 
 
 def _edit_count(ws: _Workspace) -> int:

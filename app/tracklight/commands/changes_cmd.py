@@ -59,8 +59,7 @@ def _reports(ids: list[str]) -> tuple[list[Any], list[str]]:
 def _run(args: argparse.Namespace, optout: bool) -> int:
     from tracklight.changes.changeset import Action
     from tracklight.changes.operations import Changes
-    from tracklight.changes.plan import NothingToWriteError
-    from tracklight.changes.safety import OutsideAreaError
+    from tracklight.changes.plan import unwritable_as_notes
     from tracklight.core.scan import scan
 
     if optout and args.all:
@@ -77,13 +76,9 @@ def _run(args: argparse.Namespace, optout: bool) -> int:
     except TracklightError as exc:
         _error(str(exc))
         return 1
-    plan = outcome.plan
-    # With --all, a tracking tool that offers no opt-out at all, or only a system-wide one, is reported, not a
-    # failure of the command: --all is everything this user can switch off.
-    failures = [f for f in plan.failures
-                if not (args.all and isinstance(f.error, (NothingToWriteError, OutsideAreaError)))]
-    notes = list(plan.notes) + [f"{f.tool_id}: {f.error}" if isinstance(f.error, OutsideAreaError) else str(f.error)
-                                for f in plan.failures if f not in failures]
+    plan = unwritable_as_notes(outcome.plan) if args.all else outcome.plan
+    failures = list(plan.failures)
+    notes = list(plan.notes)
     if outcome.applied is not None and optout:
         notes.extend(_still_tracking(outcome.applied.tool_ids))
     if args.json:

@@ -8,7 +8,7 @@ Every call here is blocking and runs on the worker pool, never on the UI thread.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tracklight.core.model import Os, ToolReport
@@ -44,19 +44,15 @@ def _action(optout: bool) -> Any:
 def plan_optout(target: Target, reports: Sequence[ToolReport], *, everything: bool = False) -> PlanResult:
     """What opting these tools out would write (nothing is written). `everything` also sets DO_NOT_TRACK=1.
 
-    With `everything`, a tool that offers no opt-out Tracklight can write is a note, not a failure: the rest
-    still goes through (as `tracklight optout --all` does).
+    With `everything`, a tool that offers no opt-out this user can write is a note, not a failure: the rest
+    still goes through (as `tracklight optout --all` does; changes.plan.unwritable_as_notes).
     """
     plan = _changes(target).plan(_action(True), reports, do_not_track=everything)
     if not everything:
         return plan
-    from tracklight.changes.plan import NothingToWriteError
+    from tracklight.changes.plan import unwritable_as_notes
 
-    nothing = [f for f in plan.failures if isinstance(f.error, NothingToWriteError)]
-    if not nothing:
-        return plan
-    return replace(plan, failures=tuple(f for f in plan.failures if f not in nothing),
-                   notes=(*plan.notes, *(str(f) for f in nothing)))
+    return unwritable_as_notes(plan)
 
 
 def plan_optin(target: Target, reports: Sequence[ToolReport]) -> PlanResult:
