@@ -234,3 +234,11 @@ def test_a_folder_that_cannot_be_created_is_a_clear_error_not_a_traceback(tmp_pa
     err = capsys.readouterr().err
     assert err.startswith("tracklight: ") and "cannot create folder" in err
     assert str(root / "etc" / "firefox" / "policies") in err
+
+
+def test_no_policy_points_at_an_example_that_exists(root, capsys):
+    assert main(["policy", "show"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"tracklight: no policy at {root}/etc/tracklight/policy.toml")
+    example = err.split("see ", 1)[1].split(")", 1)[0]
+    assert Path(example).is_absolute() and Path(example).is_file(), example  # not relative to a checkout

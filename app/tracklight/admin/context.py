@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -50,8 +51,11 @@ def find_policy(policy_path: str | None, os_: Os, env: Mapping[str, str], root: 
         return read_policy_file(policy_path)
     policy = load_machine_policy(os_, env, root)
     if policy is None:
+        from tracklight.resources import resources_root
+
         where = locations.policy_file(os_, env, root)
-        raise PolicyError(f"no policy at {where}; write one (see resources/policy/example.toml) or pass --policy FILE")
+        example = os.path.join(resources_root(), "policy", "example.toml")  # shipped in the wheel too
+        raise PolicyError(f"no policy at {where}; write one (see {example}) or pass --policy FILE")
     return policy
 
 
