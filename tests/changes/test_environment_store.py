@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import plistlib
 import subprocess
@@ -11,11 +12,13 @@ import pytest
 from changes_helpers import FIXED_NOW, changes, plant, reports, state_of
 
 from tracklight.changes.changeset import EnvChange
-from tracklight.changes.environment_store import EnvironmentStore
+from tracklight.changes.environment_store import EnvironmentStore, LaunchctlPlatform
 from tracklight.changes.operations import Changes
+from tracklight.changes.session_record import SessionRecord, SessionValue
 from tracklight.core.environment import parse_environment_d
-from tracklight.core.model import Os, State
+from tracklight.core.model import Os, State, ToolReport
 from tracklight.core.scan import scan
+from tracklight.errors import FormatError, TracklightError
 
 DEBIAN_BASHRC = """\
 # ~/.bashrc: executed by bash(1) for non-login shells.
@@ -163,16 +166,31 @@ def test_env_files_agree_with_each_other_and_the_core_reader(home: Path) -> None
 
 
 class RecordingPlatform:
-    """Stands in for launchctl / the Windows registry: records the calls the store makes."""
+    """Stands in for launchctl / HKCU\\Environment: holds the session's variables and records every write the store
+    makes (reads change nothing, so they are not recorded)."""
 
-    def __init__(self) -> None:
+    def __init__(self, session: dict[str, SessionValue] | None = None, written_kind: str = "") -> None:
         self.calls: list[tuple[str, ...]] = []
+        self.session: dict[str, SessionValue] = dict(session or {})
+        self.written_kind = written_kind  # what set_session writes: "REG_SZ" in the registry, "" for launchctl
+
+    def read_session(self, name: str) -> SessionValue | None:
+        value = self.session.get(name)
+        if value is not None and value.kind not in ("", "REG_SZ", "REG_EXPAND_SZ"):
+            raise FormatError(f"HKCU\\Environment\\{name} holds a value of registry type {value.kind}, not text")
+        return value
 
     def set_session(self, name: str, value: str) -> None:
         self.calls.append(("set", name, value))
+        self.session[name] = SessionValue(value, self.written_kind)
+
+    def restore_session(self, name: str, previous: SessionValue) -> None:
+        self.calls.append(("restore", name, previous.value, previous.kind))
+        self.session[name] = previous
 
     def unset_session(self, name: str) -> None:
         self.calls.append(("unset", name))
+        self.session.pop(name, None)
 
     def announce(self) -> None:
         self.calls.append(("announce",))
@@ -220,3 +238,189 @@ def test_linux_startup_files_are_planned_only_where_they_belong(home: Path) -> N
     assert [Path(p).name for p, _create in store.startup_files()] == [".profile", ".bashrc", ".zshenv"]
     assert dict(store.startup_files())[str(home / ".profile")] is True
     assert dict(store.startup_files())[str(home / ".zshenv")] is False
+
+
+# ---------------------------------------------------------------- the session's own values are put back
+
+DOTNET = "DOTNET_CLI_TELEMETRY_OPTOUT"
+WINDOWS_ENV = {"USERPROFILE": "C:\\Users\\Me", "APPDATA": "C:\\Users\\Me\\AppData\\Roaming",
+               "LOCALAPPDATA": "C:\\Users\\Me\\AppData\\Local"}
+
+
+def windows_store(registry: RecordingPlatform, tmp_path: Path) -> EnvironmentStore:
+    # The record's own place on Windows is %LOCALAPPDATA%\Tracklight\state (test below); here it is a sandbox file.
+    return EnvironmentStore(Os.WINDOWS, WINDOWS_ENV, registry, SessionRecord(str(tmp_path / "before.json")))
+
+
+def opt_out(store: EnvironmentStore, name: str = DOTNET, value: str = "1") -> tuple[EnvChange, ...]:
+    """What an opt-out applies: the store plans the change from its env files (none yet), then after_apply."""
+    plan = store.plan([EnvChange(name, None, value, ("dotnet",))])
+    store.after_apply(plan.env)
+    return plan.env
+
+
+def reverse(changes: tuple[EnvChange, ...]) -> list[EnvChange]:
+    """The env changes undo applies (undo.plan_undo swaps old and new)."""
+    return [EnvChange(c.name, c.new_value, c.old_value, c.tool_ids) for c in changes]
+
+
+def test_windows_undo_puts_back_the_value_that_was_in_hkcu_environment(tmp_path: Path) -> None:
+    registry = RecordingPlatform({DOTNET: SessionValue("0", "REG_SZ")}, written_kind="REG_SZ")
+    store = windows_store(registry, tmp_path)
+    applied = opt_out(store)
+    assert registry.session[DOTNET] == SessionValue("1", "REG_SZ")
+    assert store.record.load() == {DOTNET: SessionValue("0", "REG_SZ")}
+
+    store.after_apply(reverse(applied))
+    assert registry.session[DOTNET] == SessionValue("0", "REG_SZ")
+    assert registry.calls == [("set", DOTNET, "1"), ("announce",), ("restore", DOTNET, "0", "REG_SZ"), ("announce",)]
+    assert not (tmp_path / "before.json").exists()  # nothing left to put back
+
+
+def test_windows_opt_in_puts_back_an_expandable_value_with_its_type(tmp_path: Path) -> None:
+    theirs = SessionValue("%USERPROFILE%\\dotnet-optout", "REG_EXPAND_SZ")
+    registry = RecordingPlatform({DOTNET: theirs, "PATH": SessionValue("%USERPROFILE%\\bin", "REG_EXPAND_SZ")},
+                                 written_kind="REG_SZ")
+    store = windows_store(registry, tmp_path)
+    opt_out(store)
+    # opt-in: Tracklight's value goes (env.sh drops it), the store gets EnvChange(name, "1", None)
+    store.after_apply([EnvChange(DOTNET, "1", None, ("dotnet",))])
+    assert registry.session[DOTNET] == theirs
+    assert registry.session["PATH"] == SessionValue("%USERPROFILE%\\bin", "REG_EXPAND_SZ")  # never touched
+    assert ("unset", DOTNET) not in registry.calls
+
+
+def test_windows_nothing_there_before_means_nothing_there_after(tmp_path: Path) -> None:
+    registry = RecordingPlatform(written_kind="REG_SZ")
+    store = windows_store(registry, tmp_path)
+    applied = opt_out(store)
+    assert not (tmp_path / "before.json").exists()  # nothing to remember
+    store.after_apply(reverse(applied))
+    assert DOTNET not in registry.session
+    assert registry.calls[-2:] == [("unset", DOTNET), ("announce",)]
+
+
+def test_windows_a_value_changed_since_tracklight_set_it_is_left_alone(tmp_path: Path) -> None:
+    registry = RecordingPlatform({DOTNET: SessionValue("0", "REG_SZ")}, written_kind="REG_SZ")
+    store = windows_store(registry, tmp_path)
+    applied = opt_out(store)
+    registry.session[DOTNET] = SessionValue("true", "REG_SZ")  # the person (or an installer) set it since
+    store.after_apply(reverse(applied))
+    assert registry.session[DOTNET] == SessionValue("true", "REG_SZ")
+    assert not (tmp_path / "before.json").exists()  # "0" is not kept to be put back over their choice later
+
+    applied = opt_out(store)  # Tracklight takes "true" over now ...
+    del registry.session[DOTNET]  # ... and the person removes the variable
+    store.after_apply(reverse(applied))
+    assert DOTNET not in registry.session  # removed stays removed
+    assert not [call for call in registry.calls if call[0] in ("restore", "unset")]
+
+
+def test_windows_each_take_over_records_what_is_there_then(tmp_path: Path) -> None:
+    # opt out, opt in, undo the opt-in, undo the opt-out: the person's value is back at the end, with its type
+    registry = RecordingPlatform({DOTNET: SessionValue("0", "REG_EXPAND_SZ")}, written_kind="REG_SZ")
+    store = windows_store(registry, tmp_path)
+    opt_out(store)
+    optin = [EnvChange(DOTNET, "1", None, ("dotnet",))]
+    store.after_apply(optin)
+    assert registry.session[DOTNET] == SessionValue("0", "REG_EXPAND_SZ")
+    store.after_apply(reverse(tuple(optin)))  # undo the opt-in: Tracklight takes it over again
+    assert registry.session[DOTNET] == SessionValue("1", "REG_SZ")
+    store.after_apply([EnvChange(DOTNET, "1", None, ("dotnet",))])  # undo the opt-out
+    assert registry.session[DOTNET] == SessionValue("0", "REG_EXPAND_SZ")
+    assert not (tmp_path / "before.json").exists()
+
+
+def test_windows_a_new_value_of_tracklights_own_keeps_the_persons_value_on_record(tmp_path: Path) -> None:
+    registry = RecordingPlatform({DOTNET: SessionValue("0", "REG_SZ")}, written_kind="REG_SZ")
+    store = windows_store(registry, tmp_path)
+    opt_out(store)
+    store.after_apply([EnvChange(DOTNET, "1", "true", ("dotnet",))])  # Tracklight's value changes, still its own
+    assert store.record.load() == {DOTNET: SessionValue("0", "REG_SZ")}
+    store.after_apply([EnvChange(DOTNET, "true", None, ("dotnet",))])
+    assert registry.session[DOTNET] == SessionValue("0", "REG_SZ")
+
+
+def test_windows_the_previous_value_is_on_disk_before_it_is_replaced(tmp_path: Path) -> None:
+    seen: list[dict[str, SessionValue]] = []
+
+    class CheckingRegistry(RecordingPlatform):
+        def set_session(self, name: str, value: str) -> None:
+            seen.append(store.record.load())  # what a crash at this moment would leave on disk
+            super().set_session(name, value)
+
+    registry = CheckingRegistry({DOTNET: SessionValue("0", "REG_SZ")}, written_kind="REG_SZ")
+    store = windows_store(registry, tmp_path)
+    opt_out(store)
+    assert seen == [{DOTNET: SessionValue("0", "REG_SZ")}]
+    assert os.stat(tmp_path / "before.json").st_mode & 0o777 == 0o600
+
+
+def test_windows_a_value_that_could_not_be_put_back_is_refused_when_planning(tmp_path: Path) -> None:
+    registry = RecordingPlatform({DOTNET: SessionValue("1", "REG_DWORD")}, written_kind="REG_SZ")
+    store = windows_store(registry, tmp_path)
+    with pytest.raises(FormatError, match="REG_DWORD"):
+        store.plan([EnvChange(DOTNET, None, "1", ("dotnet",))])
+    assert registry.calls == []
+
+
+def test_a_damaged_record_stops_env_changes_before_anything_is_written(tmp_path: Path) -> None:
+    registry = RecordingPlatform({DOTNET: SessionValue("0", "REG_SZ")}, written_kind="REG_SZ")
+    store = windows_store(registry, tmp_path)
+    (tmp_path / "before.json").write_text('{"version": 1, "variables": {"X": {"value": 3}}}')
+    with pytest.raises(TracklightError, match="damaged") as caught:
+        store.plan([EnvChange(DOTNET, None, "1", ("dotnet",))])
+    assert caught.value.path == str(tmp_path / "before.json")
+    assert registry.calls == []
+
+
+def test_windows_keeps_the_record_in_its_local_state_folder() -> None:
+    assert EnvironmentStore(Os.WINDOWS, WINDOWS_ENV).record.path == (
+        "C:\\Users\\Me\\AppData\\Local\\Tracklight\\state\\environment-before.json")
+
+
+def test_macos_session_value_comes_back_after_undo_and_after_optin(home: Path) -> None:
+    # launchctl already had the variable (the person's own agent set it); ~/.zshenv has their own line for it too.
+    session = RecordingPlatform({DOTNET: SessionValue("0")})
+    zshenv = plant(home / ".zshenv", f"export {DOTNET}=0\n")
+    counter = iter(range(100))
+    mac = Changes(os_=Os.MACOS, platform=session, now=lambda: FIXED_NOW.replace(second=next(counter)))
+
+    def dotnet() -> list[ToolReport]:
+        return scan(os_=Os.MACOS, only={"dotnet"}).reports
+
+    mac.optout(dotnet())
+    assert session.session[DOTNET] == SessionValue("1")
+    record = home / "Library/Application Support/Tracklight/state/environment-before.json"
+    assert json.loads(record.read_text())["variables"] == {DOTNET: {"value": "0", "kind": ""}}
+    mac.undo()
+    assert session.session[DOTNET] == SessionValue("0")
+    assert session.calls[-2:] == [("restore", DOTNET, "0", ""), ("announce",)]
+    assert (home / ".zshenv").read_bytes() == zshenv
+    assert not record.exists()
+
+    mac.optout(dotnet())
+    mac.optin(dotnet())
+    assert session.session[DOTNET] == SessionValue("0")
+    assert (home / ".zshenv").read_bytes() == zshenv  # their own line was never touched; the block is gone
+    assert not (home / "Library/LaunchAgents/org.tracklight.environment.plist").exists()
+    assert not record.exists()
+
+
+def test_launchctl_adapter_reads_and_restores_through_launchctl() -> None:
+    ran: list[list[str]] = []
+    outputs = {"DOTNET_CLI_TELEMETRY_OPTOUT": "0\n", "EMPTY": ""}
+    adapter = LaunchctlPlatform(run=ran.append, output=lambda argv: outputs[argv[-1]])
+    assert adapter.read_session("DOTNET_CLI_TELEMETRY_OPTOUT") == SessionValue("0")
+    assert adapter.read_session("EMPTY") is None
+    adapter.restore_session("A", SessionValue("x y"))
+    adapter.set_session("B", "1")
+    adapter.unset_session("C")
+    assert ran == [["/bin/launchctl", "setenv", "A", "x y"], ["/bin/launchctl", "setenv", "B", "1"],
+                   ["/bin/launchctl", "unsetenv", "C"]]
+
+
+def test_linux_needs_no_record(home: Path) -> None:
+    changes().optout(reports("dotnet"))
+    changes().undo()
+    assert not list(home.rglob("environment-before.json"))

@@ -10,6 +10,12 @@ that runs `launchctl setenv` at login for GUI apps; the running session is updat
 Windows: env.sh (what Tracklight itself reads back) and `HKCU\\Environment` plus the WM_SETTINGCHANGE broadcast,
 through the adapter.
 
+The session's environment (launchctl, HKCU\\Environment) is shared with the person and other programs, so what it
+held before Tracklight set a variable there is recorded, with its registry type, and put back exactly when
+Tracklight lets go of the variable, by opt-in or undo (session_record.py); a value someone changed since Tracklight
+set it is theirs and stays as it is. In files nothing like it is needed: Tracklight's env files are its own, and its
+block in a startup file leaves the person's own lines alone.
+
 The store only *plans* files (FileChange records): apply writes them through atomic_write and the journal like any
 other file, so undo restores them byte for byte. Platform calls that are not files go through an injected adapter,
 so their logic is tested on any OS with a recording adapter. The source of truth for "what is set" is the file
@@ -30,6 +36,7 @@ from tracklight.changes import shellblock
 from tracklight.changes.atomic import missing_parents, read_current
 from tracklight.changes.changeset import EnvChange, FileChange, Purpose
 from tracklight.changes.difftext import unified_diff
+from tracklight.changes.session_record import SessionRecord, SessionValue, record_path
 from tracklight.core import locations
 from tracklight.core.environment import read_managed_env
 from tracklight.core.model import Os
@@ -49,7 +56,18 @@ _HEADER = ("Written by Tracklight: telemetry opt-outs for new sessions. Change t
 class EnvPlatform(Protocol):
     """Platform calls beyond files. Linux needs none; macOS: launchctl; Windows: the registry and a broadcast."""
 
-    def set_session(self, name: str, value: str) -> None: ...
+    def read_session(self, name: str) -> SessionValue | None:
+        """The variable as the session's environment holds it now (None: not set).
+
+        FormatError for a value that could not be put back exactly (a registry type other than REG_SZ or
+        REG_EXPAND_SZ).
+        """
+
+    def set_session(self, name: str, value: str) -> None:
+        """Set Tracklight's value (Windows: as REG_SZ)."""
+
+    def restore_session(self, name: str, previous: SessionValue) -> None:
+        """Put back a value exactly as read_session gave it (Windows: with its registry type)."""
 
     def unset_session(self, name: str) -> None: ...
 
@@ -60,7 +78,13 @@ class EnvPlatform(Protocol):
 class NoPlatformCalls:
     """Linux: the files are all there is."""
 
+    def read_session(self, name: str) -> SessionValue | None:
+        return None
+
     def set_session(self, name: str, value: str) -> None:
+        pass
+
+    def restore_session(self, name: str, previous: SessionValue) -> None:
         pass
 
     def unset_session(self, name: str) -> None:
@@ -139,11 +163,14 @@ class EnvPlan:
 class EnvironmentStore:
     """Plans the env files for a new set of variables; runs the platform calls after apply and undo."""
 
-    def __init__(self, os_: Os, env: Mapping[str, str], platform: EnvPlatform | None = None) -> None:
+    def __init__(self, os_: Os, env: Mapping[str, str], platform: EnvPlatform | None = None,
+                 record: SessionRecord | None = None) -> None:
+        """`record`: where the session's previous values are kept (default: Tracklight's state folder)."""
         self.os_ = os_
         self.env = env
         self.platform: EnvPlatform = platform or NoPlatformCalls()
         self.home = locations.home(os_, env)
+        self.record = record or SessionRecord(record_path(os_, env))
 
     # paths
     @property
@@ -201,7 +228,16 @@ class EnvironmentStore:
                 env_changes.append(EnvChange(change.name, old, change.new_value, change.tool_ids))
         if not env_changes:
             return EnvPlan((), ())
+        self._check_session(env_changes)
         return EnvPlan(tuple(self._files_for(values)), tuple(env_changes))
+
+    def _check_session(self, changes: Sequence[EnvChange]) -> None:
+        """Refuse now, before any file is written, what after_apply could not do: a record that can't be read, a
+        session value that could not be put back exactly."""
+        self.record.load()
+        for change in changes:
+            if change.old_value is None and change.new_value is not None:
+                self.platform.read_session(change.name)
 
     def _files_for(self, values: Mapping[str, str]) -> list[FileChange]:
         wanted: list[tuple[str, bytes | None]] = []
@@ -244,23 +280,49 @@ class EnvironmentStore:
 
     # platform calls
     def after_apply(self, changes: Sequence[EnvChange]) -> None:
-        """Update the running session (macOS launchctl, Windows registry) to the new values."""
-        self._session(changes, forward=True)
+        """Update the running session (macOS launchctl, Windows registry) to the new values.
 
-    def after_undo(self, changes: Sequence[EnvChange]) -> None:
-        """Put the running session's values back as they were before `changes`."""
-        self._session(changes, forward=False)
-
-    def _session(self, changes: Sequence[EnvChange], *, forward: bool) -> None:
+        A variable Tracklight takes over (it had no value of Tracklight's) has the session's value recorded first;
+        one it lets go of gets that value back, or is unset when there was none. Undo comes here too, with each
+        change reversed, so it puts back the same way.
+        """
         if not changes:
             return
+        recorded = self.record.load()
+        record = dict(recorded)
         for change in changes:
-            value = change.new_value if forward else change.old_value
-            if value is None:
-                self.platform.unset_session(change.name)
+            if change.old_value is None and change.new_value is not None:
+                # What is there now is the person's own value (or nothing): it goes on record before it is replaced,
+                # and durably, so a crash right after cannot lose it.
+                before = self.platform.read_session(change.name)
+                if before is None:
+                    record.pop(change.name, None)
+                else:
+                    record[change.name] = before
+        if record != recorded:
+            self.record.save(record)
+        for change in changes:
+            if change.new_value is not None:
+                self.platform.set_session(change.name, change.new_value)
             else:
-                self.platform.set_session(change.name, value)
+                self._let_go(change, record.pop(change.name, None))
+        if record != recorded:
+            self.record.save(record)
         self.platform.announce()
+
+    def after_undo(self, changes: Sequence[EnvChange]) -> None:
+        """Put the running session's values back as they were before `changes` (what undo does, change by change)."""
+        self.after_apply([EnvChange(c.name, c.new_value, c.old_value, c.tool_ids) for c in changes])
+
+    def _let_go(self, change: EnvChange, previous: SessionValue | None) -> None:
+        current = self.platform.read_session(change.name)
+        if current is None or current.value != change.old_value:
+            # Not Tracklight's value any more: someone set or removed it since, and that choice stands.
+            return
+        if previous is None:
+            self.platform.unset_session(change.name)
+        else:
+            self.platform.restore_session(change.name, previous)
 
 
 def _text_or_none(render: Callable[[Mapping[str, str]], str], values: Mapping[str, str]) -> bytes | None:
@@ -280,11 +342,23 @@ def _file_change(path: str, before: bytes | None, after: bytes | None) -> FileCh
 class LaunchctlPlatform:
     """macOS: `launchctl setenv` for the running GUI session (the LaunchAgent covers the next login)."""
 
-    def __init__(self, run: Callable[[list[str]], object] | None = None) -> None:
+    def __init__(self, run: Callable[[list[str]], object] | None = None,
+                 output: Callable[[list[str]], str] | None = None) -> None:
         self._run = run or _run_quietly
+        self._output = output or _output_of
+
+    def read_session(self, name: str) -> SessionValue | None:
+        # `launchctl getenv` prints the value and a newline, or nothing at all for a variable that is not set (so an
+        # empty value reads as not set: launchctl does not tell them apart).
+        text = self._output(["/bin/launchctl", "getenv", name])
+        value = text.removesuffix("\n")
+        return SessionValue(value) if value else None
 
     def set_session(self, name: str, value: str) -> None:
         self._run(["/bin/launchctl", "setenv", name, value])
+
+    def restore_session(self, name: str, previous: SessionValue) -> None:
+        self._run(["/bin/launchctl", "setenv", name, previous.value])
 
     def unset_session(self, name: str) -> None:
         self._run(["/bin/launchctl", "unsetenv", name])
@@ -299,6 +373,13 @@ def _run_quietly(argv: list[str]) -> object:
     return subprocess.run(argv, check=False, capture_output=True, timeout=10)
 
 
+def _output_of(argv: list[str]) -> str:
+    import subprocess
+
+    done = subprocess.run(argv, check=False, capture_output=True, timeout=10, text=True)
+    return done.stdout if done.returncode == 0 else ""
+
+
 def _winreg() -> Any:
     import importlib
 
@@ -308,10 +389,29 @@ def _winreg() -> Any:
 class WindowsRegistryPlatform:  # pragma: no cover - needs Windows
     """Windows: HKCU\\Environment (what new processes inherit) and the WM_SETTINGCHANGE broadcast."""
 
+    def read_session(self, name: str) -> SessionValue | None:
+        winreg = _winreg()
+        try:
+            with winreg.OpenKey(winreg.HKEY_CURRENT_USER, "Environment", 0, winreg.KEY_QUERY_VALUE) as key:
+                data, kind = winreg.QueryValueEx(key, name)
+        except FileNotFoundError:
+            return None
+        kinds = {winreg.REG_SZ: "REG_SZ", winreg.REG_EXPAND_SZ: "REG_EXPAND_SZ"}
+        if kind not in kinds or not isinstance(data, str):
+            raise FormatError(f"HKCU\\Environment\\{name} holds a value of registry type {kind}, not text; "
+                              "Tracklight does not replace a value it could not put back exactly")
+        return SessionValue(data, kinds[kind])
+
     def set_session(self, name: str, value: str) -> None:
+        self._write(name, value, "REG_SZ")
+
+    def restore_session(self, name: str, previous: SessionValue) -> None:
+        self._write(name, previous.value, previous.kind or "REG_SZ")
+
+    def _write(self, name: str, value: str, kind: str) -> None:
         winreg = _winreg()
         with winreg.OpenKey(winreg.HKEY_CURRENT_USER, "Environment", 0, winreg.KEY_SET_VALUE) as key:
-            winreg.SetValueEx(key, name, 0, winreg.REG_SZ, value)
+            winreg.SetValueEx(key, name, 0, getattr(winreg, kind), value)
 
     def unset_session(self, name: str) -> None:
         winreg = _winreg()
