@@ -16,7 +16,7 @@ from tracklight.admin.system import KeySetting, SystemFile, SystemPlan
 from tracklight.core import locations
 from tracklight.core.catalog import ToolIndex
 from tracklight.core.detect import meaning_of
-from tracklight.core.model import Meaning, Scalar
+from tracklight.core.model import Meaning, Os, Scalar
 from tracklight.errors import FormatError, PolicyError, UnsafePathError, WriteError
 
 SYSTEM_DIR_MODE = 0o755  # system folders must stay readable by every user (a browser reads its policy as the user)
@@ -119,7 +119,7 @@ def _check_allowed(outcome: FileOutcome, index: ToolIndex, root: str) -> None:
 
     if outcome.file.owned:
         return
-    guard = WriteGuard.for_env({"HOME": "/nonexistent"}, locations.Os.LINUX, Scope.SYSTEM, root)
+    guard = WriteGuard.for_env({"HOME": "/nonexistent"}, Os.LINUX, Scope.SYSTEM, root)
     for tool_id in outcome.file.tools:
         indexed = index.tools.get(tool_id)
         if indexed is not None:

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 
-
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("manifest", help="Telemetry Disclosure Manifest v1 tools")
     actions = parser.add_subparsers(dest="manifest_command", metavar="ACTION", required=True)

@@ -71,7 +71,8 @@ def load_catalog_folder(folder: str | os.PathLike[str], cache_folder: str | None
         cache_file = os.path.join(cache_folder, f"catalog-{zlib.crc32(str(folder).encode()):08x}.pickle")
         try:
             with open(cache_file, "rb") as handle:
-                cached_key, results = pickle.load(handle)
+                cached: tuple[str, list[ManifestResult]] = pickle.load(handle)
+            cached_key, results = cached
             if cached_key == key[1]:
                 _memory_cache[key] = results
                 return results

@@ -14,7 +14,7 @@ from tracklight.core.model import Control, ControlKind, Os, Tier, Tool
 _OS_ORDER = (Os.LINUX, Os.MACOS, Os.WINDOWS)
 NO_WAY = "no documented way to opt out"
 NO_OPT_OUT = re.compile(r"no (documented )?(way|option) to (opt out|disable|turn (it )?off)|cannot be (disabled|turned off)",
-                        re.I)
+                        re.IGNORECASE)
 
 
 @dataclass(frozen=True)

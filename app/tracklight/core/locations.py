@@ -131,7 +131,7 @@ def expand_path(template: str, os_: Os, env: Env, root: str = "/") -> str:
         return value if value is not None else match.group(0)
 
     text = template
-    if text == "~" or text.startswith("~/") or text.startswith("~\\"):
+    if text == "~" or text.startswith(("~/", "~\\")):
         text = home(os_, env) + text[1:]
     text = _TEMPLATE_VAR.sub(substitute, text)
     if text.startswith("~/") or text == "~":  # a fallback such as ${X:-~/.x} expands to a leading ~

@@ -142,7 +142,7 @@ class _Reader:
         return value
 
     def strings(self, table: dict[str, Any], key: str, where: tuple[Any, ...],
-                check: Callable[[str], bool] | None = None, what: str = "") -> tuple[str, ...]:
+                check: Callable[[str], object] | None = None, what: str = "") -> tuple[str, ...]:
         value = table.get(key)
         if value is None:
             return ()
@@ -378,13 +378,13 @@ def parse_manifest(text: str, path: str, source: Source = Source.MANIFEST) -> Ma
         raw_controls = raw_controls[:MAX_CONTROLS]
     controls = [_parse_control(reader, c, i) for i, c in enumerate(raw_controls)]
     tier_reason = reader.text(telemetry_table, "tier_reason", where, required=source is Source.CATALOG)
-    telemetry_fields = dict(
-        collects=reader.strings(telemetry_table, "collects", where),
-        endpoints=reader.strings(telemetry_table, "endpoints", where),
-        retention=reader.text(telemetry_table, "retention", where),
-        shared_with=reader.strings(telemetry_table, "shared_with", where),
-        notes=reader.text(telemetry_table, "notes", where),
-    )
+    telemetry_fields = {
+        "collects": reader.strings(telemetry_table, "collects", where),
+        "endpoints": reader.strings(telemetry_table, "endpoints", where),
+        "retention": reader.text(telemetry_table, "retention", where),
+        "shared_with": reader.strings(telemetry_table, "shared_with", where),
+        "notes": reader.text(telemetry_table, "notes", where),
+    }
 
     sources: tuple[str, ...] = ()
     verified: dt.date | None = None

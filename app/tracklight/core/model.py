@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
-Scalar = Union[str, bool, int, float]
+Scalar = str | bool | int | float
 """A value a control reads or writes: env vars are always str; file keys keep their type (JSON false ≠ "false")."""
 
 

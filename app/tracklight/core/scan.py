@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from typing import Collection
+from collections.abc import Collection, Mapping
 
 from tracklight.core import locations
 from tracklight.core.catalog import ToolIndex, load_index
