@@ -194,6 +194,15 @@ def test_sign_refuses_an_invalid_catalog(tmp_path, capsys):
     assert not (tmp_path / "c.tar.gz").exists()
 
 
+def test_sign_names_a_source_that_does_not_exist(tmp_path, capsys):
+    key = tmp_path / "k.pem"
+    main(["catalog", "keygen", "-o", str(key)])
+    capsys.readouterr()
+    assert main(["catalog", "sign", str(tmp_path / "catalgo"), "--key", str(key), "--version", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "does not exist" in err and "a folder of <id>.toml entries or a policy file" in err
+
+
 def test_updates_are_off_unless_asked(capsys):
     assert main(["catalog", "update"]) == 1
     assert "catalog updates are off" in capsys.readouterr().err

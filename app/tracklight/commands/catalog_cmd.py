@@ -120,6 +120,8 @@ def run_sign(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _fail(f"cannot read {args.key}: {exc.strerror or exc}")
     try:
+        if not source.exists():
+            raise UpdateError(f"{args.source} does not exist: give a folder of <id>.toml entries or a policy file")
         if source.is_dir():
             files = _catalog_files(source)
             version = args.version
