@@ -25,7 +25,7 @@ def register(subparsers: Any) -> None:
 
 
 def _state_label(report: ToolReport) -> str:
-    if report.state is State.ON and report.tool.telemetry.tier.value != "none":
+    if report.tracking:
         return "on  (tracking)"
     return report.state.value
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracklight.core.model import Control, ControlKind, Evidence, Problem, Scalar, Tool, ToolReport
+from tracklight.core.model import Control, ControlKind, Evidence, Problem, Tool, ToolReport
 
 
 def problem_json(problem: Problem) -> dict[str, Any]:
@@ -52,12 +52,8 @@ def report_json(report: ToolReport) -> dict[str, Any]:
     return data
 
 
-def _value(value: Scalar | None) -> Scalar | None:
-    return value
-
-
 def control_json(control: Control) -> dict[str, Any]:
-    data: dict[str, Any] = {"kind": control.kind.value, "off": _value(control.off), "on": _value(control.on)}
+    data: dict[str, Any] = {"kind": control.kind.value, "off": control.off, "on": control.on}
     if control.kind is ControlKind.ENV:
         data["name"] = control.name
     else:
