@@ -335,7 +335,7 @@ def test_windows_refuses_paths_that_are_not_what_they_seem(path: str, reason: st
     "C:\\Program Files\\Mozilla Firefox\\distribution\\policies.json",
 ])
 def test_windows_outside_the_profile_is_another_area(path: str) -> None:
-    with pytest.raises(OutsideAreaError, match="outside your home folder"):
+    with pytest.raises(OutsideAreaError, match="outside your user profile"):
         windows_guard().check_tool_file(path, catalog_tool("firefox"))
 
 
@@ -359,6 +359,15 @@ def test_windows_junction_inside_the_profile_is_judged_where_it_leads() -> None:
         guard.check_tool_file("C:\\Users\\Me\\dotfiles\\config", catalog_tool("vscode"))
     settings = "C:\\Users\\Me\\AppData\\Roaming\\Code\\User\\settings.json"
     assert guard.check_tool_file(settings, catalog_tool("vscode")) == "C:\\Users\\Me\\sync\\Code\\User\\settings.json"
+
+
+def test_windows_realpaths_verbatim_prefix_is_judged_as_the_drive_path_it_names() -> None:
+    guard = windows_guard(links={"C:\\Users\\Me\\AppData\\Roaming\\Acme": "\\\\?\\C:\\Users\\Me\\long\\Acme",
+                                 "C:\\Users\\Me\\keys": "\\\\?\\C:\\Users\\Me\\.ssh"})
+    assert guard.check_tool_file("C:\\Users\\Me\\AppData\\Roaming\\Acme\\config.json", catalog_tool("vscode")) == (
+        "C:\\Users\\Me\\long\\Acme\\config.json")
+    with pytest.raises(UnsafePathError, match="credentials"):
+        guard.check_tool_file("C:\\Users\\Me\\keys\\config", catalog_tool("vscode"))
 
 
 def test_windows_link_to_a_network_share_is_refused() -> None:

@@ -75,6 +75,14 @@ class PathRules:
                 return f"uses {part!r}, a name Windows reserves for a device"
         return None
 
+    def resolved(self, real: str) -> str:
+        """A path realpath gave back, in the plain form the rules judge: on Windows, realpath may keep the verbatim
+        prefix (`\\\\?\\C:\\…`, for a path too long for the plain form); the drive path it names is what counts.
+        (A path *given* with that prefix is still refused: it switches off the normalisation of `..`.)"""
+        if self.windows and real.startswith("\\\\?\\") and _DRIVE.fullmatch(real[4:6]) and real[6:7] == "\\":
+            return real[4:]
+        return real
+
     def short_name(self, relative: str) -> str | None:
         """The first part of a `/`-separated relative key that looks like a Windows 8.3 alias, or None."""
         if not self.windows:

@@ -227,7 +227,7 @@ class WriteGuard:
         resolve = resolve or default_resolver(os_)
         home = locations.home(os_, env)
         home_problem = rules.refusal(home)
-        real_home = home if home_problem else resolve(home)
+        real_home = home if home_problem else rules.resolved(resolve(home))
         if home_problem is None and rules.refusal(real_home) is not None:
             home_problem = f"resolves to {real_home}, which {rules.refusal(real_home)}"
         home_key = rules.key(real_home)
@@ -241,7 +241,7 @@ class WriteGuard:
             # are on a local drive; the variables are Windows' own).
             if not _own_base_folder(rules, value):
                 continue
-            real = resolve(value)
+            real = rules.resolved(resolve(value))
             if rules.refusal(real) is not None:
                 continue
             key = rules.key(real)
@@ -253,9 +253,13 @@ class WriteGuard:
         if os_ is Os.LINUX:
             env_files.append(locations.environment_d_file(env))
         system_root = os.path.realpath(root or locations.system_root(env))
-        return cls(scope, os_, real_home, tuple(roots), system_root,
-                   tuple(rules.key(resolve(d)) for d in own), tuple(rules.key(resolve(f)) for f in env_files),
-                   locations.env_sh_file(os_, env), home, resolve, home_problem)
+
+        def real_key(path: str) -> str:
+            return rules.key(rules.resolved(resolve(path)))
+
+        return cls(scope, os_, real_home, tuple(roots), system_root, tuple(real_key(d) for d in own),
+                   tuple(real_key(f) for f in env_files), locations.env_sh_file(os_, env), home, resolve,
+                   home_problem)
 
     # ---------------------------------------------------------------- helpers
 
@@ -298,7 +302,7 @@ class WriteGuard:
         problem = self.rules.refusal(path)
         if problem:
             raise UnsafePathError(problem, path=path)
-        real = self.resolve(path)
+        real = self.rules.resolved(self.resolve(path))
         problem = self.rules.refusal(real)
         if problem:
             raise UnsafePathError(f"resolves to {real}, which {problem}", path=path)
@@ -360,6 +364,9 @@ class WriteGuard:
                 raise UnsafePathError(
                     "is outside your home folder; a manifest from a user folder can never direct a write there",
                     path=path)
+            if self.os_ is Os.WINDOWS:
+                raise OutsideAreaError("is outside your user profile; Tracklight changes only your own files on "
+                                       "Windows (an administrator can use `tracklight export`)", path=path)
             raise OutsideAreaError("is outside your home folder; a system-wide file needs "
                                    "`tracklight policy apply` (as an administrator)", path=path)
         reason = self._forbidden_in_home(real, lexical)
