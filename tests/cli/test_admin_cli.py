@@ -203,6 +203,15 @@ def test_sign_names_a_source_that_does_not_exist(tmp_path, capsys):
     assert "does not exist" in err and "a folder of <id>.toml entries or a policy file" in err
 
 
+def test_settings_that_are_not_utf8_are_named_not_a_traceback(sandbox_home, capsys):
+    settings = sandbox_home / ".config/tracklight/settings.toml"
+    settings.parent.mkdir(parents=True)
+    settings.write_bytes(b'[updates]\ncatalog_url = "\xff"\n')
+    assert main(["catalog", "update"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"tracklight: {settings}: cannot read the settings")
+
+
 def test_updates_are_off_unless_asked(capsys):
     assert main(["catalog", "update"]) == 1
     assert "catalog updates are off" in capsys.readouterr().err

@@ -94,6 +94,8 @@ def test_settings_round_trip_keeps_other_content(sandbox_home: Path) -> None:
     assert load_settings(os_, env) == Settings(keep_opted_out=True)
     path.write_text("not toml [")
     assert load_settings(os_, env) == Settings()
+    path.write_bytes(b'[tray]\nwelcomed = true\nnote = "\xff"\n')  # not UTF-8: defaults, not a failed start
+    assert load_settings(os_, env) == Settings()
 
 
 def test_autostart_entry_quotes_its_command(sandbox_home: Path) -> None:

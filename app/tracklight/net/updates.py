@@ -57,7 +57,7 @@ def _settings_updates(os_: Os, env: Mapping[str, str]) -> dict[str, str]:
             data = tomllib.load(handle)
     except FileNotFoundError:
         return {}
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:  # load decodes: not UTF-8 is an error too
         raise UpdateError(f"cannot read the settings: {exc}", path=path) from None
     table = data.get("updates", {})
     if not isinstance(table, dict):

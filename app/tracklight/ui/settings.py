@@ -35,7 +35,7 @@ def load_settings(os_: Os, env: Mapping[str, str]) -> Settings:
     try:
         with open(settings_file(os_, env), "rb") as handle:
             data = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):  # tomllib.load decodes: bytes may not be UTF-8
         return Settings()
     section = data.get("tray", {})
     if not isinstance(section, dict):
