@@ -390,6 +390,14 @@ def test_windows_redirected_appdata_counts_as_the_users_and_keeps_its_deny_list(
         guard.check_tool_file("D:\\Profiles\\Other\\settings.json", catalog_tool("vscode"))
 
 
+def test_windows_only_appdata_folders_widen_the_area_and_never_to_a_whole_drive() -> None:
+    guard = windows_guard({**WINDOWS_ENV, "APPDATA": "D:\\", "LOCALAPPDATA": "\\\\server\\local",
+                           "XDG_CONFIG_HOME": "E:\\config"})
+    for path in ("D:\\Acme\\config.json", "E:\\config\\acme\\config.json", "\\\\server\\local\\x.json"):
+        with pytest.raises(UnsafePathError):
+            guard.check_tool_file(path, catalog_tool("vscode"))
+
+
 def test_windows_profile_on_a_network_share_refuses_every_write() -> None:
     guard = windows_guard({"USERPROFILE": "\\\\fileserver\\profiles\\Me"})
     with pytest.raises(UnsafePathError, match="your home folder .* network \\(UNC\\)"):

@@ -232,13 +232,12 @@ class WriteGuard:
             home_problem = f"resolves to {real_home}, which {rules.refusal(real_home)}"
         home_key = rules.key(real_home)
         roots = [(home_key, "")]
-        base_folders = dict(_XDG_DEFAULTS)
-        if os_ is Os.WINDOWS:
-            base_folders.update(_WINDOWS_APPDATA)
+        # A user may keep these folders outside home; they are theirs when they own them. On Windows, where
+        # ownership can't be read the same way, only the two folders Windows itself names (folder redirection),
+        # on a local drive and never a whole drive.
+        base_folders = _WINDOWS_APPDATA if os_ is Os.WINDOWS else _XDG_DEFAULTS
         for name, default in base_folders.items():
             value = env.get(name, "")
-            # A user may keep these folders outside home; they are theirs when they own them (Windows: when they
-            # are on a local drive; the variables are Windows' own).
             if not _own_base_folder(rules, value):
                 continue
             real = rules.resolved(resolve(value))
@@ -426,7 +425,7 @@ def _own_base_folder(rules: PathRules, value: str) -> bool:
     if not value:
         return False
     if rules.windows:
-        return rules.refusal(value) is None
+        return rules.refusal(value) is None and not rules.key(value).endswith(":/")  # "c:/" is a whole drive
     return value.startswith("/") and os.path.isdir(value) and _owned_by_me(value)
 
 
