@@ -5,7 +5,10 @@ No Qt here, ever. The public face:
     Changes(env, os_, root, scope, platform)   .optout / .optin / .undo / .history (operations.py)
     ChangeSet, FileChange, EnvChange, KeyEdit, PlanResult, ToolFailure   the typed records (changeset.py)
     atomic_write, atomic_remove                 the one function that writes a user's file (atomic.py)
-    WriteGuard, Scope                           the one place that decides where writing is allowed (safety.py)
+    WriteGuard, Scope                           the one place that decides where writing is allowed (safety.py,
+                                                with the per-OS path rules in pathrules.py)
+    environment_store.py                        persistent env settings; session_record.py keeps the value a
+                                                variable had before Tracklight took it over (macOS, Windows)
 
 Modules are imported on first use, so `tracklight scan` does not pay for them.
 """
