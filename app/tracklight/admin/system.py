@@ -89,10 +89,7 @@ class SystemPlan:
 
 def write_value(control: Control, today: dt.date | None = None) -> Scalar:
     """The value opt-out writes for a control: write_off (with {today}) when it has one, else off."""
-    value = control.write_off if control.write_off is not None else control.off
-    if isinstance(value, str) and "{today}" in value:
-        value = value.replace("{today}", (today or dt.date.today()).isoformat())
-    return value
+    return control.off_to_write((today or dt.date.today()).isoformat())
 
 
 def _linux_templates(control: Control) -> tuple[str, ...]:

@@ -137,13 +137,6 @@ class _Workspace:
 # ---------------------------------------------------------------- which controls
 
 
-def _value_for(value: Scalar, written: Scalar | None, today: str) -> Scalar:
-    chosen = value if written is None else written
-    if isinstance(chosen, str):
-        return chosen.replace("{today}", today)
-    return chosen
-
-
 @dataclass(frozen=True)
 class _Target:
     control: Control
@@ -272,7 +265,7 @@ def _optout_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: li
             if _effective(_file_meaning(ws, control, target.path), control) is Meaning.OFF:
                 _share_file_edit(ws, tool, control, target.path)
                 continue
-            value = _value_for(control.off, control.write_off, ctx.today)
+            value = control.off_to_write(ctx.today)
             _edit_file(ws, tool, control, target.path, value, Meaning.OFF)
         else:
             name = control.name or ""
@@ -288,7 +281,7 @@ def _optout_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: li
                     continue
                 if inherited is None and control.unset is Meaning.OFF:
                     continue
-            value = _value_for(control.off, control.write_off, ctx.today)
+            value = control.off_to_write(ctx.today)
             ws.set_env(name, formats.scalar_text(value), tool.id)
 
 
@@ -317,7 +310,7 @@ def _optin_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: lis
         # local) and only for the control an opt-out would write; an opt-out found elsewhere is turned back.
         unset_on = control.unset is Meaning.ON or (control.unset is None and default_on)
         enable = control.on is not None and id(control) in chosen and not unset_on
-        on_value = None if control.on is None else _value_for(control.on, control.write_on, ctx.today)
+        on_value = control.on_to_write(ctx.today)
         if control.kind is ControlKind.FILE:
             path = resolve_file(control, ctx.os_, ctx.env, ctx.root)
             if path is None:

@@ -98,6 +98,10 @@ class ValueRule:
     match: Literal["exact", "casefold"] = "exact"
 
 
+def _dated(value: Scalar, today: str) -> Scalar:
+    return value.replace("{today}", today) if isinstance(value, str) else value
+
+
 @dataclass(frozen=True)
 class Control:
     """One way to read and change a tool's setting: an env var, or a key in a file of a given format."""
@@ -127,6 +131,16 @@ class Control:
             if candidate_os is os_:
                 return templates
         return ()
+
+    def off_to_write(self, today: str) -> Scalar:
+        """What an opt-out writes: write_off where set, else off; "{today}" becomes `today` (an ISO date)."""
+        return _dated(self.off if self.write_off is None else self.write_off, today)
+
+    def on_to_write(self, today: str) -> Scalar | None:
+        """What an opt-in writes: write_on where set, else on; None when the control has no `on`."""
+        if self.on is None:
+            return None
+        return _dated(self.on if self.write_on is None else self.write_on, today)
 
     def describe(self) -> str:
         if self.kind is ControlKind.ENV:
