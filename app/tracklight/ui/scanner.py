@@ -109,10 +109,15 @@ class Scanner(QObject):
             self.rescan(affected.tool_ids)
 
     def scan_now(self) -> Snapshot:
-        """Scan on the calling thread (start-up, before the event loop runs); publishes like a background scan."""
+        """Scan on the calling thread (start-up, before the event loop runs); publishes like a background scan,
+        and fails like one: `scan_failed` and the snapshot as it was, so the tray still starts."""
         started = time.perf_counter()
-        index = load_index(self._os, self._env, self._root)
-        result = scan(self._env, self._os, self._root, index=index, locked=tuple(self._locked(index)))
+        try:
+            index = load_index(self._os, self._env, self._root)
+            result = scan(self._env, self._os, self._root, index=index, locked=tuple(self._locked(index)))
+        except Exception as exc:  # noqa: BLE001 - as _failed does for a scan on the worker pool
+            emit(self.scan_failed, f"The scan failed: {exc}")
+            return self._snapshot
         self._finish(_Outcome(result, index, None, time.perf_counter() - started))
         return self._snapshot
 
