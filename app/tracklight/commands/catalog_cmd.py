@@ -77,13 +77,14 @@ def run_keygen(args: argparse.Namespace) -> int:
     path = os.path.abspath(args.output)
     if os.path.lexists(path):
         return _fail(f"{args.output} exists; a signing key is never overwritten")
+    from tracklight.changes.atomic import atomic_write
+
     pem, public = generate_key()
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(pem)
-    except OSError as exc:
-        return _fail(f"cannot write {args.output}: {exc.strerror or exc}")
+        # expected_before=None: refused if the file appears meanwhile; a failed write leaves no half key behind
+        atomic_write(path, pem, mode=0o600, expected_before=None)
+    except TracklightError as exc:
+        return _fail(exc)
     print(public)
     print(f"Private key written to {args.output} (keep it secret). Pin the public key above as catalog_key "
           "in the policy's [updates] (or your settings).", file=sys.stderr)
