@@ -436,3 +436,19 @@ def test_windows_rules_do_not_leak_into_linux(home: Path) -> None:
     for name in (".config/acme/nul.json", ".config/acme/run.cmd", ".config/acme/a\\b:c.json"):
         path = home / name
         assert guard().check_tool_file(str(path), catalog_tool("vscode")) == str(path)
+
+
+@pytest.mark.parametrize("home", [None, "", "/"])
+def test_no_home_or_a_home_at_the_root_refuses_every_user_write(home) -> None:
+    """With HOME unset or empty the home folder would be `/`: nothing may be written then, not even as root."""
+    from tracklight.changes.safety import Scope, WriteGuard
+    from tracklight.core.model import Os
+    from tracklight.errors import UnsafePathError
+
+    env = {"PATH": "/usr/bin"} if home is None else {"PATH": "/usr/bin", "HOME": home}
+    guard = WriteGuard.for_env(env, Os.LINUX, Scope.USER)
+    with pytest.raises(UnsafePathError, match="home folder"):
+        guard.check_tool_file("/.config/nextjs-nodejs/config.json", None)
+    for path in ("/.profile", "/.config/environment.d/60-tracklight.conf", "/.config/tracklight/env.sh"):
+        with pytest.raises(UnsafePathError):
+            guard.check_env_file(path, None, b"X=1\n")

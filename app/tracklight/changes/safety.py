@@ -201,6 +201,13 @@ def default_resolver(os_: Os) -> Callable[[str], str]:
     return os.path.realpath
 
 
+def _is_filesystem_root(path: str, os_: Os) -> bool:
+    if os_ is Os.WINDOWS:
+        drive, rest = ntpath.splitdrive(path)
+        return rest in ("", "\\", "/")
+    return posixpath.normpath(path) == "/"
+
+
 @dataclass(frozen=True)
 class WriteGuard:
     """What may be written, for one scope on one machine. Build it with `WriteGuard.for_env`."""
@@ -230,6 +237,12 @@ class WriteGuard:
         real_home = home if home_problem else rules.resolved(resolve(home))
         if home_problem is None and rules.refusal(real_home) is not None:
             home_problem = f"resolves to {real_home}, which {rules.refusal(real_home)}"
+        home_variable = "USERPROFILE" if os_ is Os.WINDOWS else "HOME"
+        if not env.get(home_variable) and not (os_ is Os.WINDOWS and env.get("HOME")):
+            home_problem = (f"is not known: {home_variable} is not set, and Tracklight will not guess where your "
+                            "files are")
+        elif home_problem is None and _is_filesystem_root(real_home, os_):
+            home_problem = "is the root of the file system; Tracklight writes only inside a real home folder"
         home_key = rules.key(real_home)
         roots = [(home_key, "")]
         # A user may keep these folders outside home; they are theirs when they own them. On Windows, where
@@ -391,6 +404,9 @@ class WriteGuard:
 
     def check_env_file(self, path: str, before: bytes | None, after: bytes | None) -> str:
         """May the env store write this? Its own env files, or a startup file where only its block differs."""
+        if self.home_problem:
+            raise UnsafePathError(f"your home folder {self.lexical_home} {self.home_problem}; Tracklight writes "
+                                  "nothing there", path=path)
         real = self._refuse_spelling(path)
         real_key = self._fold(self.rules.key(real))
         if any(real_key == self._fold(f) for f in self.env_files) or self._is_own_helper(real):
