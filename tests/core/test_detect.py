@@ -294,3 +294,10 @@ def test_a_vscode_extension_is_detected_by_its_own_folder_only(sandbox_home: Pat
     assert not scan_one("gitlens", PATH="").installed
     (extensions / "eamodio.gitlens-17.2.0").mkdir()
     assert scan_one("gitlens", PATH="").installed
+
+
+def test_a_pipe_where_the_env_file_should_be_does_not_hang_the_scan(sandbox_home: Path) -> None:
+    conf = sandbox_home / ".config/environment.d/60-tracklight.conf"
+    conf.parent.mkdir(parents=True)
+    os.mkfifo(conf)
+    assert scan_one("dotnet").state is State.ON  # read as no managed variables, at once

@@ -134,3 +134,11 @@ def test_value_rules_are_parsed(tmp_path: Path) -> None:
     assert rule.off_when == ("0", "false") and rule.on_when == ("1", "true") and rule.other == "off"
     assert rule.off_pattern == "^(true|[1-9][0-9]*)$"
     assert Meaning.OFF.value == "off"
+
+
+def test_a_pattern_with_nested_repetition_is_refused(tmp_path: Path) -> None:
+    """(a+)+ can take exponential time on a hostile value; a manifest must not be able to stall the scan."""
+    text = spec_example().replace('match = "casefold"', 'match = "casefold"\noff_pattern = "(a+)+$"')
+    result = load_manifest_file(write(tmp_path, "acme-cli.toml", text))
+    assert result.tool is None
+    assert any("repeats a group that itself repeats" in p.message and p.line == 29 for p in result.problems)

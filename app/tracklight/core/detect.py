@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from tracklight import formats
 from tracklight.core import locations
 from tracklight.core.environment import EnvironmentView
+from tracklight.core.readfile import NotRegularFile, read_regular_file
 from tracklight.core.model import (
     Control,
     ControlKind,
@@ -127,28 +127,15 @@ class FileCache:
         return self.texts[path]
 
 
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-"""Non-blocking: opening a FIFO where a preference file should be must not wait for a writer (and hang the scan)."""
-
-
 def _read_text(path: str) -> str | Problem | None:
     try:
-        fd = os.open(path, _READ_FLAGS)
+        data = read_regular_file(path, MAX_FILE_BYTES + 1)
     except (FileNotFoundError, NotADirectoryError):
         return None
+    except NotRegularFile as exc:
+        return Problem(str(exc), path)
     except OSError as exc:
         return Problem(f"cannot read: {exc.strerror or exc}", path)
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            return Problem("is a folder, not a file", path)
-        if not stat.S_ISREG(mode):
-            return Problem("is not a regular file (a device or pipe); not read", path)
-        data = _read_up_to(fd, MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        return Problem(f"cannot read: {exc.strerror or exc}", path)
-    finally:
-        os.close(fd)
     if len(data) > MAX_FILE_BYTES:
         return Problem(f"larger than {MAX_FILE_BYTES // 1024} KiB; not read", path)
     try:
@@ -156,18 +143,6 @@ def _read_text(path: str) -> str | Problem | None:
     except FormatError as exc:
         return Problem(exc.message, path, exc.line)
     return formats.BOM + text if style.bom else text
-
-
-def _read_up_to(fd: int, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    while size < limit:
-        chunk = os.read(fd, limit - size)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)
 
 
 def resolve_file(control: Control, os_: Os, env: Mapping[str, str], root: str = "/",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from tracklight.core import locations
 from tracklight.core.model import Os
+from tracklight.core.readfile import read_regular_file
 
 PROCESS = "process environment"
 
@@ -60,8 +61,7 @@ def read_managed_env(os_: Os, env: Mapping[str, str]) -> dict[str, str]:
     """The variables Tracklight has set for new sessions ({} when it has set none or the file is unreadable)."""
     path = managed_env_file(os_, env)
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read(1 << 20)
+        text = read_regular_file(path, 1 << 20).decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return {}
     if os_ is Os.LINUX:

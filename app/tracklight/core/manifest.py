@@ -42,6 +42,7 @@ ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 EXECUTABLE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
 URL_RE = re.compile(r"https?://[^\s]+")
+NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*(?:[+*]|\{\d*,\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d*,)")
 
 _TIERS = {t.value: t for t in Tier if t is not Tier.UNKNOWN}
 _DEFAULTS = {d.value: d for d in Default if d is not Default.UNKNOWN}
@@ -240,6 +241,11 @@ def _pattern(reader: _Reader, control: dict[str, Any], key: str, where: tuple[An
         re.compile(value)
     except re.error as exc:
         reader.problem(f"'{_dotted(where, key)}' is not a valid regular expression: {exc}", *where, key)
+        return None
+    if NESTED_QUANTIFIER.search(value):
+        # (a+)+ and friends can take exponential time on a hostile value: a manifest must not stall the scan.
+        reader.problem(f"'{_dotted(where, key)}' repeats a group that itself repeats (like (a+)+), which can take "
+                       "exponential time; write it without nested repetition", *where, key)
         return None
     return value
 
