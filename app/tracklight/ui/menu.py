@@ -99,7 +99,9 @@ class TrayMenu(QObject):
         menu = self.menu
         menu.clear()
 
-        menu.addSection(snapshot.headline())  # a heading, not a greyed-out item
+        # A heading, not a greyed-out item. The entries are ticked while they send; say so, since a tick could be
+        # read either way.
+        menu.addSection(snapshot.headline() + (" (✓ = sending)" if snapshot.tracking else ""))
 
         for report in sorted(snapshot.switchable, key=_order):
             entry = menu.addAction(entry_text(report))
