@@ -87,8 +87,7 @@ class Snapshot:
         count = len(self.tracking)
         if count == 0:
             return f"No tool sends telemetry ({len(self.installed)} installed checked)"
-        # The entries below are ticked while they send; say so, since a tick could be read either way.
-        return f"{count} {'tool sends' if count == 1 else 'tools send'} telemetry (✓ = sending)"
+        return f"{count} {'tool sends' if count == 1 else 'tools send'} telemetry"
 
     def tooltip(self) -> str:
         """The tray tooltip: "3 tools send telemetry: VS Code, .NET SDK, Next.js"."""
