@@ -16,7 +16,8 @@ EXPORT_FORMATS = ("ansible", "shell", "powershell", "reg", "mobileconfig", "fire
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "policy", help="an organisation's policy: show it, check this machine against it, apply it",
-        description="Admin policy v1 (/etc/tracklight/policy.toml; see resources/policy/SPEC.md).")
+        description="Admin policy v1 (/etc/tracklight/policy.toml; its format is in policy/SPEC.md among "
+                    "Tracklight's resources, with an example beside it).")
     actions = parser.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
 
     def common(action: argparse.ArgumentParser) -> None:
