@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from reference_parsers import strip_jsonc
 from tracklight import formats
 from tracklight.formats import dump_text, load_text, scalar_text, split_key
 
@@ -55,38 +56,6 @@ def _nested_lookup(data: Any, key: str) -> Any:
     return data
 
 
-def _strip_jsonc(text: str) -> str:
-    """JSONC to JSON for the reference parser: drop comments, then trailing commas, never inside strings."""
-
-    def outside_strings(source: str, handle: Callable[[str, int], tuple[str, int]]) -> str:
-        out: list[str] = []
-        i = 0
-        while i < len(source):
-            if source[i] == '"':
-                j = i + 1
-                while source[j] != '"':
-                    j += 2 if source[j] == "\\" else 1
-                out.append(source[i : j + 1])
-                i = j + 1
-            else:
-                piece, i = handle(source, i)
-                out.append(piece)
-        return "".join(out)
-
-    def comment(source: str, i: int) -> tuple[str, int]:
-        if source.startswith("//", i):
-            newline = source.find("\n", i)
-            return "", len(source) if newline < 0 else newline
-        if source.startswith("/*", i):
-            return " ", source.index("*/", i) + 2
-        return source[i], i + 1
-
-    def trailing_comma(source: str, i: int) -> tuple[str, int]:
-        if source[i] == "," and source[i + 1 :].lstrip()[:1] in ("}", "]"):
-            return "", i + 1
-        return source[i], i + 1
-
-    return outside_strings(outside_strings(text, comment), trailing_comma)
 
 
 def _git_lookup(text: str, tmp_path: Path) -> Callable[[str], Any]:
@@ -115,7 +84,7 @@ def strict_lookup(fmt: str, text: str, tmp_path: Path) -> Callable[[str], Any]:
         data = json.loads(text)
         return lambda key: _nested_lookup(data, key)
     if fmt == "jsonc":
-        data = json.loads(_strip_jsonc(text))
+        data = json.loads(strip_jsonc(text))
         return lambda key: _nested_lookup(data, key)
     if fmt == "toml":
         data = tomllib.loads(text)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import copy
 import json
 import random
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reference_parsers import strip_jsonc
 from tracklight.errors import FormatError
 from tracklight.formats import jsonc_format
 
@@ -180,42 +180,9 @@ def paths_of(data: Any, prefix: list[str]) -> list[list[str]]:
 
 def reference_parse(text: str) -> Any:
     """The test's own JSONC reading: comments and trailing commas out, then Python's json."""
-    return json.loads(_strip_jsonc(text))
+    return json.loads(strip_jsonc(text))
 
 
-# (The corpus test has the same helper; test modules load in importlib mode and cannot import one another.)
-def _strip_jsonc(text: str) -> str:
-    """JSONC to JSON for the reference parser: drop comments, then trailing commas, never inside strings."""
-
-    def outside_strings(source: str, handle: Callable[[str, int], tuple[str, int]]) -> str:
-        out: list[str] = []
-        i = 0
-        while i < len(source):
-            if source[i] == '"':
-                j = i + 1
-                while source[j] != '"':
-                    j += 2 if source[j] == "\\" else 1
-                out.append(source[i : j + 1])
-                i = j + 1
-            else:
-                piece, i = handle(source, i)
-                out.append(piece)
-        return "".join(out)
-
-    def comment(source: str, i: int) -> tuple[str, int]:
-        if source.startswith("//", i):
-            newline = source.find("\n", i)
-            return "", len(source) if newline < 0 else newline
-        if source.startswith("/*", i):
-            return " ", source.index("*/", i) + 2
-        return source[i], i + 1
-
-    def trailing_comma(source: str, i: int) -> tuple[str, int]:
-        if source[i] == "," and source[i + 1 :].lstrip()[:1] in ("}", "]"):
-            return "", i + 1
-        return source[i], i + 1
-
-    return outside_strings(outside_strings(text, comment), trailing_comma)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
