@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from key_paths import key_of, key_paths
 
 from tracklight.errors import FormatError
 from tracklight.formats import dump_text, json_format, load_text
@@ -164,17 +165,7 @@ NEW_VALUES = st.one_of(
 )
 
 
-def key_of(path: list[str]) -> str:
-    return ".".join(f'"{segment}"' if "." in segment else segment for segment in path)
 
-
-def paths_of(data: Any, prefix: list[str]) -> list[list[str]]:
-    found: list[list[str]] = []
-    if isinstance(data, dict):
-        for name, value in data.items():
-            found.append(prefix + [name])
-            found += paths_of(value, prefix + [name])
-    return found
 
 
 def render(data: dict[str, Any], rng: random.Random) -> str:
@@ -188,7 +179,7 @@ def render(data: dict[str, Any], rng: random.Random) -> str:
 
 
 def pick_path(data: dict[str, Any], rng: random.Random, extra: list[str]) -> list[str]:
-    existing = paths_of(data, [])
+    existing = key_paths(data, [])
     if existing and rng.random() < 0.6:
         path = rng.choice(existing)
         return path if rng.random() < 0.7 else path + extra[:1]
@@ -218,7 +209,7 @@ def test_set_value_on_random_documents(
     written = json_format.set_value(text, key_of(path), value)
     assert json.loads(written) == expected
     assert json_format.read(written, key_of(path)).value == value
-    if written != text and path[:-1] in paths_of(data, []) + [[]]:
+    if written != text and path[:-1] in key_paths(data, []) + [[]]:
         parent = data
         for segment in path[:-1]:
             parent = parent[segment]

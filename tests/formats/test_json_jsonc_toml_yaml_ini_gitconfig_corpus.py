@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from reference_parsers import strip_jsonc
+
 from tracklight import formats
 from tracklight.formats import dump_text, load_text, scalar_text, split_key
 

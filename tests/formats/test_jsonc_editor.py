@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
+from key_paths import key_of, key_paths
 from reference_parsers import strip_jsonc
+
 from tracklight.errors import FormatError
 from tracklight.formats import jsonc_format
 
@@ -165,17 +166,7 @@ def render(value: Any, rng: random.Random, indent: str | None, level: int = 0) -
     return json.dumps(value, ensure_ascii=False)
 
 
-def key_of(path: list[str]) -> str:
-    return ".".join(f'"{segment}"' if "." in segment else segment for segment in path)
 
-
-def paths_of(data: Any, prefix: list[str]) -> list[list[str]]:
-    found: list[list[str]] = []
-    if isinstance(data, dict):
-        for name, value in data.items():
-            found.append(prefix + [name])
-            found += paths_of(value, prefix + [name])
-    return found
 
 
 def reference_parse(text: str) -> Any:
@@ -198,7 +189,7 @@ def test_set_value_on_random_jsonc(
 ) -> None:
     text = render(data, rng, indent) + rng.choice(["", "\n", "\n// trailing comment\n"])
     assert reference_parse(text) == data
-    existing = paths_of(data, [])
+    existing = key_paths(data, [])
     path = rng.choice(existing) if existing and rng.random() < 0.6 else extra
     expected = copy.deepcopy(data)
     node: Any = expected
@@ -224,7 +215,7 @@ def test_set_value_on_random_jsonc(
 @given(DOCUMENTS, st.randoms(use_true_random=False), st.sampled_from([None, "  ", "\t"]))
 def test_remove_on_random_jsonc(data: dict[str, Any], rng: random.Random, indent: str | None) -> None:
     text = render(data, rng, indent)
-    existing = paths_of(data, [])
+    existing = key_paths(data, [])
     path = rng.choice(existing) if existing else ["absent"]
     expected = copy.deepcopy(data)
     node: Any = expected

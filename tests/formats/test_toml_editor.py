@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from key_paths import key_of, key_paths
 
 from tracklight.errors import FormatError
 from tracklight.formats import toml_format
@@ -203,17 +204,7 @@ def render(data: dict[str, Any], rng: random.Random, styles: dict[tuple[str, ...
     return "".join(out)
 
 
-def key_of(path: list[str]) -> str:
-    return ".".join(f'"{p}"' if "." in p else p for p in path)
 
-
-def leaf_paths(data: Any, prefix: list[str]) -> list[list[str]]:
-    found: list[list[str]] = []
-    for name, value in data.items():
-        found.append(prefix + [name])
-        if isinstance(value, dict):
-            found += leaf_paths(value, prefix + [name])
-    return found
 
 
 def without_empty_tables(data: Any) -> Any:
@@ -231,7 +222,7 @@ def test_set_value_on_random_toml(
     styles: dict[tuple[str, ...], str] = {}
     text = render(data, rng, styles)
     assert tomllib.loads(text) == data
-    existing = leaf_paths(data, [])
+    existing = key_paths(data, [])
     path = extra
     if existing and rng.random() < 0.7:
         path = rng.choice(existing) + (extra[:1] if rng.random() < 0.3 else [])
@@ -266,7 +257,7 @@ def test_set_value_on_random_toml(
 @given(DOCUMENTS, st.randoms(use_true_random=False))
 def test_remove_on_random_toml(data: dict[str, Any], rng: random.Random) -> None:
     text = render(data, rng, {})
-    existing = leaf_paths(data, [])
+    existing = key_paths(data, [])
     if not existing:
         assert toml_format.remove(text, "absent") == text
         return

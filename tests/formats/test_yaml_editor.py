@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from key_paths import key_of, key_paths
 from ruamel.yaml import YAML
 
 from tracklight.errors import FormatError
@@ -205,17 +206,7 @@ def render(data: dict[str, Any], rng: random.Random) -> str:
     return "".join(out)
 
 
-def key_of(path: list[str]) -> str:
-    return ".".join(f'"{p}"' if "." in p else p for p in path)
 
-
-def all_paths(data: Any, prefix: list[str]) -> list[list[str]]:
-    found: list[list[str]] = []
-    for name, value in data.items():
-        found.append(prefix + [name])
-        if isinstance(value, dict):
-            found += all_paths(value, prefix + [name])
-    return found
 
 
 @settings(max_examples=120, deadline=None)
@@ -225,7 +216,7 @@ def test_set_value_on_random_yaml(
 ) -> None:
     text = render(data, rng)
     assert safe_load(text) == data
-    existing = all_paths(data, [])
+    existing = key_paths(data, [])
     path = extra
     if rng.random() < 0.7:
         path = rng.choice(existing) + (extra[:1] if rng.random() < 0.3 else [])
@@ -252,7 +243,7 @@ def test_set_value_on_random_yaml(
 @given(DOCUMENTS, st.randoms(use_true_random=False))
 def test_remove_on_random_yaml(data: dict[str, Any], rng: random.Random) -> None:
     text = render(data, rng)
-    path = rng.choice(all_paths(data, []))
+    path = rng.choice(key_paths(data, []))
     expected = copy.deepcopy(data)
     node: Any = expected
     for segment in path[:-1]:
