@@ -7,7 +7,6 @@ update check is pointed at a closed port on 127.0.0.1 through HTTPS_PROXY, so no
 
 from __future__ import annotations
 
-import difflib
 import os
 import shutil
 import subprocess
@@ -18,6 +17,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from line_diff import changed_lines
 
 from tracklight.errors import FormatError
 from tracklight.formats import Lookup, dump_text, load_text
@@ -63,16 +63,6 @@ def _load(case: dict[str, Any]) -> tuple[bytes, str, Any]:
     return raw, text, style
 
 
-def _diff(before: bytes, after: bytes) -> tuple[list[str], list[str]]:
-    old, new = before.decode("utf-8").split("\n"), after.decode("utf-8").split("\n")
-    removed: list[str] = []
-    added: list[str] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
-        if tag != "equal":
-            removed += old[i1:i2]
-            added += new[j1:j2]
-    return removed, added
-
 
 @pytest.mark.parametrize("case", CASES)
 def test_read_gives_the_typed_value(case: dict[str, Any]) -> None:
@@ -95,7 +85,7 @@ def test_opt_out_changes_only_that_attributes_line(case: dict[str, Any]) -> None
     raw, text, style = _load(case)
     key, off = case["key"], case["off"]
     written = dump_text(hcl.set_value(text, key, off), style)
-    removed, added = _diff(raw, written)
+    removed, added = changed_lines(raw, written)
     if "value" in case:
         original = raw.decode("utf-8").split("\n")[case["line"] - 1]
         assert removed == [original]
@@ -184,7 +174,7 @@ def test_remove_takes_every_duplicate_with_its_line_comment() -> None:
     raw, text, _ = _load({"file": "terraformrc-mixed"})
     gone = hcl.remove(text, "disable_checkpoint")
     assert not hcl.read(gone, "disable_checkpoint").found
-    removed, added = _diff(raw, gone.encode())
+    removed, added = changed_lines(raw, gone.encode())
     assert added == [] and [line.split("=")[0].strip() for line in removed] == ["disable_checkpoint"] * 2
 
 

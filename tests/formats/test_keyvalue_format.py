@@ -8,7 +8,6 @@ brew.env loader run in bash.
 
 from __future__ import annotations
 
-import difflib
 import re
 import shutil
 import subprocess
@@ -19,6 +18,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from line_diff import changed_lines
 
 from tracklight.errors import FormatError
 from tracklight.formats import Lookup, dump_text, load_text
@@ -47,17 +47,6 @@ def _load(case: dict[str, Any]) -> tuple[bytes, str, Any]:
     text, style = load_text(raw)
     return raw, text, style
 
-
-def _changed_lines(before: bytes, after: bytes) -> tuple[list[str], list[str]]:
-    old = before.decode("utf-8").split("\n")
-    new = after.decode("utf-8").split("\n")
-    removed: list[str] = []
-    added: list[str] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
-        if tag != "equal":
-            removed += old[i1:i2]
-            added += new[j1:j2]
-    return removed, added
 
 
 def _rc9(text: str, key: str) -> str | None:
@@ -117,7 +106,7 @@ def test_opt_out_changes_only_that_keys_line_and_the_tool_sees_it(
     raw, text, style = _load(case)
     key, off = case["key"], case["off"]
     written = dump_text(kv.set_value(text, key, off), style)
-    removed, added = _changed_lines(raw, written)
+    removed, added = changed_lines(raw, written)
     original_lines = raw.decode("utf-8").split("\n")
     assert removed == ([original_lines[case["line"] - 1]] if "value" in case and case["value"] != off else [])
     if "value" not in case or case["value"] != off:

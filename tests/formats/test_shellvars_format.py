@@ -6,7 +6,6 @@ must see the same value after `. FILE`, for the edited variable and for every ot
 
 from __future__ import annotations
 
-import difflib
 import re
 import shutil
 import subprocess
@@ -17,6 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from line_diff import changed_lines
 
 from tracklight.errors import FormatError
 from tracklight.formats import Lookup, dump_text, load_text
@@ -84,14 +84,8 @@ def test_opt_out_changes_only_that_variables_line_and_the_shell_sees_it(
     raw, text, style = _load(case)
     key, off = case["key"], case["off"]
     written = dump_text(sv.set_value(text, key, off), style)
-    old_lines, new_lines = raw.decode().split("\n"), written.decode().split("\n")
-    removed, added = [], []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(
-        a=old_lines, b=new_lines, autojunk=False
-    ).get_opcodes():
-        if tag != "equal":
-            removed += old_lines[i1:i2]
-            added += new_lines[j1:j2]
+    old_lines = raw.decode().split("\n")
+    removed, added = changed_lines(raw, written)
     assert removed == ([old_lines[case["line"] - 1]] if "value" in case else [])
     assert len(added) == 1 and added[0].lstrip().startswith(f"{key}=")
     target = tmp_path / "popularity-contest.conf"

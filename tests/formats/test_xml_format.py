@@ -7,7 +7,6 @@ write here.
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from line_diff import changed_lines
 
 from tracklight.errors import FormatError
 from tracklight.formats import Lookup, dump_text, load_text, scalar_text, split_key
@@ -45,16 +45,6 @@ def _etree_value(data: bytes | str, key: str) -> str | None:
     return None if not found else (found[-1].text or "").strip()
 
 
-def _diff(before: bytes, after: bytes) -> tuple[list[str], list[str]]:
-    old, new = before.decode("utf-8").split("\n"), after.decode("utf-8").split("\n")
-    removed: list[str] = []
-    added: list[str] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
-        if tag != "equal":
-            removed += old[i1:i2]
-            added += new[j1:j2]
-    return removed, added
-
 
 @pytest.mark.parametrize("case", CASES)
 def test_read_gives_what_a_strict_parser_finds(case: dict[str, Any]) -> None:
@@ -76,7 +66,7 @@ def test_opt_out_changes_only_that_elements_line(case: dict[str, Any]) -> None:
     raw, text, style = _load(case)
     key, off = case["key"], case["off"]
     written = dump_text(xf.set_value(text, key, off), style)
-    removed, added = _diff(raw, written)
+    removed, added = changed_lines(raw, written)
     leaf = split_key(key)[-1]
     assert removed == [raw.decode("utf-8").split("\n")[case["line"] - 1]]
     assert len(added) == 1 and added[0].strip().startswith(f"<{leaf}>")
@@ -91,7 +81,7 @@ def test_a_new_element_set_then_removed_gives_the_original_bytes(case: dict[str,
     assert not xf.read(text, new_key).found
     with_key = xf.set_value(text, new_key, "true")
     written = dump_text(with_key, style)
-    removed, added = _diff(raw, written)
+    removed, added = changed_lines(raw, written)
     leaf = split_key(new_key)[-1]
     assert removed == [] and len(added) == 1 and added[0].strip() == f"<{leaf}>true</{leaf}>"
     assert _etree_value(written, new_key) == "true"
@@ -151,7 +141,7 @@ def test_values_are_escaped_and_read_back_unescaped() -> None:
 def test_entity_text_attributes_comments_and_declaration_elsewhere_are_untouched() -> None:
     raw, text, style = _load({"file": "syncthing-config-tabs.xml"})
     written = xf.set_value(text, "configuration.options.crashReportingEnabled", True)
-    removed, added = _diff(raw, dump_text(written, style))
+    removed, added = changed_lines(raw, dump_text(written, style))
     assert [line.strip() for line in removed + added] == [
         "<crashReportingEnabled>false</crashReportingEnabled>",
         "<crashReportingEnabled>true</crashReportingEnabled>",
@@ -166,7 +156,7 @@ def test_remove_takes_every_duplicate_and_only_those_lines() -> None:
     gone = xf.remove(text, "configuration.options.urAccepted")
     assert not xf.read(gone, "configuration.options.urAccepted").found
     assert _etree_value(gone, "configuration.options.urAccepted") is None
-    removed, added = _diff(raw, gone.encode())
+    removed, added = changed_lines(raw, gone.encode())
     assert added == [] and [line.strip() for line in removed] == [
         "<urAccepted>2</urAccepted>",
         "<urAccepted>1</urAccepted>",
