@@ -11,8 +11,11 @@ import enum
 from dataclasses import dataclass, field
 from typing import Literal
 
-Scalar = str | bool | int | float
-"""A value a control reads or writes: env vars are always str; file keys keep their type (JSON false ≠ "false")."""
+from tracklight.formats import values as _format_values
+
+# The leaf's vocabulary, named here too for the layers above (formats imports nothing of core).
+Scalar = _format_values.Scalar
+FORMATS = _format_values.FORMATS
 
 
 class Tier(enum.Enum):
@@ -77,7 +80,6 @@ class Os(enum.Enum):
     WINDOWS = "windows"
 
 
-FORMATS = ("json", "jsonc", "toml", "ini", "yaml", "plain", "keyvalue", "xml", "gitconfig", "hcl", "shellvars")
 """Every file format a control may name; one module each in tracklight.formats."""
 
 
@@ -247,7 +249,7 @@ class ToolReport:
     problems: tuple[Problem, ...] = ()
     conflict: TierConflict | None = None
     catalog_entry: Tool | None = None  # the catalog's view when a manifest overrides it
-    locked: bool = False  # an admin policy locks this tool (set by the admin layer)
+    locked: bool = False  # the machine's policy locks this tool (core.policy.machine_locks)
 
     @property
     def id(self) -> str:

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Protocol, cast
 
-from tracklight.core.model import FORMATS, Scalar
 from tracklight.errors import FormatError
+from tracklight.formats.values import FORMATS, Scalar
 
 BOM = "\ufeff"
 

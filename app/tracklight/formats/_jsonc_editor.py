@@ -12,10 +12,10 @@ import json
 import math
 import re
 
-from tracklight.core.model import Scalar
 from tracklight.errors import FormatError
 from tracklight.formats import NOT_FOUND, Lookup, line_of, split_key
 from tracklight.formats._jsonc_scanner import Member, Node, parse, to_python
+from tracklight.formats.values import Scalar
 
 _Edit = tuple[int, int, str]  # replace text[start:end] with the string
 _SEPARATOR = re.compile(r"[ \t]*:[ \t]*")

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tracklight.core.model import Scalar
 from tracklight.errors import FormatError
 from tracklight.formats import NOT_FOUND, Lookup, keep_unterminated_end, line_of, scalar_text, split_key
 from tracklight.formats._ini_lines import insert_lines, split_lines
+from tracklight.formats.values import Scalar
 
 _SPACE = " \t\r"  # git's isspace(), less the newline the loop handles itself
 _ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "\\": "\\", '"': '"'}

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import math
 
-from tracklight.core.model import Scalar
 from tracklight.errors import FormatError
 from tracklight.formats import NOT_FOUND, Lookup, append_line, keep_unterminated_end
 from tracklight.formats._hcl_scan import IDENT, Item, Scanner, unquote
+from tracklight.formats.values import Scalar
 
 
 def read(text: str, key: str) -> Lookup:

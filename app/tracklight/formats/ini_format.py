@@ -18,10 +18,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tracklight.core.model import Scalar
 from tracklight.errors import FormatError
 from tracklight.formats import NOT_FOUND, Lookup, scalar_text, split_key
 from tracklight.formats._ini_lines import body, eol_near, insert_lines, split_lines
+from tracklight.formats.values import Scalar
 
 DEFAULT_SECTION = "DEFAULT"
 # configparser's own patterns: a header is `[` anything `]`; an option is the shortest text before `=` or `:`.

@@ -7,9 +7,9 @@ as `{}` when a key is set. New files use two-space indentation.
 
 from __future__ import annotations
 
-from tracklight.core.model import Scalar
 from tracklight.formats import Lookup
 from tracklight.formats import _jsonc_editor as editor
+from tracklight.formats.values import Scalar
 
 INDENT = "  "
 

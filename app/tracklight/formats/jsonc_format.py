@@ -7,9 +7,9 @@ with a trailing comma gets one too. New files use four-space indentation, like V
 
 from __future__ import annotations
 
-from tracklight.core.model import Scalar
 from tracklight.formats import Lookup
 from tracklight.formats import _jsonc_editor as editor
+from tracklight.formats.values import Scalar
 
 INDENT = "    "
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tracklight.core.model import Scalar
 from tracklight.errors import FormatError
 from tracklight.formats import NOT_FOUND, Lookup, append_line, keep_unterminated_end, scalar_text
+from tracklight.formats.values import Scalar
 
 
 @dataclass(frozen=True)

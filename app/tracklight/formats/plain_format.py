@@ -7,9 +7,9 @@ surrounding white space and keeps the text before the first space (golang/teleme
 
 from __future__ import annotations
 
-from tracklight.core.model import Scalar
 from tracklight.errors import FormatError
 from tracklight.formats import NOT_FOUND, Lookup, scalar_text
+from tracklight.formats.values import Scalar
 
 # Go's unicode.IsSpace, used by strings.TrimSpace (Python's str.strip also strips \x1c-\x1f; Go keeps them).
 _GO_SPACE = (

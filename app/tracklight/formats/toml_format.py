@@ -21,9 +21,9 @@ import re
 import tomllib
 from typing import Any
 
-from tracklight.core.model import Scalar
 from tracklight.errors import FormatError
 from tracklight.formats import NOT_FOUND, Lookup, split_key
+from tracklight.formats.values import Scalar
 
 _ERROR_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 
-from tracklight.core.model import Scalar
 from tracklight.errors import FormatError
 from tracklight.formats import NOT_FOUND, Lookup, scalar_text, split_key
 from tracklight.formats._xml_scan import Element, check, content_text, escape, scan
+from tracklight.formats.values import Scalar
 
 _INDENTED_TAG = re.compile(r"^([ \t]+)<", re.MULTILINE)
 _XML_NAME = re.compile(r"[A-Za-z_:][A-Za-z0-9_:.\-]*")

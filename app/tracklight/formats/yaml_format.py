@@ -22,9 +22,9 @@ import math
 import re
 from typing import Any
 
-from tracklight.core.model import Scalar
 from tracklight.errors import FormatError
 from tracklight.formats import NOT_FOUND, Lookup, keep_unterminated_end, split_key
+from tracklight.formats.values import Scalar
 
 _NULL_TAG = "tag:yaml.org,2002:null"
 
