@@ -7,15 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tracklight.admin.policy import (
-    check_optin_allowed,
-    known_tool_ids,
-    locked_ids,
-    parse_policy,
-    read_policy_file,
-    resolve,
-)
 from tracklight.core.catalog import load_index
+from tracklight.core.policy import INVALID, machine_locks, parse_policy, read_policy_file, resolve
 from tracklight.core.model import Os
 from tracklight.core.scan import scan
 from tracklight.errors import PolicyError
@@ -29,6 +22,18 @@ def env() -> dict[str, str]:
 
 def index():
     return load_index(Os.LINUX, env())
+
+
+def known_tool_ids(index) -> set[str]:
+    return set(index.tools)
+
+
+def check_optin_allowed(tool_id: str, os_: Os, env: dict[str, str]) -> None:
+    machine_locks(os_, env).check([tool_id])
+
+
+def locked_ids(index, os_: Os, env: dict[str, str]) -> frozenset[str]:
+    return machine_locks(os_, env).ids(index.tools)
 
 
 def test_the_design_example_parses():
@@ -127,14 +132,17 @@ def test_scan_marks_locked_tools_without_being_told(sysroot):
     assert not scan(locked=()).get("vscode").locked  # an explicit answer wins
 
 
-def test_an_invalid_policy_is_a_scan_problem_and_refuses_every_opt_in(sysroot):
+def test_an_invalid_policy_locks_every_tool_and_says_so_in_the_same_words(sysroot):
+    """Fail closed: nobody can tell what the organisation meant to lock, so nothing may be turned back on."""
     path = install_policy(sysroot, 'policy_version = 1\n[lock]\ntool = ["vscode"]\n')
     result = scan()
-    assert not any(r.locked for r in result.reports)
-    assert any(p.path == str(path) and p.line == 3 and "unknown field 'lock.tool'" in p.message
-               for p in result.problems)
-    with pytest.raises(PolicyError, match="refused while your organisation's policy is invalid"):
+    assert all(r.locked for r in result.reports)
+    problem = next(p for p in result.problems if p.path == str(path))
+    assert problem.line == 3 and problem.message.startswith(INVALID)
+    assert "unknown field 'lock.tool'" in problem.message
+    with pytest.raises(PolicyError) as caught:
         check_optin_allowed("go", Os.LINUX, env())
+    assert str(caught.value).startswith(f"{path}: go is locked: {INVALID} (")
 
 
 def test_a_policy_with_a_malformed_url_is_a_scan_problem_not_a_crash(sysroot):

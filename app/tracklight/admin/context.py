@@ -6,34 +6,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from tracklight.admin.policy import (
-    Policy,
-    Resolution,
-    known_tool_ids,
-    load_machine_policy,
-    read_policy_file,
-    resolve,
-)
-from tracklight.admin.system import SystemPlan, build_plan
+from tracklight.admin.system import SystemPlan, build_system_plan
 from tracklight.core import locations
-from tracklight.core.catalog import (
-    ToolIndex,
-    build_index,
-    catalog_folders,
-    discover_manifests,
-    load_catalog_folder,
-)
+from tracklight.core.catalog import ToolIndex, system_index
 from tracklight.core.model import Os
+from tracklight.core.policy import Policy, Resolution, load_machine_policy, read_policy_file, resolve
 from tracklight.errors import PolicyError
-
-
-def system_index(os_: Os, env: Mapping[str, str], root: str) -> ToolIndex:
-    """The catalog plus manifests from system folders only: a user's own manifest never steers a system write."""
-    catalog = []
-    for folder in catalog_folders(os_, env):
-        catalog.extend(load_catalog_folder(folder, locations.cache_dir(os_, env)))
-    manifests = [(m, scope) for m, scope in discover_manifests(os_, env, root) if scope == "system"]
-    return build_index(catalog, manifests)
 
 
 @dataclass(frozen=True)
@@ -66,5 +44,5 @@ def load_context(policy_path: str | None, env: Mapping[str, str], root: str | No
     root = root or locations.system_root(env)
     policy = find_policy(policy_path, os_, env, root)
     index = system_index(os_, env, root)
-    resolution = resolve(policy, known_tool_ids(index))
-    return AdminContext(policy, index, resolution, build_plan(policy, resolution, index, root), root)
+    resolution = resolve(policy, index.tools)
+    return AdminContext(policy, index, resolution, build_system_plan(policy, resolution, index, root), root)

@@ -23,10 +23,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from tracklight.admin.browsers import BROWSERS
-from tracklight.admin.policy import Policy, Resolution
 from tracklight.core import locations
 from tracklight.core.catalog import ToolIndex
 from tracklight.core.model import Control, ControlKind, Os, Scalar, Tier, Tool
+from tracklight.core.policy import Policy, Resolution
 
 POLICY_PATH = "/etc/tracklight/policy.toml"
 PROFILE_D = "/etc/profile.d/tracklight.sh"
@@ -238,7 +238,7 @@ def autostart_text(policy_path: str) -> str:
     )
 
 
-def build_plan(policy: Policy, resolution: Resolution, index: ToolIndex, root: str = "/",
+def build_system_plan(policy: Policy, resolution: Resolution, index: ToolIndex, root: str = "/",
                today: dt.date | None = None) -> SystemPlan:
     """The files a resolved policy needs on a Linux machine (root: the folder treated as / for skel lookups)."""
     from tracklight.changes import environment_store

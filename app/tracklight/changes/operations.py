@@ -78,7 +78,7 @@ class Changes:
              after_journal: Callable[[ChangeSet], None] | None = None) -> ChangeSet:
         ctx = self.context()
         return undo_change(self.journal, ctx.guard, ctx.env_store(), change_id, now=self._now(),
-                           after_journal=after_journal)
+                           after_journal=after_journal, locks=ctx.locks)
 
     def history(self) -> list[JournalEntry]:
         return self.journal.entries()

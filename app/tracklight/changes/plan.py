@@ -14,6 +14,7 @@ one FileChange.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -37,6 +38,7 @@ from tracklight.changes.safety import OutsideAreaError, Scope, WriteGuard
 from tracklight.core import locations
 from tracklight.core.detect import meaning_of, resolve_file
 from tracklight.core.model import Control, ControlKind, Default, Meaning, Os, Scalar, Tier, Tool, ToolReport
+from tracklight.core.policy import Locks, machine_locks
 from tracklight.errors import FormatError, PolicyError, TracklightError
 
 DO_NOT_TRACK = "DO_NOT_TRACK"
@@ -70,6 +72,11 @@ class PlanContext:
     @property
     def today(self) -> str:
         return self.now.date().isoformat()
+
+    @functools.cached_property
+    def locks(self) -> Locks:
+        """This machine's locks, read once per plan (core.policy.machine_locks)."""
+        return machine_locks(self.os_, self.env, self.root)
 
     def env_store(self) -> EnvironmentStore:
         return EnvironmentStore(self.os_, self.env, self.platform)
@@ -285,21 +292,18 @@ def _optout_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: li
             ws.set_env(name, formats.scalar_text(value), tool.id)
 
 
-def _check_policy_allows_optin(tool_id: str, ctx: PlanContext) -> None:
-    """Ask the machine's policy itself, not only the report: an invalid policy refuses every opt-in (fail closed)."""
-    if not os.path.lexists(locations.policy_file(ctx.os_, ctx.env, ctx.root)):
-        return
-    from tracklight.admin.policy import check_optin_allowed  # admin imports changes: import on use
-
-    check_optin_allowed(tool_id, ctx.os_, ctx.env, ctx.root)
+def _refuse_locked(report: ToolReport, ctx: PlanContext) -> None:
+    """Ask the machine's policy itself, not only the report (an invalid policy refuses every opt-in: fail closed)."""
+    refusal = ctx.locks.refusal(report.id)
+    if refusal is None and report.locked:  # the scan saw a lock the policy has dropped since: ask again first
+        refusal = PolicyError(f"{report.id} is locked by your organisation's policy")
+    if refusal is not None:
+        raise refusal
 
 
 def _optin_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: list[str]) -> None:
     tool = report.tool
-    if report.locked:
-        raise PolicyError(f"{tool.name} is kept opted out by your organisation's policy; it cannot be turned back on "
-                          "here")
-    _check_policy_allows_optin(tool.id, ctx)
+    _refuse_locked(report, ctx)
     targets, _outside = _writable_targets(tool, ctx)
     chosen = {id(t.control) for t in targets}
     default_on = tool.telemetry.default is Default.ON

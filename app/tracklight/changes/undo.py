@@ -4,6 +4,9 @@ Each file must hold exactly what the change wrote; a file that already holds its
 interrupted change never got to it, or someone put it back by hand). Any other content means the file was changed
 since, and the whole undo is refused, naming every such file: restoring the old bytes would throw that edit away.
 The undo itself is a change set, journaled like any other, so it can be undone in turn.
+
+An admin's lock holds here too: undoing a change that switched a locked tool off (or redoing one that switched it
+on) is refused with the lock's own words, and nothing is undone.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from tracklight.changes.difftext import unified_diff
 from tracklight.changes.environment_store import EnvironmentStore
 from tracklight.changes.journal import Journal, JournalEntry, Status
 from tracklight.changes.safety import WriteGuard
-from tracklight.errors import ConflictError, TracklightError
+from tracklight.core.policy import NO_LOCKS, Locks
+from tracklight.errors import ConflictError, PolicyError, TracklightError
 
 
 def pick_entry(journal: Journal, change_id: str | None) -> JournalEntry:
@@ -34,6 +38,31 @@ def pick_entry(journal: Journal, change_id: str | None) -> JournalEntry:
         if entry.status in (Status.COMPLETE, Status.INTERRUPTED) and entry.changeset.action is not Action.UNDO:
             return entry
     raise TracklightError("nothing to undo (see `tracklight history`)")
+
+
+def turns_tools_on(journal: Journal, entry: JournalEntry) -> bool:
+    """Whether reverting `entry` switches its tools back on: undoing an opt-out, or undoing the undo of an opt-in."""
+    changeset = entry.changeset
+    if changeset.action is Action.OPTOUT:
+        return True
+    if changeset.action is Action.UNDO and changeset.reverts:
+        try:
+            reverted = journal.load(changeset.reverts)
+        except TracklightError:
+            return True  # can't tell what it re-does: the locked side is the safe side
+        return not turns_tools_on(journal, reverted)
+    return False
+
+
+def refuse_crossing_locks(journal: Journal, entry: JournalEntry, locks: Locks) -> None:
+    """PolicyError when reverting `entry` would switch a tool the policy locks back on."""
+    if not turns_tools_on(journal, entry):
+        return
+    for tool_id in entry.changeset.tool_ids:
+        refusal = locks.refusal(tool_id)
+        if refusal is not None:
+            raise PolicyError(f"{refusal.message}; undoing change {entry.id} would turn it back on, so nothing "
+                              "was undone", path=refusal.path, line=refusal.line)
 
 
 def plan_undo(entry: JournalEntry, now: dt.datetime) -> ChangeSet:
@@ -66,11 +95,12 @@ def plan_undo(entry: JournalEntry, now: dt.datetime) -> ChangeSet:
 
 
 def undo(journal: Journal, guard: WriteGuard, store: EnvironmentStore, change_id: str | None = None, *,
-         now: dt.datetime | None = None,
-         after_journal: Callable[[ChangeSet], None] | None = None) -> ChangeSet:
+         now: dt.datetime | None = None, after_journal: Callable[[ChangeSet], None] | None = None,
+         locks: Locks = NO_LOCKS) -> ChangeSet:
     """Revert a change set (the last one still in force when no id is given); returns the undo's own record."""
     now = now or dt.datetime.now().astimezone()
     entry = pick_entry(journal, change_id)
+    refuse_crossing_locks(journal, entry, locks)
     undo_set = plan_undo(entry, now)
     touched = [c.path for c in entry.changeset.files]
     if undo_set.empty:

@@ -179,12 +179,17 @@ def run_apply(args: argparse.Namespace) -> int:
 
 
 def _apply_user(args: argparse.Namespace) -> int:
-    """The policy's per-user opt-outs for the person running this (from autostart at login)."""
-    from tracklight.admin.policy import known_tool_ids, resolve
-    from tracklight.admin.system import build_plan
+    """The policy's per-user opt-outs for the person running this (from autostart at login).
+
+    Tools are described by root-owned files only (the catalog and system manifests): a user's manifest reusing a
+    tool's id can't steer what is written, and a locked tool found back on (crossed by hand) is switched off again.
+    """
+    from tracklight.admin.system import build_system_plan
     from tracklight.changes import Changes
     from tracklight.core import locations
+    from tracklight.core.catalog import system_index
     from tracklight.core.model import Os, State
+    from tracklight.core.policy import Locks, resolve
     from tracklight.core.scan import scan
 
     env = dict(os.environ)
@@ -194,14 +199,13 @@ def _apply_user(args: argparse.Namespace) -> int:
         from tracklight.admin.context import find_policy
 
         policy = find_policy(args.policy, os_, env, root)
-        result = scan(env=env, os_=os_, root=root, locked=())
-        index_ids = {r.id for r in result.reports}
-        resolution = resolve(policy, index_ids | known_tool_ids(None))
+        index = system_index(os_, env, root)
+        resolution = resolve(policy, index.tools)
+        locks = Locks(policy.path, policy, known=frozenset(index.tools))
+        result = scan(env=env, os_=os_, root=root, index=index, locked=locks)
         wanted = set(resolution.optout)
         if os_ is Os.LINUX:
-            from tracklight.admin.context import system_index
-
-            wanted &= set(build_plan(policy, resolution, system_index(os_, env, root), root).user_tools)
+            wanted &= set(build_system_plan(policy, resolution, index, root).user_tools)
         reports = [r for r in result.reports if r.id in wanted and r.installed and r.state is not State.OFF
                    and r.tool.telemetry.controls]
         if not reports:
@@ -223,7 +227,7 @@ def _apply_user(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- update
 
 def run_update(args: argparse.Namespace) -> int:
-    from tracklight.net.updates import update_policy
+    from tracklight.commands.updates import update_policy
 
     try:
         message = update_policy(dict(os.environ), args.root)

@@ -15,15 +15,10 @@ import pickle
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from tracklight import __version__
 from tracklight.core import locations
-from tracklight.core.model import ManifestResult
-
-if TYPE_CHECKING:
-    from pathlib import Path
-from tracklight.core.model import Os, Problem, Source, TierConflict, Tool
+from tracklight.core.model import ManifestResult, Os, Problem, Source, TierConflict, Tool
 from tracklight.resources import catalog_path as builtin_catalog_path
 
 
@@ -32,6 +27,12 @@ class IndexedTool:
     tool: Tool  # the description in force (a manifest's when there is one)
     catalog_entry: Tool | None = None  # the catalog's description, when a manifest overrides it
     conflict: TierConflict | None = None
+    system_tool: Tool | None = None  # the description from root-owned sources (a system manifest, else the catalog)
+
+    @property
+    def from_user(self) -> bool:
+        """Whether the description in force comes from a user's own manifest (which a lock overrules)."""
+        return self.tool is not self.system_tool
 
 
 @dataclass
@@ -100,14 +101,8 @@ def _write_cache(cache_file: str, payload: object) -> None:
 
 
 def updated_catalog_path(os_: Os, env: Mapping[str, str]) -> str:
-    """Where a verified catalog update is installed (tracklight.net writes it atomically, VERSION last)."""
+    """Where a verified catalog update is installed (tracklight.admin writes it atomically, VERSION last)."""
     return os.path.join(locations.data_dir(os_, env), "catalog")
-
-
-def updated_catalog_dir(os_: Os, env: Mapping[str, str]) -> Path:
-    from pathlib import Path
-
-    return Path(updated_catalog_path(os_, env))
 
 
 def catalog_folders(os_: Os, env: Mapping[str, str]) -> list[str]:
@@ -189,9 +184,18 @@ def build_index(catalog: Iterable[ManifestResult], manifests: Iterable[tuple[Man
 
     for result in catalog:
         if result.tool is not None and result.tool.id not in index.tools:
-            index.tools[result.tool.id] = IndexedTool(result.tool)
+            index.tools[result.tool.id] = IndexedTool(result.tool, system_tool=result.tool)
         elif result.problems:
             attach(result)
+
+    manifests = list(manifests)
+    # What root-owned files say, whatever a user's folder says first: a lock keeps these controls in force.
+    system_tools: dict[str, Tool] = {tool_id: t.tool for tool_id, t in index.tools.items()}
+    system_seen: set[str] = set()
+    for result, scope in manifests:
+        if result.tool is not None and scope == "system" and result.tool.id not in system_seen:
+            system_seen.add(result.tool.id)
+            system_tools[result.tool.id] = result.tool
 
     seen_manifests: set[str] = set()
     for result, _scope in manifests:
@@ -208,13 +212,25 @@ def build_index(catalog: Iterable[ManifestResult], manifests: Iterable[tuple[Man
         if catalog_entry is not None and catalog_entry.telemetry.tier is not tool.telemetry.tier:
             conflict = TierConflict(tool.telemetry.tier, catalog_entry.telemetry.tier, tool.origin,
                                     catalog_entry.origin)
-        index.tools[tool.id] = IndexedTool(tool, catalog_entry, conflict)
+        index.tools[tool.id] = IndexedTool(tool, catalog_entry, conflict, system_tools.get(tool.id))
     # Problems of files that named a tool we now know (a broken manifest for a catalog tool) stay on that tool;
     # those naming an unknown id go to the top-level list.
     for tool_id in list(index.tool_problems):
         if tool_id not in index.tools:
             index.problems.extend(index.tool_problems.pop(tool_id))
     return index
+
+
+def system_index(os_: Os, env: Mapping[str, str], root: str) -> ToolIndex:
+    """The catalog plus manifests from system folders only: what system scope and the policy's "*" go by.
+
+    A user's own manifest never steers a system write or widens a lock.
+    """
+    catalog: list[ManifestResult] = []
+    for folder in catalog_folders(os_, env):
+        catalog.extend(load_catalog_folder(folder, locations.cache_dir(os_, env)))
+    manifests = [(m, scope) for m, scope in discover_manifests(os_, env, root) if scope == "system"]
+    return build_index(catalog, manifests)
 
 
 def load_index(os_: Os, env: Mapping[str, str], root: str = "/") -> ToolIndex:

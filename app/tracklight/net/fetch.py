@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tracklight import __version__
-from tracklight.admin.policy import is_allowed_update_url
+from tracklight.core.policy import is_allowed_update_url
 from tracklight.errors import UpdateError
 
 if TYPE_CHECKING:

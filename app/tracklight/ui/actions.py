@@ -1,4 +1,4 @@
-"""The UI's one door to the change machinery (tracklight.changes) and the admin locks (tracklight.admin).
+"""The UI's one door to the change machinery (tracklight.changes) and the admin locks (tracklight.core.policy).
 
 Everything the tray and the window change goes through these calls: plan (a typed ChangeSet with unified diffs),
 apply, undo, history. The UI never writes a user's file itself. When the change API moves, only this module follows.
@@ -7,17 +7,19 @@ Every call here is blocking and runs on the worker pool, never on the UI thread.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tracklight.core.model import Os, ToolReport
-from tracklight.errors import PolicyError, TracklightError
+from tracklight.errors import PolicyError
 
 if TYPE_CHECKING:
     from tracklight.changes.changeset import ChangeSet, PlanResult
     from tracklight.changes.journal import JournalEntry
     from tracklight.changes.operations import Changes
+    from tracklight.core.catalog import ToolIndex
+    from tracklight.core.policy import Locks
 
 
 @dataclass(frozen=True)
@@ -99,27 +101,21 @@ def can_undo(entry: JournalEntry) -> bool:
     return entry.status in (Status.COMPLETE, Status.INTERRUPTED)
 
 
-def locked_tools(index: Any, target: Target) -> Collection[str]:
-    """The tools this machine's admin policy locks (none without a policy)."""
-    import os
+def locked_tools(index: ToolIndex, target: Target) -> Locks:
+    """This machine's locks (core.policy.machine_locks: the one lock function; an invalid policy locks all)."""
+    from tracklight.core.policy import machine_locks
+    from tracklight.core.scan import system_known_ids
 
-    from tracklight.core.locations import policy_file
-
-    if not os.path.lexists(policy_file(target.os, target.env, target.root)):
-        return frozenset()  # most machines have no policy: skip loading the policy parser at start-up
-    from tracklight.admin.policy import locked_ids
-
-    try:
-        return locked_ids(index, target.os, target.env, target.root)
-    except TracklightError:
-        # An invalid policy: opting in is refused below (it fails closed); reading goes on.
-        return frozenset()
+    return machine_locks(target.os, target.env, target.root, known=lambda: system_known_ids(index))
 
 
 def _refuse_locked(target: Target, reports: Sequence[ToolReport]) -> None:
-    from tracklight.admin.policy import check_optin_allowed
+    from tracklight.core.policy import machine_locks
 
+    locks = machine_locks(target.os, target.env, target.root)
     for report in reports:
-        if report.locked:
-            raise PolicyError(f"{report.tool.name} is locked by your organisation's policy")
-        check_optin_allowed(report.id, target.os, target.env, target.root)
+        refusal = locks.refusal(report.id)
+        if refusal is None and report.locked:
+            refusal = PolicyError(f"{report.id} is locked by your organisation's policy")
+        if refusal is not None:
+            raise refusal

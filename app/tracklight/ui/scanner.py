@@ -17,14 +17,15 @@ from PySide6.QtCore import QObject, Signal
 from tracklight.core import locations
 from tracklight.core.catalog import ToolIndex, load_index
 from tracklight.core.model import Os, ScanResult, State
+from tracklight.core.policy import Locks
 from tracklight.core.scan import scan
 from tracklight.ui.signals import emit
 from tracklight.ui.snapshot import Snapshot, Transitions, compare
 from tracklight.ui.watch_plan import Affected
 from tracklight.ui.worker import TaskRunner
 
-LockedProvider = Callable[[ToolIndex], Collection[str]]
-"""The tools an admin policy locks, given the index (the policy may say "*")."""
+LockedProvider = Callable[[ToolIndex], "Locks | Collection[str]"]
+"""The tools an admin policy locks, given the index (the policy may say "*"): core.policy.machine_locks."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ class Scanner(QObject):
         started = time.perf_counter()
         try:
             index = load_index(self._os, self._env, self._root)
-            result = scan(self._env, self._os, self._root, index=index, locked=tuple(self._locked(index)))
+            result = scan(self._env, self._os, self._root, index=index, locked=self._locked(index))
         except Exception as exc:  # noqa: BLE001 - as _failed does for a scan on the worker pool
             emit(self.scan_failed, f"The scan failed: {exc}")
             return self._snapshot
@@ -132,7 +133,7 @@ class Scanner(QObject):
         def task() -> _Outcome:
             started = time.perf_counter()
             used = index or load_index(os_, env, root)
-            result = scan(env, os_, root, index=used, only=request.only, locked=tuple(locked(used)))
+            result = scan(env, os_, root, index=used, only=request.only, locked=locked(used))
             return _Outcome(result, used, request.only, time.perf_counter() - started)
 
         self._runner.submit(task, self._finished, self._failed)

@@ -1,28 +1,27 @@
-"""Admin policy v1: parse and validate the policy file, resolve which tools it opts out and locks.
+"""Admin policy v1, the model and its reader: parse and validate the file, resolve what it opts out, and its locks.
 
 The policy is strict where manifests are lenient: an unknown field is an error, because a typo in a policy must not
-silently do nothing. Every error names the file and line. Resolving ids against the index of known tools is a
-separate step (`resolve`), so a policy can be parsed before the catalog is loaded (the opt-in check needs no catalog).
+silently do nothing. Every error names the file and line. Resolving ids against the tools Tracklight knows is a
+separate step (`resolve`), so a policy can be parsed before the catalog is loaded.
 
-A policy that does not parse fails closed for locks: `check_optin_allowed` refuses every opt-in until it is fixed,
-since nobody can tell which tools the organisation meant to lock.
+`machine_locks` is the one answer to "which tools may not be turned back on": the scan marks them, the planner
+refuses to opt them in, undo refuses to turn them back on, the CLI and the tray say why in the same words. A policy
+that does not parse fails closed: every tool counts as locked until it is fixed, since nobody can tell which tools
+the organisation meant to lock. Writing the policy's files is the admin layer's (tracklight.admin); this module only
+reads, so every layer above core may ask it.
 """
 
 from __future__ import annotations
 
-import base64
-import ipaddress
 import os
 import re
-import tomllib
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from tracklight.core import locations
-from tracklight.core.manifest import toml_error_line
-from tracklight.core.model import Os
+from tracklight.core.model import Os, Problem
+from tracklight.core.readfile import read_regular_file
 from tracklight.errors import PolicyError
 
 KNOWN_VERSIONS = (1,)
@@ -145,6 +144,9 @@ def _strip_comment(line: str) -> str:
 
 def is_allowed_update_url(url: str) -> bool:
     """HTTPS anywhere; plain HTTP only to a loopback address (a local mirror or a test server)."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
     try:
         parts = urlsplit(url)
     except ValueError:  # "https://[typo": not a URL at all, so not an allowed one (a policy problem, not a crash)
@@ -163,6 +165,8 @@ def is_allowed_update_url(url: str) -> bool:
 
 def decode_public_key(text: str) -> bytes | None:
     """The 32 raw bytes of a base64 ed25519 public key, or None when it isn't one."""
+    import base64
+
     try:
         raw = base64.b64decode(text.strip(), validate=True)
     except (ValueError, TypeError):
@@ -220,6 +224,10 @@ class _Checker:
 
 def parse_policy(text: str, path: str) -> Policy:
     """Parse and validate a policy's text; PolicyError (file:line, every problem listed) when it is not valid."""
+    import tomllib  # (imported here: a machine without a policy never parses one)
+
+    from tracklight.core.manifest import toml_error_line
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -310,8 +318,7 @@ def _parse_updates(check: _Checker, table: Mapping[str, Any]) -> UpdateSources:
 def read_policy_file(path: str) -> Policy:
     """Read and parse a policy file; PolicyError for a file that can't be read, isn't UTF-8, or isn't valid."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+        data = read_regular_file(path, MAX_BYTES + 1)
     except FileNotFoundError:
         raise PolicyError("no policy file here", path=path) from None
     except OSError as exc:
@@ -373,43 +380,88 @@ def is_locked(policy: Policy, tool_id: str) -> bool:
     return opted_out and (ALL in policy.lock or tool_id in policy.lock)
 
 
-# ---------------------------------------------------------------- locks, as the scan and opt-in see them
 
-def locked_ids(index: Any, os_: Os, env: Mapping[str, str], root: str | None = None) -> frozenset[str]:
-    """The ids this machine's policy locks (empty when there is no policy). PolicyError when the policy is invalid.
 
-    `index` is a core.catalog.ToolIndex (its tools' ids are the known ids); ids the policy names that the index
-    doesn't know are ignored here, and reported by `tracklight policy check`.
+# ---------------------------------------------------------------- locks: the one answer, asked by every layer above
+
+INVALID = "your organisation's policy is invalid, so every tool counts as locked until it is fixed"
+
+
+@dataclass(frozen=True)
+class Locks:
+    """Which tools this machine's policy locks (`tool_id in locks`), and the words that say so.
+
+    An invalid policy locks every tool (fail closed); `problem` then says why, for the scan's problem list.
     """
-    policy = load_machine_policy(os_, env, root)
-    if policy is None or not policy.lock:
-        return frozenset()
-    return _resolution(policy, known_tool_ids(index)).locked
+
+    path: str | None = None  # the policy file (None: this machine has none)
+    policy: Policy | None = None
+    invalid: PolicyError | None = None
+    known: frozenset[str] = frozenset()  # the ids "*" stands for: tools the system itself knows
+
+    def __contains__(self, tool_id: object) -> bool:
+        if self.invalid is not None:
+            return True
+        if self.policy is None or not isinstance(tool_id, str):
+            return False
+        if ALL in self.policy.optout and tool_id not in self.known:
+            return False  # "*" means the tools the system knows, never one only a user's manifest names
+        return is_locked(self.policy, tool_id)
+
+    def ids(self, candidates: Collection[str]) -> frozenset[str]:
+        """The locked ones among `candidates`."""
+        return frozenset(tool_id for tool_id in candidates if tool_id in self)
+
+    def refusal(self, tool_id: str) -> PolicyError | None:
+        """Why turning this tool back on is refused (None: it is not locked). The same words in every front end."""
+        if self.invalid is not None:
+            return PolicyError(f"{tool_id} is locked: {INVALID} ({self.invalid})", path=self.path)
+        if self.policy is None or tool_id not in self:
+            return None
+        line = self.policy.line_of("lock.tools", tool_id) or self.policy.line_of("lock.tools", ALL)
+        where = f"{self.path}:{line}" if line else self.path
+        return PolicyError(f"{tool_id} is locked by your organisation's policy ({where})")
+
+    def check(self, tool_ids: Collection[str]) -> None:
+        """PolicyError for the first locked tool among `tool_ids` (nothing when none is locked)."""
+        for tool_id in tool_ids:
+            refusal = self.refusal(tool_id)
+            if refusal is not None:
+                raise refusal
+
+    @property
+    def problem(self) -> Problem | None:
+        """The invalid policy as a scan problem (file and line), or None."""
+        if self.invalid is None:
+            return None
+        return Problem(f"{INVALID}: {self.invalid.message}", self.invalid.path or self.path, self.invalid.line)
 
 
-def known_tool_ids(index: Any) -> set[str]:
-    """Every id a policy may name: the index's tools and the browsers whose machine-wide policies Tracklight writes."""
-    from tracklight.admin.browsers import BROWSERS
+NO_LOCKS = Locks()
 
-    return set(getattr(index, "tools", {})) | set(BROWSERS)
+KnownIds = Collection[str] | Callable[[], Collection[str]]
+"""The ids the system knows, or a function that loads them (called only when the policy says "*")."""
 
 
-def check_optin_allowed(tool_id: str, os_: Os | None = None, env: Mapping[str, str] | None = None,
-                        root: str | None = None) -> None:
-    """Refuse to opt a tool back in when this machine's policy locks it (PolicyError naming the policy file).
+def machine_locks(os_: Os, env: Mapping[str, str], root: str | None = None, known: KnownIds | None = None) -> Locks:
+    """This machine's locks: one stat when there is no policy; an invalid policy locks everything.
 
-    An invalid policy refuses every opt-in: the organisation's intent can't be read, so the safe side is to keep
-    what is off, off.
+    `known` gives the ids "*" stands for; by default the system index (catalog and system manifests, never a
+    user's) is loaded, and only when the policy says "*".
     """
-    env = dict(os.environ) if env is None else env
-    os_ = os_ or locations.current_os()
     path = machine_policy_path(os_, env, root)
+    if not os.path.lexists(path):
+        return NO_LOCKS
     try:
-        policy = load_machine_policy(os_, env, root)
+        policy = read_policy_file(path)
     except PolicyError as exc:
-        raise PolicyError(f"opting in is refused while your organisation's policy is invalid ({exc})",
-                          path=path) from None
-    if policy is not None and is_locked(policy, tool_id):
-        line = policy.line_of("lock.tools", tool_id) or policy.line_of("lock.tools", ALL)
-        where = f"{path}:{line}" if line else path
-        raise PolicyError(f"{tool_id} is locked by your organisation's policy ({where})")
+        return Locks(path, invalid=exc)
+    if not policy.lock or ALL not in policy.optout:
+        return Locks(path, policy)
+    if known is None:
+        from tracklight.core.catalog import system_index
+
+        ids: Collection[str] = system_index(os_, env, root or locations.system_root(env)).tools
+    else:
+        ids = known() if callable(known) else known
+    return Locks(path, policy, known=frozenset(ids))
