@@ -9,11 +9,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tracklight.core.catalog import catalog_folders, load_index, updated_catalog_dir
+from tracklight.commands.updates import update_catalog
+from tracklight.core.catalog import catalog_folders, load_index, updated_catalog_path
 from tracklight.core.model import Os
+from tracklight.core.update_archive import installed_version
 from tracklight.errors import UpdateError
 from tracklight.net.archive import build_archive, generate_key
-from tracklight.net.updates import UpdateSource, installed_version, update_catalog
+from tracklight.net.updates import UpdateSource
 from tracklight.resources import catalog_dir
 
 ENTRIES = ("go", "nextjs", "dotnet")
@@ -41,7 +43,7 @@ def env() -> dict[str, str]:
 
 
 def target() -> Path:
-    return updated_catalog_dir(Os.LINUX, env())
+    return Path(updated_catalog_path(Os.LINUX, env()))
 
 
 def test_a_good_signed_catalog_installs_and_the_index_reads_it(http_server, key, client):

@@ -55,9 +55,10 @@ def _fail(error: TracklightError | str) -> int:
 
 
 def run_update(args: argparse.Namespace) -> int:
+    from tracklight.commands.updates import update_catalog
     from tracklight.core import locations
     from tracklight.net.fetch import make_client
-    from tracklight.net.updates import catalog_source, update_catalog
+    from tracklight.net.updates import catalog_source
 
     env = dict(os.environ)
     os_ = locations.current_os()
@@ -110,10 +111,11 @@ def _catalog_files(folder: Path) -> dict[str, bytes]:
 
 
 def run_sign(args: argparse.Namespace) -> int:
-    from tracklight.admin.policy import read_policy_file
     from tracklight.changes.atomic import atomic_write
+    from tracklight.core.policy import read_policy_file
+    from tracklight.core.update_archive import POLICY
     from tracklight.errors import UpdateError
-    from tracklight.net.archive import POLICY, build_archive
+    from tracklight.net.archive import build_archive
 
     source = Path(args.source)
     try:

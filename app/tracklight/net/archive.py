@@ -23,30 +23,16 @@ import io
 import re
 import tarfile
 import zlib
-from dataclasses import dataclass
 
+from tracklight.core.policy import decode_public_key
+from tracklight.core.update_archive import POLICY, SIGNATURE, VERSION, SignedArchive, parse_version
 from tracklight.errors import UpdateError
 
 MAGIC = b"tracklight-signed-archive-v1\n"
-SIGNATURE = "SIGNATURE"
-VERSION = "VERSION"
-POLICY = "policy.toml"
 MAX_TAR_BYTES = 32 << 20
 MAX_MEMBER_BYTES = 1 << 20
 MAX_MEMBERS = 4096
 ENTRY_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}\.toml")
-
-
-@dataclass(frozen=True)
-class SignedArchive:
-    """A verified archive: its version and its payload files (name -> bytes), VERSION and SIGNATURE excluded."""
-
-    version: int
-    files: dict[str, bytes]
-
-    @property
-    def is_policy(self) -> bool:
-        return set(self.files) == {POLICY}
 
 
 def signed_message(files: dict[str, bytes]) -> bytes:
@@ -164,8 +150,6 @@ def verify_archive(data: bytes, public_key: str) -> SignedArchive:
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-    from tracklight.admin.policy import decode_public_key
-
     raw_key = decode_public_key(public_key)
     if raw_key is None:
         raise UpdateError("the pinned public key is not a base64 ed25519 key")
@@ -181,12 +165,13 @@ def verify_archive(data: bytes, public_key: str) -> SignedArchive:
     except (InvalidSignature, ValueError):
         raise UpdateError("the signature does not match the pinned key: the archive was changed after signing, "
                           "or signed with another key; nothing was replaced") from None
-    version_text = members.get(VERSION, b"").decode("ascii", "replace").strip()
-    if not version_text.isdigit() or int(version_text) < 1:
-        raise UpdateError(f"the archive's VERSION is not a whole number ({version_text!r}); nothing was replaced")
+    version = parse_version(members.get(VERSION, b""))
+    if version is None:
+        shown = members.get(VERSION, b"")[:24].decode("ascii", "replace").strip()
+        raise UpdateError(f"the archive's VERSION is not a whole number ({shown!r}); nothing was replaced")
     files = {name: data for name, data in members.items() if name not in (VERSION, SIGNATURE)}
     if POLICY in files and len(files) > 1:
         raise UpdateError("an archive holds either catalog entries or one policy.toml, not both")
     if not files:
         raise UpdateError("the archive holds no catalog entries; nothing was replaced")
-    return SignedArchive(int(version_text), files)
+    return SignedArchive(version, files)

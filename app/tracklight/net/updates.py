@@ -1,36 +1,32 @@
-"""Signed catalog and policy updates: find the source, download, verify, check the version, install atomically.
+"""Signed catalog and policy updates, the network half: find the source, download, verify. Nothing is installed here.
 
 Off unless someone turns it on: a URL on the command line, `[updates]` in the user's settings.toml, or the admin
 policy's `[updates]`. Each needs the ed25519 public key the archive must be signed with; without one, nothing is
-fetched. An update is installed only when the signature holds, its VERSION is higher than the installed one, and
-every entry is a valid catalog entry (one bad entry rejects the whole update). The built-in catalog stays the
-fallback: the installed update is a separate folder that the catalog reads first.
+fetched. What comes back is a verified archive (core.update_archive.SignedArchive): the signature holds and, for a
+catalog, every entry is a valid catalog entry (one bad entry rejects the whole update). Installing it — the version
+check against what is installed, the atomic swap — is tracklight.admin.install_updates.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
-import shutil
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracklight.core import locations
-from tracklight.core.catalog import updated_catalog_dir
 from tracklight.core.manifest import parse_manifest
 from tracklight.core.model import Os, Source
+from tracklight.core.policy import Policy, load_machine_policy
+from tracklight.core.update_archive import POLICY, SignedArchive
 from tracklight.errors import PolicyError, UpdateError
-from tracklight.net.archive import POLICY, VERSION, SignedArchive, verify_archive
-from tracklight.net.fetch import DEFAULT_MAX_BYTES, fetch, make_client
+from tracklight.net.archive import verify_archive
+from tracklight.net.fetch import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, fetch, make_client
 
 if TYPE_CHECKING:
     import httpx
 
-STATE_FILE = "catalog-update.json"  # beside the installed catalog: the URL and ETag of the last download
+POLICY_MAX_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -41,13 +37,12 @@ class UpdateSource:
 
 
 @dataclass(frozen=True)
-class UpdateResult:
-    """What an update did: installed a version, found nothing new, or was already current."""
+class CatalogDownload:
+    """A verified catalog archive, or `archive` None when the server said it is unchanged (ETag)."""
 
-    status: str  # "installed" | "not-modified" | "current"
-    version: int | None
     source: UpdateSource
-    message: str
+    archive: SignedArchive | None
+    etag: str | None
 
 
 def _settings_updates(os_: Os, env: Mapping[str, str]) -> dict[str, str]:
@@ -68,8 +63,6 @@ def _settings_updates(os_: Os, env: Mapping[str, str]) -> dict[str, str]:
 def catalog_source(os_: Os, env: Mapping[str, str], url: str | None = None, key: str | None = None,
                    root: str | None = None) -> UpdateSource:
     """Where a catalog update comes from: the command line, else the policy, else the user's settings."""
-    from tracklight.admin.policy import load_machine_policy
-
     try:
         policy = load_machine_policy(os_, env, root)
     except PolicyError:
@@ -93,30 +86,6 @@ def catalog_source(os_: Os, env: Mapping[str, str], url: str | None = None, key:
                       "a catalog_url (Tracklight uses the network only when asked)")
 
 
-def installed_version(folder: Path) -> int | None:
-    try:
-        text = (folder / VERSION).read_text("ascii").strip()
-    except (OSError, UnicodeDecodeError):
-        return None
-    return int(text) if text.isdigit() else None
-
-
-def _read_state(folder: Path) -> dict[str, str]:
-    try:
-        data = json.loads((folder.parent / STATE_FILE).read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {k: v for k, v in data.items() if isinstance(v, str)} if isinstance(data, dict) else {}
-
-
-def _write_state(folder: Path, url: str, etag: str | None) -> None:
-    from tracklight.changes.atomic import atomic_write
-
-    state = {"url": url, "etag": etag or ""}
-    atomic_write(str(folder.parent / STATE_FILE), (json.dumps(state, indent=2) + "\n").encode("utf-8"),
-                 mode=0o644, make_parents=True)
-
-
 def validate_entries(archive: SignedArchive) -> None:
     """Every entry must be a valid catalog entry named for its id; UpdateError listing the problems otherwise."""
     if archive.is_policy:
@@ -135,110 +104,33 @@ def validate_entries(archive: SignedArchive) -> None:
         raise UpdateError(f"the update has invalid entries; nothing was replaced:\n  {shown}")
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "nt":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def install_catalog(archive: SignedArchive, target: Path) -> None:
-    """Put the entries in place as a whole: a fresh folder (VERSION written last), then swapped in by rename.
-
-    Readers see either the old update, the new one, or (for an instant during the swap) no update and so the
-    built-in catalog; never a half-written folder, since the catalog reads a folder only when it holds VERSION.
-    """
-    parent = target.parent
-    staging = parent / f".catalog-new-{secrets.token_hex(4)}"
-    old = parent / f".catalog-old-{secrets.token_hex(4)}"
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging.mkdir(mode=0o755)
-        for name, data in sorted(archive.files.items()):
-            _write_new(staging / name, data)
-        _write_new(staging / VERSION, f"{archive.version}\n".encode("ascii"))
-        _fsync_dir(staging)
-        if target.exists():
-            os.rename(target, old)
-        try:
-            os.rename(staging, target)
-        except OSError:
-            if old.exists():
-                os.rename(old, target)
-            raise
-        _fsync_dir(parent)
-    except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise UpdateError(f"cannot install the catalog update: {exc.strerror or exc}; the previous catalog "
-                          "stays", path=str(target)) from None
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _write_new(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def update_catalog(client: httpx.Client, source: UpdateSource, os_: Os, env: Mapping[str, str],
-                   max_bytes: int = DEFAULT_MAX_BYTES, deadline: float = 120.0) -> UpdateResult:
-    """Download, verify and install a catalog update from `source`; UpdateError (nothing replaced) when rejected."""
-    target = updated_catalog_dir(os_, env)
-    current = installed_version(target)
-    state = _read_state(target)
-    etag = state.get("etag") if current is not None and state.get("url") == source.url else None
-    fetched = fetch(client, source.url, etag=etag or None, max_bytes=max_bytes, deadline=deadline)
+def download_catalog(client: httpx.Client, source: UpdateSource, etag: str | None = None,
+                     max_bytes: int = DEFAULT_MAX_BYTES, deadline: float = DEFAULT_DEADLINE) -> CatalogDownload:
+    """Download and verify a catalog archive (signature, shape, every entry); UpdateError when it doesn't hold."""
+    fetched = fetch(client, source.url, etag=etag, max_bytes=max_bytes, deadline=deadline)
     if fetched.not_modified:
-        return UpdateResult("not-modified", current, source,
-                            f"The catalog is up to date (version {current}, unchanged on the server).")
+        return CatalogDownload(source, None, etag)
     archive = verify_archive(fetched.body, source.key)
-    if current is not None and archive.version < current:
-        raise UpdateError(f"the server offers catalog version {archive.version}, older than the installed "
-                          f"{current}; a catalog only moves forward, nothing was replaced")
-    if current is not None and archive.version == current:
-        _write_state(target, source.url, fetched.etag)
-        return UpdateResult("current", current, source, f"The catalog is up to date (version {current}).")
     validate_entries(archive)
-    install_catalog(archive, target)
-    _write_state(target, source.url, fetched.etag)
-    return UpdateResult("installed", archive.version, source,
-                        f"Installed catalog version {archive.version} ({len(archive.files)} entries) "
-                        f"from {source.url}.")
+    return CatalogDownload(source, archive, fetched.etag)
 
 
-def update_policy(env: Mapping[str, str], root: str | None = None, client: httpx.Client | None = None,
-                  os_: Os | None = None) -> str:
-    """Refresh this machine's policy from the signed archive its `updates.policy_url` names; returns a message.
-
-    The new policy must be signed with the key the current policy pins, carry a higher `revision` (equal to the
-    archive's VERSION), and be valid with every id known; it then replaces the policy file atomically.
-    """
-    from tracklight.admin.context import system_index
-    from tracklight.admin.policy import known_tool_ids, load_machine_policy, machine_policy_path, parse_policy
-    from tracklight.admin.policy import resolve as resolve_policy
-    from tracklight.changes.atomic import atomic_write, read_current
-
-    os_ = os_ or locations.current_os()
-    root = root or locations.system_root(env)
-    policy = load_machine_policy(os_, env, root)
-    if policy is None:
-        raise UpdateError(f"no policy at {machine_policy_path(os_, env, root)} to update")
+def policy_updates_of(policy: Policy) -> tuple[str, str]:
+    """The URL and pinned key a policy names for its own updates; UpdateError when it names none."""
     updates = policy.updates
     key = updates.policy_signing_key if updates else None
     if updates is None or not updates.policy_url or not key:
         raise UpdateError("the policy names no updates.policy_url; policy updates are off", path=policy.path)
+    return updates.policy_url, key
+
+
+def download_policy(policy: Policy, client: httpx.Client | None = None) -> tuple[SignedArchive, str]:
+    """Download and verify the signed policy the current policy names: the archive and its policy.toml text."""
+    url, key = policy_updates_of(policy)
     own_client = client is None
     client = client or make_client()
     try:
-        fetched = fetch(client, updates.policy_url, max_bytes=1 << 20)
+        fetched = fetch(client, url, max_bytes=POLICY_MAX_BYTES)
     finally:
         if own_client:
             client.close()
@@ -249,17 +141,4 @@ def update_policy(env: Mapping[str, str], root: str | None = None, client: httpx
         text = archive.files[POLICY].decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError:
         raise UpdateError("the downloaded policy is not valid UTF-8; nothing was replaced") from None
-    new_policy = parse_policy(text, f"{updates.policy_url} ({POLICY})")
-    if new_policy.revision != archive.version:
-        raise UpdateError(f"the downloaded policy says revision {new_policy.revision} but the archive's VERSION is "
-                          f"{archive.version}; nothing was replaced")
-    if new_policy.revision <= policy.revision:
-        if new_policy.revision == policy.revision and new_policy.text == policy.text:
-            return f"The policy is up to date (revision {policy.revision})."
-        raise UpdateError(f"the server offers policy revision {new_policy.revision}, not newer than the installed "
-                          f"{policy.revision}; a policy only moves forward, nothing was replaced")
-    resolve_policy(new_policy, known_tool_ids(system_index(os_, env, root)))
-    path = policy.path
-    atomic_write(path, text.encode("utf-8"), expected_before=read_current(path), mode=0o644)
-    return (f"Installed policy revision {new_policy.revision} at {path}; run `tracklight policy apply` to put it "
-            "in force.")
+    return archive, text
