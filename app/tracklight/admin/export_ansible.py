@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import posixpath
 
-from tracklight.admin.exports import ExportedFile, exported_files, skipped_note
+from tracklight.admin.exported_files import ExportedFile, Handling, exported_files, skipped_note
 from tracklight.admin.system import SystemPlan
 
 PREFIX = "{{ tracklight_root | regex_replace('/+$', '') }}"
@@ -34,16 +34,17 @@ def _tasks(number: int, item: ExportedFile) -> list[str]:
     folder = posixpath.dirname(path)
     register = f"tracklight_file_{number}"
     out: list[str] = []
-    if item.how == "skip":
+    if item.how is Handling.SKIP:
         return [f"    # {path}: not handled here (see the header)"]
-    if item.how in ("whole", "seed") or (item.how in ("json", "line") and file.create):
+    if item.how in (Handling.WHOLE, Handling.SEED) or (
+            item.how in (Handling.MERGE_JSON, Handling.SET_LINES) and file.create):
         out += [
             f"    - name: {_q('folder of ' + path)}",
             "      ansible.builtin.file:",
             f"        path: {_path(folder)}",
             "        state: directory",
         ]
-    if item.how == "whole":
+    if item.how is Handling.WHOLE:
         out += [
             f"    - name: {_q(path + ' (' + file.purpose + ')')}",
             "      ansible.builtin.copy:",
@@ -51,7 +52,7 @@ def _tasks(number: int, item: ExportedFile) -> list[str]:
             f"        content: {_unsafe(item.new_text)}",
             f"        mode: \"{file.mode:04o}\"",
         ]
-    elif item.how == "seed":
+    elif item.how is Handling.SEED:
         out += [
             f"    - name: {_q(path + ' (created when absent)')}",
             "      ansible.builtin.copy:",
@@ -60,7 +61,7 @@ def _tasks(number: int, item: ExportedFile) -> list[str]:
             f"        mode: \"{file.mode:04o}\"",
             "        force: false",
         ]
-    elif item.how == "json":
+    elif item.how is Handling.MERGE_JSON:
         exists = f"{register}.content is defined"
         condition = f"({exists}) and (merged != current)"
         if file.create:
@@ -83,7 +84,7 @@ def _tasks(number: int, item: ExportedFile) -> list[str]:
             f"        mode: \"{{{{ omit if {exists} else '{file.mode:04o}' }}}}\"",
             f"      when: {condition}",
         ]
-    elif item.how == "line":
+    elif item.how is Handling.SET_LINES:
         if not file.create:
             out += [
                 f"    - name: {_q('is there ' + path)}",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from tracklight.admin.exports import ExportedFile, exported_files, skipped_note
+from tracklight.admin.exported_files import ExportedFile, Handling, exported_files, skipped_note
 from tracklight.admin.system import SystemPlan
 
 _FUNCTIONS = r'''
@@ -108,14 +108,14 @@ def _call(item: ExportedFile) -> list[str]:
     path = sh_quote(file.path)
     mode = f"{file.mode:o}"
     create = "yes" if file.create else "no"
-    if item.how == "whole":
+    if item.how is Handling.WHOLE:
         return [f"tl_put {path} {sh_quote(item.new_text)} {mode}"]
-    if item.how == "seed":
+    if item.how is Handling.SEED:
         return [f"tl_seed {path} {sh_quote(item.new_text)} {mode}"]
-    if item.how == "json":
+    if item.how is Handling.MERGE_JSON:
         desired = json.dumps(item.desired, separators=(",", ":"))
         return [f"tl_json {path} {sh_quote(desired)} {create} {sh_quote(item.new_text)}"]
-    if item.how == "line":
+    if item.how is Handling.SET_LINES:
         return [f"tl_line {path} {sh_quote(key)} {sh_quote(line)} {create} {sh_quote(item.new_text)}"
                 for key, line in item.lines]
     return [f"# {file.path}: not handled here (see the header)"]

@@ -12,7 +12,7 @@ from PySide6.QtCore import QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from tracklight.ui.notifications import Notice
+from tracklight.ui.notice import Notice
 
 SHOW_MS = 15000
 

@@ -6,25 +6,14 @@ screen (notice_window.py, loaded the first time a notice is shown: start-up does
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from tracklight.ui.notice import Notice, NoticeAction
 
 if TYPE_CHECKING:
     from tracklight.ui.notice_window import NoticeWindow
 
-
-@dataclass(frozen=True)
-class NoticeAction:
-    label: str
-    callback: Callable[[], None]
-
-
-@dataclass(frozen=True)
-class Notice:
-    title: str
-    body: str
-    actions: tuple[NoticeAction, ...] = ()
+__all__ = ["Notice", "NoticeAction", "Notifier"]
 
 
 class Notifier:
