@@ -23,6 +23,9 @@ from tracklight.core.model import (
     Meaning,
     Os,
     Problem,
+    Proof,
+    ProofMethod,
+    ProofResult,
     Scalar,
     Source,
     Telemetry,
@@ -36,12 +39,19 @@ MAX_CONTROLS = 32
 MAX_LIST = 256
 MAX_TEXT = 4096
 MAX_PATTERN = 200
+MAX_PROOFS = 64
+MAX_QUOTE = 200
 KNOWN_VERSIONS = (1,)
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 EXECUTABLE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
 URL_RE = re.compile(r"https?://[^\s]+")
+COMMIT_RE = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+LINE_ANCHOR_RE = re.compile(r"#L\d+")
+PACKAGE_RE = re.compile(r"(pypi|npm|debian):\S+")
+FINGERPRINT_RE = re.compile(r"[0-9a-f]{16}")
+COVERS_RE = re.compile(r"tier|default|endpoints|collects|retention|env:[A-Za-z_][A-Za-z0-9_]*|file:\S+")
 NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*(?:[+*]|\{\d*,\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d*,)")
 
 _TIERS = {t.value: t for t in Tier if t is not Tier.UNKNOWN}
@@ -318,6 +328,95 @@ def _parse_control(reader: _Reader, control: Any, number: int) -> Control | None
                    write=write, write_off=write_values[0], write_on=write_values[1], note=note, unset=unset)
 
 
+def control_fact(control: Control) -> str:
+    """The `covers` word for one control: "env:NAME", "file:KEY", or "file:" + the base name of a key-less file."""
+    if control.kind is ControlKind.ENV:
+        return f"env:{control.name}"
+    if control.key:
+        return f"file:{control.key}"
+    first = next((paths[0] for _, paths in control.paths if paths), "")
+    return "file:" + re.split(r"[/\\]", first)[-1]
+
+
+def _date(reader: _Reader, table: dict[str, Any], key: str, where: tuple[Any, ...]) -> dt.date | None:
+    value = table.get(key)
+    if value is None:
+        reader.problem(f"missing required field '{_dotted(where, key)}'", *where)
+        return None
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        reader.problem(f"'{_dotted(where, key)}' must be a TOML date (2026-12-05)", *where, key)
+        return None
+    return value
+
+
+def _parse_proof(reader: _Reader, raw: Any, number: int, facts: set[str]) -> Proof | None:
+    """One `[[proofs]]` table; what each method must carry is checked here so a sloppy proof is named with its line."""
+    where: tuple[Any, ...] = ("proofs", number)
+    if not isinstance(raw, dict):
+        reader.problem("each proofs entry must be a table", "proofs")
+        return None
+    before = len(reader.problems)
+    method = reader.choice(raw, "method", where, {m.value: m for m in ProofMethod}, required=True)
+    covers = reader.strings(raw, "covers", where, COVERS_RE.fullmatch, "fact (tier, default, env:NAME, file:KEY, "
+                            "endpoints, collects, retention)")
+    if not covers and "covers" not in raw:
+        reader.problem(f"missing required field '{_dotted(where, 'covers')}'", *where)
+    for fact in covers:
+        if fact.split(":")[0] in ("env", "file") and fact not in facts:
+            reader.problem(f"'{_dotted(where, 'covers')}' names {fact!r}, which is no control of this entry "
+                           f"(its controls: {', '.join(sorted(facts)) or 'none'})", *where, "covers")
+    date = _date(reader, raw, "date", where)
+    fields = {key: reader.text(raw, key, where) for key in
+              ("version", "commit", "quote", "note", "package", "oracle", "fingerprint")}
+    url = reader.url(raw, "url", where)
+    result = reader.choice(raw, "result", where, {r.value: r for r in ProofResult}, required=method is ProofMethod.RUN)
+
+    def need(*keys: str) -> None:
+        for key in keys:
+            if not (url if key == "url" else fields[key]):
+                reader.problem(f"a {method.value if method else ''} proof needs '{_dotted(where, key)}'", *where)
+
+    if method is ProofMethod.SOURCE:
+        need("version", "commit", "url", "quote")
+        commit = fields["commit"]
+        if commit and not COMMIT_RE.fullmatch(commit):
+            reader.problem(f"'{_dotted(where, 'commit')}' must be a full commit hash (40 hex digits), got {commit!r}",
+                           *where, "commit")
+        elif commit and url and commit not in url:
+            reader.problem(f"'{_dotted(where, 'url')}' must be pinned to the commit {commit[:12]}… it names",
+                           *where, "url")
+        if url and not LINE_ANCHOR_RE.search(url):
+            reader.problem(f"'{_dotted(where, 'url')}' must point to the line (…#L88)", *where, "url")
+        if len(fields["quote"]) > MAX_QUOTE:
+            reader.problem(f"'{_dotted(where, 'quote')}' is longer than {MAX_QUOTE} characters: quote the line "
+                           "that decides, not the file", *where, "quote")
+    elif method is ProofMethod.DOCS:
+        need("url")
+    elif method is ProofMethod.RUN:
+        need("package", "version", "oracle")
+        if fields["package"] and not PACKAGE_RE.fullmatch(fields["package"]):
+            reader.problem(f"'{_dotted(where, 'package')}' must be pypi:NAME==VERSION, npm:NAME@VERSION or "
+                           f"debian:NAME, got {fields['package']!r}", *where, "package")
+    if fields["fingerprint"] and not FINGERPRINT_RE.fullmatch(fields["fingerprint"]):
+        reader.problem(f"'{_dotted(where, 'fingerprint')}' must be 16 hex digits", *where, "fingerprint")
+    if len(reader.problems) > before or method is None or date is None:
+        return None
+    return Proof(method=method, covers=covers, date=date, url=url, result=result, **fields)
+
+
+def _parse_proofs(reader: _Reader, data: dict[str, Any], controls: list[Control | None]) -> tuple[Proof, ...]:
+    raw = data.get("proofs", [])
+    if not isinstance(raw, list):
+        reader.problem("'proofs' must be an array of tables ([[proofs]])", "proofs")
+        return ()
+    if len(raw) > MAX_PROOFS:
+        reader.problem(f"more than {MAX_PROOFS} proofs", "proofs")
+        raw = raw[:MAX_PROOFS]
+    facts = {control_fact(c) for c in controls if c is not None}
+    proofs = [_parse_proof(reader, item, number, facts) for number, item in enumerate(raw)]
+    return tuple(p for p in proofs if p is not None)
+
+
 def parse_manifest(text: str, path: str, source: Source = Source.MANIFEST) -> ManifestResult:
     """Parse the text of one manifest (or catalog entry when source is CATALOG) into a Tool, collecting problems."""
     index = _LineIndex(text)
@@ -405,6 +504,8 @@ def parse_manifest(text: str, path: str, source: Source = Source.MANIFEST) -> Ma
         else:
             reader.problem("a catalog entry needs 'verified' as a TOML date (verified = 2026-11-30)", "verified")
 
+    proofs = _parse_proofs(reader, data, controls)
+
     if reader.problems or tier is None or default is None:
         return ManifestResult(None, reader.problems, declared)
     telemetry = Telemetry(
@@ -416,7 +517,7 @@ def parse_manifest(text: str, path: str, source: Source = Source.MANIFEST) -> Ma
     tool = Tool(
         id=tool_id, name=name, telemetry=telemetry, source=source, origin=path, vendor=vendor, homepage=homepage,
         privacy_policy=privacy, detect=Detect(executables=executables, paths=tuple(detect_paths)),
-        category=category, sources=sources, verified=verified,
+        category=category, sources=sources, verified=verified, proofs=proofs,
     )
     return ManifestResult(tool, [], declared)
 

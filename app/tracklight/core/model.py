@@ -178,6 +178,48 @@ class Telemetry:
     notes: str = ""
 
 
+class ProofMethod(enum.Enum):
+    """How a fact about a tool was established, most convincing first."""
+
+    RUN = "run"  # the real tool, pinned, was asked: on before, off after the opt-out, on after undo
+    SOURCE = "source"  # its upstream code was read at a pinned commit
+    DOCS = "docs"  # only the vendor's documentation (closed-source tools)
+
+
+class ProofResult(enum.Enum):
+    """What a run proof found: the tool agreed with the entry, or it did not."""
+
+    PASS = "pass"
+    FAIL = "fail"
+
+
+@dataclass(frozen=True)
+class Proof:
+    """One record of how some facts of an entry were established (`[[proofs]]` in a manifest or catalog entry).
+
+    `covers` names the facts: "tier", "default", "env:NAME", "file:KEY" ("file:" + the file's base name for a
+    control without a key), "endpoints", "collects", "retention".
+    """
+
+    method: ProofMethod
+    covers: tuple[str, ...]
+    date: _dt.date
+    version: str = ""  # release, tag or package version the code/package/page belongs to
+    commit: str = ""  # source: the full upstream commit that was read
+    url: str = ""  # source: commit-pinned URL to the line; docs: the vendor page
+    quote: str = ""  # source: the line(s) at url, at most 200 characters
+    note: str = ""
+    package: str = ""  # run: "pypi:NAME==V", "npm:NAME@V" or "debian:NAME"
+    oracle: str = ""  # run: what the tool was asked, in words
+    result: ProofResult | None = None  # run: pass or fail
+    fingerprint: str = ""  # run: the covered facts' fingerprint when the proof was made (stale when they change)
+
+    @property
+    def passed(self) -> bool:
+        """A proof that establishes its facts: any source or docs proof, a run proof only when it passed."""
+        return self.method is not ProofMethod.RUN or self.result is ProofResult.PASS
+
+
 @dataclass(frozen=True)
 class Tool:
     """Everything declared about one tool, from one source (a manifest, the catalog, or a policy)."""
@@ -194,6 +236,7 @@ class Tool:
     category: str = ""
     sources: tuple[str, ...] = ()  # catalog: URLs of the docs/code the facts come from
     verified: _dt.date | None = None
+    proofs: tuple[Proof, ...] = ()  # how each fact was established (catalog: every fact; a manifest may carry some)
 
 
 @dataclass(frozen=True)
