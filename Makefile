@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
+CATALOG_INDEX := resources/catalog/index.json
+
 .PHONY: run test bench clean
 
 $(STAMP): pyproject.toml
@@ -15,14 +17,19 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/python -m compileall -q app >/dev/null
 	touch $(STAMP)
 
-run: $(STAMP)
+# The catalog's JSON index (parsed entries, so a start does not parse them): rebuilt when an entry or the parser
+# changes; a stale or missing index only costs speed (see app/tracklight/core/catalog_index.py).
+$(CATALOG_INDEX): $(STAMP) $(wildcard resources/catalog/*.toml) $(wildcard app/tracklight/core/*.py)
+	$(VENV)/bin/python -m tracklight.core.catalog_index resources/catalog
+
+run: $(STAMP) $(CATALOG_INDEX)
 	$(VENV)/bin/tracklight
 
-test: $(STAMP)
+test: $(STAMP) $(CATALOG_INDEX)
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
-bench: $(STAMP)
+bench: $(STAMP) $(CATALOG_INDEX)
 	$(VENV)/bin/python tests/benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info app/*.egg-info
+	rm -rf $(VENV) build *.egg-info app/*.egg-info $(CATALOG_INDEX)

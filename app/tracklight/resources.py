@@ -14,19 +14,21 @@ if TYPE_CHECKING:
 _PACKAGE = os.path.dirname(os.path.realpath(__file__))
 
 
-def resources_root() -> str:
-    """The resources folder: TRACKLIGHT_RESOURCES, the source checkout's top-level resources/, or the installed copy."""
-    override = os.environ.get("TRACKLIGHT_RESOURCES")
-    if override:
-        return override
+def resources_root(override: bool = True) -> str:
+    """The resources folder: TRACKLIGHT_RESOURCES (unless `override` is False), the source checkout's top-level
+    resources/, or the installed copy."""
+    chosen = os.environ.get("TRACKLIGHT_RESOURCES") if override else None
+    if chosen:
+        return chosen
     checkout = os.path.join(os.path.dirname(os.path.dirname(_PACKAGE)), "resources")
     if os.path.isdir(os.path.join(checkout, "catalog")):
         return checkout
     return os.path.join(_PACKAGE, "_resources")
 
 
-def catalog_path() -> str:
-    return os.path.join(resources_root(), "catalog")
+def catalog_path(override: bool = True) -> str:
+    """The shipped catalog folder (`override` False: never the TRACKLIGHT_RESOURCES one)."""
+    return os.path.join(resources_root(override), "catalog")
 
 
 def resources_dir() -> Path:

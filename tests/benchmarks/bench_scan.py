@@ -37,7 +37,7 @@ def cold_scan() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env = sandbox_env(Path(tmp))
         tracklight = str(BIN / "tracklight")
-        first = wall([tracklight, "scan", "--json"], env, 1)[0]  # builds the parsed-catalog cache
+        first = wall([tracklight, "scan", "--json"], env, 1)[0]  # a new home: no user cache yet
         bare = wall([sys.executable, "-c", "pass"], env, 31)
         scan = wall([tracklight, "scan", "--json"], env, 31)
         b, s = statistics.median(bare), statistics.median(scan)

@@ -165,14 +165,14 @@ def test_every_command_is_owned_by_the_module_that_registers_it() -> None:
 def test_manifests_cached_by_another_version_are_parsed_again(sandbox_home: Path, monkeypatch) -> None:
     # The cache keys a manifest by size and mtime; what a parse yields also depends on the parser, so a cache
     # left by another Tracklight version (an upgrade) must not be trusted.
-    from tracklight.core import catalog
+    from tracklight.core import catalog_index
 
     path = install(folders(sandbox_home)["user"], "acme", name="Acme")
-    current = catalog.__version__
-    monkeypatch.setattr(catalog, "__version__", "0.0.0-older")
+    current = catalog_index.parser_key()
+    monkeypatch.setattr(catalog_index, "_parser_key", "0.0.0-older")
     assert scan().get("acme").tool.name == "Acme"
     stat = path.stat()
     path.write_text(path.read_text().replace('"Acme"', '"Acmf"'))  # same size; same mtime below
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    monkeypatch.setattr(catalog, "__version__", current)
+    monkeypatch.setattr(catalog_index, "_parser_key", current)
     assert scan().get("acme").tool.name == "Acmf"

@@ -44,5 +44,12 @@ def load_context(policy_path: str | None, env: Mapping[str, str], root: str | No
     root = root or locations.system_root(env)
     policy = find_policy(policy_path, os_, env, root)
     index = system_index(os_, env, root)
-    resolution = resolve(policy, index.tools)
+    try:
+        resolution = resolve(policy, index.tools)
+    except PolicyError as exc:
+        if not index.ignored:
+            raise
+        # An id the policy names may be declared only by an input that system scope refuses to read.
+        ignored = "; ".join(str(p) for p in index.ignored)
+        raise PolicyError(f"{exc.message} (system scope left out: {ignored})", path=exc.path, line=exc.line) from None
     return AdminContext(policy, index, resolution, build_system_plan(policy, resolution, index, root), root)

@@ -60,7 +60,10 @@ def _fail(error: TracklightError) -> int:
 def _context(args: argparse.Namespace) -> Any:
     from tracklight.admin.context import load_context
 
-    return load_context(args.policy, dict(os.environ), getattr(args, "root", None))
+    ctx = load_context(args.policy, dict(os.environ), getattr(args, "root", None))
+    for problem in ctx.index.ignored:  # system scope says what it would not read
+        print(f"tracklight: {problem}", file=sys.stderr)
+    return ctx
 
 
 # ---------------------------------------------------------------- show

@@ -19,18 +19,21 @@ def add_list_action(actions: Any) -> None:
 
 def run_list(args: argparse.Namespace) -> int:
     from tracklight.core import locations
-    from tracklight.core.catalog import catalog_folders, load_catalog_folder
+    from tracklight.core.catalog import load_catalog, load_catalog_folder
     from tracklight.core.listing import catalog_rows, render_json, render_markdown, render_text
-    from tracklight.resources import catalog_dir
+    from tracklight.core.model import Problem
+    from tracklight.resources import catalog_path
 
     env = dict(os.environ)
     os_ = locations.current_os()
-    folders = [catalog_dir()] if args.builtin else catalog_folders(os_, env)
+    ignored: list[Problem] = []
+    results = load_catalog_folder(catalog_path()) if args.builtin else load_catalog(os_, env, ignored=ignored)
+    for problem in ignored:
+        print(f"tracklight: {problem}", file=sys.stderr)
     tools = {}
-    for folder in folders:
-        for result in load_catalog_folder(folder, locations.cache_dir(os_, env)):
-            if result.tool is not None and result.tool.id not in tools:
-                tools[result.tool.id] = result.tool
+    for result in results:
+        if result.tool is not None and result.tool.id not in tools:
+            tools[result.tool.id] = result.tool
     rows = catalog_rows(tools.values())
     render = render_json if args.json else render_markdown if args.markdown else render_text
     sys.stdout.write(render(rows))

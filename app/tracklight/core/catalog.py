@@ -4,22 +4,25 @@ Precedence: a tool's own manifest, installed on this machine, describes it; the 
 beside it, and when the two disagree on the tier the conflict is recorded so the UI can show both. Among manifest
 folders the earlier one wins (locations.manifest_dirs gives the order).
 
-Parsing 250 TOML files costs tens of milliseconds, so the parsed catalog is cached on disk (keyed by each file's
-name, size and mtime) and in memory for in-process rescans.
+What is read depends on the scope (core/trust.py): in system scope and as root only root-owned inputs count, and
+every input left out is named among the index's problems. Parsed entries come from the catalog's JSON index or the
+user's JSON cache (catalog_index.py), never from pickle.
 """
 
 from __future__ import annotations
 
 import os
-import pickle
-import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from tracklight import __version__
 from tracklight.core import locations
+from tracklight.core.catalog_index import ManifestCache, entry_files, load_catalog_folder
 from tracklight.core.model import ManifestResult, Os, Problem, Source, TierConflict, Tool
+from tracklight.core.trust import ReadScope
 from tracklight.resources import catalog_path as builtin_catalog_path
+
+__all__ = ["IndexedTool", "ToolIndex", "build_index", "catalog_folders", "discover_manifests", "load_catalog",
+           "load_catalog_folder", "load_index", "system_index", "updated_catalog_path"]
 
 
 @dataclass(frozen=True)
@@ -40,64 +43,7 @@ class ToolIndex:
     tools: dict[str, IndexedTool] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # belong to no known tool
     tool_problems: dict[str, list[Problem]] = field(default_factory=dict)  # by tool id
-
-
-def _entry_files(folder: str | os.PathLike[str]) -> list[os.DirEntry[str]]:
-    try:
-        with os.scandir(folder) as entries:
-            return sorted((e for e in entries if e.name.endswith(".toml") and e.is_file()), key=lambda e: e.name)
-    except OSError:
-        return []
-
-
-def _fingerprint(files: Iterable[os.DirEntry[str]]) -> str:
-    parts = [__version__]
-    for entry in files:
-        stat = entry.stat()
-        parts.append(f"{entry.name}:{stat.st_size}:{stat.st_mtime_ns}")
-    return "\n".join(parts)
-
-
-_memory_cache: dict[tuple[str, str], list[ManifestResult]] = {}
-
-
-def load_catalog_folder(folder: str | os.PathLike[str], cache_folder: str | None = None) -> list[ManifestResult]:
-    """Every entry of one catalog folder, parsed (from the on-disk cache when no file changed)."""
-    files = _entry_files(folder)
-    key = (str(folder), _fingerprint(files))
-    if key in _memory_cache:
-        return _memory_cache[key]
-    cache_file = None
-    if cache_folder:
-        cache_file = os.path.join(cache_folder, f"catalog-{zlib.crc32(str(folder).encode()):08x}.pickle")
-        try:
-            with open(cache_file, "rb") as handle:
-                cached: tuple[str, list[ManifestResult]] = pickle.load(handle)
-            cached_key, results = cached
-            if cached_key == key[1]:
-                _memory_cache[key] = results
-                return results
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-            pass
-    from tracklight.core.manifest import load_manifest_file  # parsing is needed only when the cache is stale
-
-    results = [load_manifest_file(entry.path, Source.CATALOG) for entry in files]
-    _memory_cache[key] = results
-    if cache_file:
-        _write_cache(cache_file, (key[1], results))
-    return results
-
-
-def _write_cache(cache_file: str, payload: object) -> None:
-    """Best effort: a cache that can't be written only costs speed."""
-    try:
-        os.makedirs(os.path.dirname(cache_file), exist_ok=True)
-        temp = f"{cache_file}.{os.getpid()}.tmp"
-        with open(temp, "wb") as handle:
-            pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, cache_file)
-    except OSError:
-        pass
+    ignored: list[Problem] = field(default_factory=list)  # inputs this scope did not read (also among problems)
 
 
 def updated_catalog_path(os_: Os, env: Mapping[str, str]) -> str:
@@ -105,67 +51,82 @@ def updated_catalog_path(os_: Os, env: Mapping[str, str]) -> str:
     return os.path.join(locations.data_dir(os_, env), "catalog")
 
 
-def catalog_folders(os_: Os, env: Mapping[str, str]) -> list[str]:
-    """The catalog folders in force, first wins: an installed verified update, then the built-in catalog."""
+def catalog_folders(os_: Os, env: Mapping[str, str], scope: ReadScope | None = None,
+                    ignored: list[Problem] | None = None) -> list[str]:
+    """The catalog folders in force, first wins: an installed verified update, then the built-in catalog.
+
+    In a restricted scope an update that root did not install is left out (and named in `ignored`)."""
+    scope = scope or ReadScope.current()
     folders = []
     updated = updated_catalog_path(os_, env)
     if os.path.isfile(os.path.join(updated, "VERSION")):
-        folders.append(updated)
-    folders.append(builtin_catalog_path())
+        refusal = scope.refusal(updated)
+        if refusal is None:
+            folders.append(updated)
+        elif ignored is not None:
+            ignored.append(Problem(f"catalog update {refusal}; the built-in catalog is used", updated))
+    folders.append(_builtin_folder(scope, ignored))
     return folders
 
 
-class _ManifestCache:
-    """Parsed manifests by (path, size, mtime): discovery re-parses only files that are new or changed.
-
-    The cache is tagged with Tracklight's version: another version parses (and pickles) differently."""
-
-    def __init__(self, cache_folder: str | None) -> None:
-        self.file = os.path.join(cache_folder, "manifests.pickle") if cache_folder else None
-        self.entries: dict[str, tuple[int, int, ManifestResult]] = {}
-        self.dirty = False
-        if self.file:
-            try:
-                with open(self.file, "rb") as handle:
-                    version, entries = pickle.load(handle)
-                if version == __version__ and isinstance(entries, dict):
-                    self.entries = entries
-            except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-                self.entries = {}
-        self.used: set[str] = set()
-
-    def load(self, entry: os.DirEntry[str]) -> ManifestResult:
-        from tracklight.core.manifest import load_manifest_file
-
-        try:
-            stat = entry.stat()
-        except OSError:
-            return load_manifest_file(entry.path, Source.MANIFEST)
-        self.used.add(entry.path)
-        cached = self.entries.get(entry.path)
-        if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
-            return cached[2]
-        result = load_manifest_file(entry.path, Source.MANIFEST)
-        self.entries[entry.path] = (stat.st_size, stat.st_mtime_ns, result)
-        self.dirty = True
-        return result
-
-    def save(self) -> None:
-        if set(self.entries) != self.used:
-            self.entries = {path: self.entries[path] for path in self.used if path in self.entries}
-            self.dirty = True
-        if self.file and self.dirty:
-            _write_cache(self.file, (__version__, self.entries))
+def _builtin_folder(scope: ReadScope, ignored: list[Problem] | None) -> str:
+    """The shipped catalog; a TRACKLIGHT_RESOURCES override counts in a restricted scope only when root owns it."""
+    folder = builtin_catalog_path()
+    if scope.restricted and os.environ.get("TRACKLIGHT_RESOURCES"):
+        refusal = scope.refusal(folder)
+        if refusal is not None:
+            if ignored is not None:
+                ignored.append(Problem(f"TRACKLIGHT_RESOURCES catalog {refusal}; the installed one is used", folder))
+            folder = builtin_catalog_path(override=False)
+    return folder
 
 
-def discover_manifests(os_: Os, env: Mapping[str, str], root: str = "/",
-                       cache_folder: str | None = None) -> list[tuple[ManifestResult, str]]:
-    """Every manifest in the disclosure folders, in precedence order, each with its folder's scope."""
-    cache = _ManifestCache(cache_folder)
+def _cache_folder(os_: Os, env: Mapping[str, str], scope: ReadScope) -> str | None:
+    """The user's cache, only in the user's own scope: root never reads or writes a cache."""
+    return None if scope.restricted else locations.cache_dir(os_, env)
+
+
+def load_catalog(os_: Os, env: Mapping[str, str], scope: ReadScope | None = None,
+                 ignored: list[Problem] | None = None) -> list[ManifestResult]:
+    """Every entry of the catalog folders in force, update first."""
+    scope = scope or ReadScope.current()
+    cache = _cache_folder(os_, env, scope)
+    catalog: list[ManifestResult] = []
+    for folder in catalog_folders(os_, env, scope, ignored):
+        catalog.extend(load_catalog_folder(folder, cache))
+    return catalog
+
+
+def _load_manifest(path: str) -> ManifestResult:
+    from tracklight.core.manifest import load_manifest_file  # parsing is needed only for new or changed files
+
+    return load_manifest_file(path, Source.MANIFEST)
+
+
+def discover_manifests(os_: Os, env: Mapping[str, str], root: str = "/", cache_folder: str | None = None,
+                       scope: ReadScope | None = None, ignored: list[Problem] | None = None
+                       ) -> list[tuple[ManifestResult, str]]:
+    """Every manifest in the disclosure folders, in precedence order, each with its folder's scope.
+
+    System scope reads only the system folders; a restricted scope only root-owned files (the rest is named in
+    `ignored`)."""
+    scope = scope or ReadScope()
+    cache = ManifestCache(None if scope.restricted else cache_folder)
     found = []
-    for folder, scope in locations.manifest_dirs(os_, env, root):
-        for entry in _entry_files(folder):
-            found.append((cache.load(entry), scope))
+    for folder, folder_scope in locations.manifest_dirs(os_, env, root):
+        files = entry_files(folder)
+        if scope.system and folder_scope == "user":
+            if files and ignored is not None:
+                ignored.append(Problem(f"{len(files)} manifest(s) here not read: system scope reads only system "
+                                       "manifest folders", folder))
+            continue
+        for file in files:
+            refusal = scope.refusal(file.path)
+            if refusal is not None:
+                if ignored is not None:
+                    ignored.append(Problem(f"manifest {refusal}", file.path))
+                continue
+            found.append((cache.load(file.path, _load_manifest), folder_scope))
     cache.save()
     return found
 
@@ -222,21 +183,24 @@ def build_index(catalog: Iterable[ManifestResult], manifests: Iterable[tuple[Man
 
 
 def system_index(os_: Os, env: Mapping[str, str], root: str) -> ToolIndex:
-    """The catalog plus manifests from system folders only: what system scope and the policy's "*" go by.
+    """The catalog plus root-owned manifests from system folders only: what system scope and the policy's "*" go by.
 
-    A user's own manifest never steers a system write or widens a lock.
+    Nothing a user can write (a manifest, a catalog folder, a cache) steers a system write or widens a lock; what
+    was left out is named in the index's `ignored` (and problems).
     """
-    catalog: list[ManifestResult] = []
-    for folder in catalog_folders(os_, env):
-        catalog.extend(load_catalog_folder(folder, locations.cache_dir(os_, env)))
-    manifests = [(m, scope) for m, scope in discover_manifests(os_, env, root) if scope == "system"]
-    return build_index(catalog, manifests)
+    return load_index(os_, env, root, ReadScope.current(system=True))
 
 
-def load_index(os_: Os, env: Mapping[str, str], root: str = "/") -> ToolIndex:
-    """The full index for this machine: catalog (update first, then built-in) and discovered manifests."""
-    cache = locations.cache_dir(os_, env)
-    catalog: list[ManifestResult] = []
-    for folder in catalog_folders(os_, env):
-        catalog.extend(load_catalog_folder(folder, cache))
-    return build_index(catalog, discover_manifests(os_, env, root, cache))
+def load_index(os_: Os, env: Mapping[str, str], root: str = "/", scope: ReadScope | None = None) -> ToolIndex:
+    """The full index for this machine: catalog (update first, then built-in) and discovered manifests.
+
+    `scope` defaults to the user's own scope, restricted when running as root; every input it leaves out is among
+    the index's problems."""
+    scope = scope or ReadScope.current()
+    ignored: list[Problem] = []
+    catalog = load_catalog(os_, env, scope, ignored)
+    manifests = discover_manifests(os_, env, root, _cache_folder(os_, env, scope), scope, ignored)
+    index = build_index(catalog, manifests)
+    index.ignored = ignored
+    index.problems.extend(ignored)
+    return index
