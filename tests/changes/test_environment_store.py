@@ -13,9 +13,9 @@ from changes_helpers import FIXED_NOW, changes, plant, reports, state_of
 
 from tracklight.changes.changeset import EnvChange
 from tracklight.changes.environment_store import EnvironmentStore, LaunchctlPlatform
-from tracklight.changes.operations import Changes
+from tracklight.changes.facade import Changes
 from tracklight.changes.session_record import SessionRecord, SessionValue
-from tracklight.core.environment import parse_environment_d
+from tracklight.core.env_file import parse_environment_d
 from tracklight.core.model import Os, State, ToolReport
 from tracklight.core.scan import scan
 from tracklight.errors import FormatError, TracklightError
@@ -151,7 +151,7 @@ def test_env_files_agree_with_each_other_and_the_core_reader(home: Path) -> None
     environment_d = parse_environment_d((config / "environment.d/60-tracklight.conf").read_text())
     assert environment_d == {"DOTNET_CLI_TELEMETRY_OPTOUT": "1", "NEXT_TELEMETRY_DISABLED": "1", "DO_NOT_TRACK": "1"}
     env_sh = (config / "tracklight/env.sh").read_text()
-    assert "export DO_NOT_TRACK='1'\n" in env_sh
+    assert "export DO_NOT_TRACK=1\n" in env_sh
     env_fish = (config / "tracklight/env.fish").read_text()
     assert "set -gx DOTNET_CLI_TELEMETRY_OPTOUT '1'\n" in env_fish
     loader = (config / "fish/conf.d/tracklight-env.fish").read_text()
@@ -210,7 +210,7 @@ def test_macos_writes_zshenv_and_a_launch_agent_and_sets_the_session(home: Path)
     agent = plistlib.loads((home / "Library/LaunchAgents/org.tracklight.environment.plist").read_bytes())
     assert agent["RunAtLoad"] is True
     assert agent["ProgramArguments"][:2] == ["/bin/sh", "-c"]
-    assert "/bin/launchctl setenv DOTNET_CLI_TELEMETRY_OPTOUT '1'" in agent["ProgramArguments"][2]
+    assert "/bin/launchctl setenv DOTNET_CLI_TELEMETRY_OPTOUT 1" in agent["ProgramArguments"][2]
     assert recorder.calls == [("set", "DOTNET_CLI_TELEMETRY_OPTOUT", "1"), ("announce",)]
     assert scan(os_=Os.MACOS, only={"dotnet"}).reports[0].state is State.OFF
 

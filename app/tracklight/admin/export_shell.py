@@ -8,6 +8,7 @@ the machines that run browsers); without it that one file is reported and left a
 from __future__ import annotations
 
 import json
+import shlex
 
 from tracklight.admin.exported_files import ExportedFile, Handling, exported_files, skipped_note
 from tracklight.admin.system import SystemPlan
@@ -98,25 +99,20 @@ sys.stdout.write("x")
 '''
 
 
-def sh_quote(text: str) -> str:
-    """A single-quoted POSIX shell word holding exactly `text`."""
-    return "'" + text.replace("'", "'\\''") + "'"
-
-
 def _call(item: ExportedFile) -> list[str]:
     file = item.file
-    path = sh_quote(file.path)
+    path = shlex.quote(file.path)
     mode = f"{file.mode:o}"
     create = "yes" if file.create else "no"
     if item.how is Handling.WHOLE:
-        return [f"tl_put {path} {sh_quote(item.new_text)} {mode}"]
+        return [f"tl_put {path} {shlex.quote(item.new_text)} {mode}"]
     if item.how is Handling.SEED:
-        return [f"tl_seed {path} {sh_quote(item.new_text)} {mode}"]
+        return [f"tl_seed {path} {shlex.quote(item.new_text)} {mode}"]
     if item.how is Handling.MERGE_JSON:
         desired = json.dumps(item.desired, separators=(",", ":"))
-        return [f"tl_json {path} {sh_quote(desired)} {create} {sh_quote(item.new_text)}"]
+        return [f"tl_json {path} {shlex.quote(desired)} {create} {shlex.quote(item.new_text)}"]
     if item.how is Handling.SET_LINES:
-        return [f"tl_line {path} {sh_quote(key)} {sh_quote(line)} {create} {sh_quote(item.new_text)}"
+        return [f"tl_line {path} {shlex.quote(key)} {shlex.quote(line)} {create} {shlex.quote(item.new_text)}"
                 for key, line in item.lines]
     return [f"# {file.path}: not handled here (see the header)"]
 

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from tracklight.admin.browsers import BROWSERS
-from tracklight.core import locations
+from tracklight.core import env_file, locations
 from tracklight.core.catalog import ToolIndex
 from tracklight.core.model import Control, ControlKind, Os, Scalar, Tier, Tool
 from tracklight.core.policy import Policy, Resolution
@@ -201,26 +201,16 @@ class _Files:
         return result
 
 
-def _env_value(name: str, value: str) -> str:
-    return value if all(ch.isalnum() or ch in "._-/:,+" for ch in value) else f'"{value}"'
-
-
-def environment_d_text(env: Iterable[tuple[str, str, tuple[str, ...]]], policy_path: str) -> str:
-    lines = [f"# {HEADER.format(policy=policy_path)}\n", "# Read by systemd user sessions, so graphical apps see it.\n"]
-    for name, value, tools in env:
-        lines.append(f"# {', '.join(tools)}\n{name}={_env_value(name, value)}\n")
-    return "".join(lines)
-
-
-def _sh_quote(value: str) -> str:
-    return "'" + value.replace("'", "'\\''") + "'"
+def environment_d_file_text(env: Iterable[tuple[str, str, tuple[str, ...]]], policy_path: str) -> str:
+    """/etc/environment.d/60-tracklight.conf: read by systemd for every user's session."""
+    header = (HEADER.format(policy=policy_path), "Read by systemd user sessions, so graphical apps see it.")
+    return env_file.render_environment_d([(n, v, ", ".join(t)) for n, v, t in env], header)
 
 
 def profile_d_text(env: Iterable[tuple[str, str, tuple[str, ...]]], policy_path: str) -> str:
-    lines = [f"# {HEADER.format(policy=policy_path)}\n", "# Sourced by login shells.\n"]
-    for name, value, tools in env:
-        lines.append(f"# {', '.join(tools)}\nexport {name}={_sh_quote(value)}\n")
-    return "".join(lines)
+    """/etc/profile.d/tracklight.sh: sourced by login shells."""
+    header = (HEADER.format(policy=policy_path), "Sourced by login shells.")
+    return env_file.render_sh([(n, v, ", ".join(t)) for n, v, t in env], header)
 
 
 def autostart_text(policy_path: str) -> str:
@@ -241,15 +231,13 @@ def autostart_text(policy_path: str) -> str:
 def build_system_plan(policy: Policy, resolution: Resolution, index: ToolIndex, root: str = "/",
                today: dt.date | None = None) -> SystemPlan:
     """The files a resolved policy needs on a Linux machine (root: the folder treated as / for skel lookups)."""
-    from tracklight.changes import environment_store
-
     shared = _Files()
     env: dict[str, tuple[str, list[str]]] = {}
     user_tools: list[str] = []
     notes: list[str] = []
 
     def add_env(name: str, value: str, tool_id: str) -> None:
-        environment_store.validate(name, value)
+        env_file.validate(name, value)
         if name in env:
             if env[name][0] != value:
                 notes.append(f"{tool_id}: {name} is already set to {env[name][0]!r} for {', '.join(env[name][1])}; "
@@ -311,7 +299,7 @@ def build_system_plan(policy: Policy, resolution: Resolution, index: ToolIndex, 
 
     files: list[SystemFile] = [SystemFile(POLICY_PATH, "policy", content=policy.text)]
     files.append(SystemFile(ENVIRONMENT_D, "environment", tools=_tools_of(env_items),
-                            content=environment_d_text(env_items, POLICY_PATH)))
+                            content=environment_d_file_text(env_items, POLICY_PATH)))
     files.append(SystemFile(PROFILE_D, "login shells", tools=_tools_of(env_items),
                             content=profile_d_text(env_items, POLICY_PATH)))
     if user_tools:

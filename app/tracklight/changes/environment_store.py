@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
-from collections.abc import Callable, Mapping, Sequence
+import shlex
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -37,15 +37,11 @@ from tracklight.changes.atomic import missing_parents, read_current
 from tracklight.changes.changeset import EnvChange, FileChange, Purpose
 from tracklight.changes.difftext import unified_diff
 from tracklight.changes.session_record import SessionRecord, SessionValue, record_path
-from tracklight.core import locations
+from tracklight.core import env_file, locations
 from tracklight.core.environment import read_managed_env
 from tracklight.core.model import Os
 from tracklight.errors import FormatError
 
-NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-# A value goes into three languages (sh, fish, systemd's environment.d) unescaped; these characters would be code or
-# quoting in one of them, so such a value is refused rather than escaped three different ways.
-_UNSAFE_VALUE = re.compile(r"[\x00-\x1f\x7f\"'`$\\]")
 LAUNCH_AGENT_LABEL = "org.tracklight.environment"
 ENV_FILE_MODE = 0o644  # not secret; read by the user's shells and session manager
 
@@ -94,40 +90,11 @@ class NoPlatformCalls:
         pass
 
 
-def validate(name: str, value: str | None) -> None:
-    """Refuse a name or value that can't be written safely into every env file (FormatError)."""
-    if not NAME_RE.fullmatch(name):
-        raise FormatError(f"{name!r} is not a valid environment variable name")
-    if value is not None and _UNSAFE_VALUE.search(value):
-        raise FormatError(f"the value {value!r} for {name} contains quotes, $, \\ or control characters; "
-                          "Tracklight does not write such values into shell files")
-
-
-# ---------------------------------------------------------------- file contents
-
-
-def environment_d_text(values: Mapping[str, str]) -> str:
-    lines = [f"# {_HEADER}\n"]
-    for name in sorted(values):
-        value = values[name]
-        lines.append(f'{name}="{value}"\n' if " " in value else f"{name}={value}\n")
-    return "".join(lines)
-
-
-def env_sh_text(values: Mapping[str, str]) -> str:
-    lines = [f"# {_HEADER}\n"]
-    lines.extend(f"export {name}='{values[name]}'\n" for name in sorted(values))
-    return "".join(lines)
-
-
-def env_fish_text(values: Mapping[str, str]) -> str:
-    lines = [f"# {_HEADER}\n"]
-    lines.extend(f"set -gx {name} '{values[name]}'\n" for name in sorted(values))
-    return "".join(lines)
+# ---------------------------------------------------------------- file contents (rendered by core.env_file)
 
 
 def fish_loader_text(env_fish: str) -> str:
-    quoted = "'" + env_fish.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    quoted = env_file.fish_quote(env_fish)
     return f"# {_HEADER}\nif test -r {quoted}\n    source {quoted}\nend\n"
 
 
@@ -138,7 +105,7 @@ def _xml_text(text: str) -> str:
 
 def launch_agent_text(values: Mapping[str, str]) -> str:
     """A LaunchAgent that sets the variables for the GUI session at login (launchctl setenv, one pair per call)."""
-    command = "; ".join(f"/bin/launchctl setenv {name} '{values[name]}'" for name in sorted(values))
+    command = "; ".join(f"/bin/launchctl setenv {name} {shlex.quote(values[name])}" for name in sorted(values))
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n'
@@ -218,7 +185,7 @@ class EnvironmentStore:
         values = dict(current)
         env_changes: list[EnvChange] = []
         for change in changes:
-            validate(change.name, change.new_value)
+            env_file.validate(change.name, change.new_value)
             old = current.get(change.name)
             if change.new_value is None:
                 values.pop(change.name, None)
@@ -242,10 +209,11 @@ class EnvironmentStore:
     def _files_for(self, values: Mapping[str, str]) -> list[FileChange]:
         wanted: list[tuple[str, bytes | None]] = []
         if self.os_ is Os.LINUX:
-            wanted.append((locations.environment_d_file(self.env), _text_or_none(environment_d_text, values)))
-        wanted.append((self.env_sh, _text_or_none(env_sh_text, values)))
+            wanted.append((locations.environment_d_file(self.env), _text_or_none(env_file.render_environment_d,
+                                                                                 values)))
+        wanted.append((self.env_sh, _text_or_none(env_file.render_sh, values)))
         if self.os_ is not Os.WINDOWS:
-            wanted.append((self.env_fish, _text_or_none(env_fish_text, values)))
+            wanted.append((self.env_fish, _text_or_none(env_file.render_fish, values)))
             loader = self.fish_loader()
             if loader is not None:
                 wanted.append((loader, fish_loader_text(self.env_fish).encode() if values else None))
@@ -325,9 +293,10 @@ class EnvironmentStore:
             self.platform.restore_session(change.name, previous)
 
 
-def _text_or_none(render: Callable[[Mapping[str, str]], str], values: Mapping[str, str]) -> bytes | None:
+def _text_or_none(render: Callable[[Mapping[str, str], Iterable[str]], str],
+                  values: Mapping[str, str]) -> bytes | None:
     # No variable left: the file goes away entirely rather than staying as an empty shell.
-    return render(values).encode("utf-8") if values else None
+    return render(values, (_HEADER,)).encode("utf-8") if values else None
 
 
 def _file_change(path: str, before: bytes | None, after: bytes | None) -> FileChange:

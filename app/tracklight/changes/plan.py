@@ -33,9 +33,9 @@ from tracklight.changes.changeset import (
     new_change_id,
 )
 from tracklight.changes.difftext import unified_diff
-from tracklight.changes.environment_store import EnvironmentStore, EnvPlatform, validate
+from tracklight.changes.environment_store import EnvironmentStore, EnvPlatform
 from tracklight.changes.safety import OutsideAreaError, Scope, WriteGuard
-from tracklight.core import locations
+from tracklight.core import env_file, locations
 from tracklight.core.detect import meaning_of, resolve_file
 from tracklight.core.model import Control, ControlKind, Default, Meaning, Os, Scalar, Tier, Tool, ToolReport
 from tracklight.core.policy import Locks, machine_locks
@@ -133,7 +133,7 @@ class _Workspace:
         return self.managed.get(name)
 
     def set_env(self, name: str, value: str | None, tool_id: str | None) -> None:
-        validate(name, value)
+        env_file.validate(name, value)
         old = self.managed.get(name)
         tools = self.env[name].tool_ids if name in self.env else ()
         if tool_id is not None and tool_id not in tools:

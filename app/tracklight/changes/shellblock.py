@@ -10,6 +10,7 @@ Files are handled as text decoded with surrogateescape, so bytes that are not UT
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 
 BEGIN = "# >>> tracklight >>>"
@@ -24,7 +25,7 @@ def _sh_quote_path(path: str, home: str) -> str:
         rest = path[len(home.rstrip("/")) + 1:]
         if not any(ch in rest for ch in '"$`\\\n'):
             return f'"$HOME/{rest}"'
-    return "'" + path.replace("'", "'\\''") + "'"
+    return shlex.quote(path)
 
 
 def block_body(env_sh: str, home: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from tracklight.core import locations
+from tracklight.core import env_file, locations
 from tracklight.core.model import Os
 from tracklight.core.readfile import read_regular_file
 
@@ -33,23 +33,6 @@ class EnvironmentView:
         return self.values.get(name)
 
 
-def parse_environment_d(text: str) -> dict[str, str]:
-    """KEY=value lines of an environment.d file (comments and blank lines skipped; simple quotes removed)."""
-    result: dict[str, str] = {}
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        key = key.strip()
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        if key.replace("_", "a").isalnum() and not key[0].isdigit():
-            result[key] = value
-    return result
-
-
 def managed_env_file(os_: Os, env: Mapping[str, str]) -> str:
     """The env file whose content is the source of truth for Tracklight's variables on this OS."""
     if os_ is Os.LINUX:
@@ -65,9 +48,8 @@ def read_managed_env(os_: Os, env: Mapping[str, str]) -> dict[str, str]:
     except (OSError, UnicodeDecodeError):
         return {}
     if os_ is Os.LINUX:
-        return parse_environment_d(text)
-    # env.sh: `export KEY='value'` lines
-    return parse_environment_d("\n".join(line.removeprefix("export ") for line in text.splitlines()))
+        return env_file.parse_environment_d(text)
+    return env_file.parse_sh(text)
 
 
 def environment_view(os_: Os, env: Mapping[str, str]) -> EnvironmentView:
