@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tracklight.admin.apply import apply_plan
+from tracklight.admin.system_apply import apply_system_plan
 from tracklight.admin.context import load_context
 from tracklight.admin.exports import export
 
@@ -33,8 +33,9 @@ def applied_tree(write_policy, tmp_path: Path, setup=None) -> dict[str, bytes]:
     if setup:
         setup(root)
     ctx = plan_for(write_policy(FLEET_POLICY), root)
-    apply_plan(ctx.plan, ctx.index, str(root))
-    return tree(root)
+    apply_system_plan(ctx.plan, ctx.index, str(root))
+    # the files, not apply's journal of them (an export has no undo of its own)
+    return {path: data for path, data in tree(root).items() if not path.startswith("var/lib/tracklight/")}
 
 
 # ---------------------------------------------------------------- Ansible

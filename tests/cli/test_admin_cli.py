@@ -77,6 +77,32 @@ def test_dry_run_previews_then_apply_writes_then_check_is_clean(policy, root, ca
     assert main(["policy", "check", "--root", str(root)]) == 0
 
 
+def test_an_admin_undoes_a_system_apply_byte_for_byte(policy, root, capsys):
+    firefox = root / "etc/firefox/policies/policies.json"
+    firefox.parent.mkdir(parents=True)
+    firefox.write_text('{"policies": {"BlockAboutConfig": true}}\n')
+    before = files_under(root)
+
+    assert main(["policy", "apply", "--policy", str(policy), "--root", str(root)]) == 0
+    out = capsys.readouterr().out
+    change = out.rsplit("Change ", 1)[1].split(";")[0]
+    assert f"`tracklight undo --system --root {root}` reverts it" in out
+
+    assert main(["history", "--system", "--root", str(root)]) == 0
+    listed = capsys.readouterr().out
+    assert change in listed and "policy apply: " in listed and "/etc/profile.d/tracklight.sh" in listed
+
+    assert main(["undo", "--system", "--root", str(root)]) == 0
+    undone = capsys.readouterr().out
+    assert f"restored {firefox}" in undone and f"removed {root}/etc/profile.d/tracklight.sh" in undone
+    journal = "var/lib/tracklight/"
+    assert {p: b for p, b in files_under(root).items() if not p.startswith(journal)} == before
+    assert not (root / "etc/profile.d").exists()  # folders it created are gone too
+
+    assert main(["undo", "--system", "--root", str(root)]) == 1  # nothing left in force
+    assert "nothing to undo" in capsys.readouterr().err
+
+
 def test_check_exits_non_zero_and_lists_drift(policy, root, capsys):
     main(["policy", "apply", "--policy", str(policy), "--root", str(root)])
     firefox = root / "etc/firefox/policies/policies.json"

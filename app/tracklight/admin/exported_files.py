@@ -13,8 +13,8 @@ import json
 from dataclasses import dataclass
 
 from tracklight import formats
-from tracklight.admin.apply import new_shared_text
 from tracklight.admin.system import SystemFile, SystemPlan
+from tracklight.admin.system_apply import new_shared_text
 
 
 class Handling(enum.Enum):

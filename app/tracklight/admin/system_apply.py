@@ -1,18 +1,27 @@
-"""Apply, check and preview a system plan on a machine (or under `--root`), through the one atomic writer.
+"""Apply, check, preview and undo a system plan on a machine (or under `--root`), through the one atomic writer.
 
 Every file's next content is computed before anything is written, so a file that doesn't parse stops the whole
 apply with nothing changed. A shared file's keys are only rewritten when they don't already mean "off" by the tool's
-own rule, so a second apply writes nothing.
+own rule, so a second apply writes nothing. What is written is journaled like a user's change, in the system state
+folder (/var/lib/tracklight, under `--root` when given), so `tracklight undo --system` puts every byte back.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tracklight import formats
 from tracklight.admin.system import KeySetting, SystemFile, SystemPlan
+from tracklight.changes.apply import apply_changeset
+from tracklight.changes.atomic import missing_parents, read_current
+from tracklight.changes.changeset import Action, ChangeSet, FileChange, Purpose, new_change_id
+from tracklight.changes.difftext import unified_diff
+from tracklight.changes.journal import Journal, JournalEntry
+from tracklight.changes.undo import undo
 from tracklight.core import locations
 from tracklight.core.catalog import ToolIndex
 from tracklight.core.detect import meaning_of
@@ -102,8 +111,6 @@ def _check_inside_root(root: str, target: str, path: str) -> None:
 
 def outcomes(plan: SystemPlan, root: str = "/") -> list[FileOutcome]:
     """Every planned file with its current and next bytes; raises (FormatError, …) before anything is written."""
-    from tracklight.changes.atomic import read_current
-
     result = []
     for file in plan.files:
         target = _target(root, file.path)
@@ -128,8 +135,6 @@ def _check_allowed(outcome: FileOutcome, index: ToolIndex, root: str) -> None:
 
 def _make_dirs(folder: str, display: str) -> None:
     """Create the folders a system file needs, readable by all; WriteError (naming the folder) when one can't be."""
-    from tracklight.changes.atomic import missing_parents
-
     for path in missing_parents(os.path.join(folder, "x")):
         try:
             os.mkdir(path, SYSTEM_DIR_MODE)
@@ -143,21 +148,65 @@ def _make_dirs(folder: str, display: str) -> None:
                              path=display) from None
 
 
-def apply_plan(plan: SystemPlan, index: ToolIndex, root: str = "/") -> list[FileOutcome]:
-    """Write every file that differs from the plan. Nothing is written when any file can't be planned."""
-    from tracklight.changes.atomic import atomic_write
+@dataclass(frozen=True)
+class SystemApplied:
+    """What `policy apply` did: every planned file, and the journaled change (None when nothing differed)."""
 
+    outcomes: list[FileOutcome]
+    changeset: ChangeSet | None
+
+
+def system_journal(root: str = "/") -> Journal:
+    """The journal of system-scope changes: /var/lib/tracklight (under `root`)."""
+    return Journal(locations.system_state_dir(root))
+
+
+def _inside_root_check(root: str) -> Callable[[ChangeSet], None]:
+    """The re-check right before writing: no file may have come to resolve outside the root since it was planned."""
+    def check(changeset: ChangeSet) -> None:
+        for change in changeset.files:
+            _check_inside_root(root, change.path, change.path)
+
+    return check
+
+
+def apply_system_plan(plan: SystemPlan, index: ToolIndex, root: str = "/",
+                      now: dt.datetime | None = None) -> SystemApplied:
+    """Write every file that differs from the plan, journaled so `tracklight undo --system` can revert it.
+
+    Nothing is written when any file can't be planned.
+    """
     planned = outcomes(plan, root)
-    for outcome in planned:
-        if outcome.changes:
-            _check_allowed(outcome, index, root)
-    for outcome in planned:
-        if not outcome.changes:
-            continue
-        assert outcome.after is not None
+    changed = [o for o in planned if o.changes]
+    for outcome in changed:
+        _check_allowed(outcome, index, root)
+    if not changed:
+        return SystemApplied(planned, None)
+    now = now or dt.datetime.now().astimezone()
+    files = []
+    for outcome in changed:
+        files.append(FileChange(
+            path=outcome.target, before=outcome.before, after=outcome.after,
+            diff=unified_diff(outcome.target, outcome.before, outcome.after), purpose=Purpose.SYSTEM,
+            mode=outcome.file.mode, created_dirs=missing_parents(outcome.target) if outcome.before is None else ()))
+    tools = tuple(dict.fromkeys(t for o in changed for t in o.file.tools))
+    changeset = ChangeSet(new_change_id(now), now, Action.POLICY_APPLY,
+                          f"policy apply: {len(files)} file(s) from {plan.policy.path}", tools, tuple(files), ())
+    for outcome in changed:
         _make_dirs(posixpath.dirname(outcome.target), outcome.target)
-        atomic_write(outcome.target, outcome.after, mode=outcome.file.mode, expected_before=outcome.before)
-    return planned
+    applied = apply_changeset(changeset, journal=system_journal(root), guard=None, store=None,
+                              check=_inside_root_check(root))
+    return SystemApplied(planned, applied)
+
+
+def undo_system(root: str = "/", change_id: str | None = None, now: dt.datetime | None = None) -> ChangeSet:
+    """Revert the last system-scope change still in force (or a named one) byte for byte."""
+    return undo(system_journal(root), None, None, change_id, now=now, check=_inside_root_check(root))
+
+
+def system_history(root: str = "/") -> list[JournalEntry]:
+    """Every journaled system-scope change, newest first."""
+    return system_journal(root).entries()
 
 
 def require_linux_root_writable(root: str) -> None:

@@ -2,7 +2,7 @@
 
 No Qt here, ever. The public face:
 
-    Changes(env, os_, root, scope, platform)   .optout / .optin / .undo / .history (operations.py)
+    Changes(env, os_, root, scope, platform)   .optout / .optin / .undo / .history (facade.py)
     ChangeSet, FileChange, EnvChange, KeyEdit, PlanResult, ToolFailure   the typed records (changeset.py)
     atomic_write, atomic_remove                 the one function that writes a user's file (atomic.py)
     WriteGuard, Scope                           the one place that decides where writing is allowed (safety.py,
@@ -19,8 +19,8 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "Changes": "operations",
-    "Outcome": "operations",
+    "Changes": "facade",
+    "RunResult": "facade",
     "Action": "changeset",
     "ChangeSet": "changeset",
     "EnvChange": "changeset",
@@ -36,7 +36,7 @@ _EXPORTS = {
 }
 
 __all__ = [
-    "Action", "ChangeSet", "Changes", "EnvChange", "FileChange", "KeyEdit", "Outcome", "PlanResult", "Purpose",
+    "Action", "ChangeSet", "Changes", "EnvChange", "FileChange", "KeyEdit", "PlanResult", "Purpose", "RunResult",
     "Scope", "ToolFailure", "WriteGuard", "atomic_remove", "atomic_write",
 ]
 

@@ -72,14 +72,17 @@ def revert_change(change: FileChange) -> None:
         atomic_write(change.path, change.before, expected_before=change.after, make_parents=True)
 
 
-def apply_changeset(changeset: ChangeSet, *, journal: Journal, guard: WriteGuard, store: EnvironmentStore,
-                    replan: Callable[[], ChangeSet] | None = None,
+def apply_changeset(changeset: ChangeSet, *, journal: Journal, guard: WriteGuard | None,
+                    store: EnvironmentStore | None, replan: Callable[[], ChangeSet] | None = None,
                     after_journal: Callable[[ChangeSet], None] | None = None,
-                    also_sweep: Sequence[str] = ()) -> ChangeSet:
+                    also_sweep: Sequence[str] = (),
+                    check: Callable[[ChangeSet], None] | None = None) -> ChangeSet:
     """Apply and journal a change set; returns what was applied (the re-made plan when the first one was stale).
 
     `after_journal` runs after the journal is durable and before the first file write (the crash tests use it);
-    `also_sweep` names more files whose killed writers' temp files go (undo: every file of the undone change).
+    `also_sweep` names more files whose killed writers' temp files go (undo: every file of the undone change);
+    `check` replaces the write guard's re-check right before writing (system scope brings its own); `store` None:
+    no environment to update (system scope).
     """
     if changeset.empty:
         return changeset
@@ -94,7 +97,11 @@ def apply_changeset(changeset: ChangeSet, *, journal: Journal, guard: WriteGuard
             stale = stale_files(changeset)
             if stale:
                 raise _conflict(stale)
-        recheck(changeset, guard)
+        if check is not None:
+            check(changeset)
+        else:
+            assert guard is not None, "user scope re-checks every file with its write guard"
+            recheck(changeset, guard)
         for path in (*(c.path for c in changeset.files), *also_sweep):
             sweep_temps(path)
         journal.sweep()
@@ -111,7 +118,8 @@ def apply_changeset(changeset: ChangeSet, *, journal: Journal, guard: WriteGuard
             raise
         sync_dirs({os.path.dirname(os.path.realpath(c.path)) for c in changeset.files})
         journal.mark(changeset.id, Status.COMPLETE)
-    store.after_apply(changeset.env)
+    if store is not None:
+        store.after_apply(changeset.env)
     return changeset
 
 

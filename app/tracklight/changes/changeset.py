@@ -20,13 +20,15 @@ class Action(enum.Enum):
     OPTOUT = "optout"
     OPTIN = "optin"
     UNDO = "undo"
+    POLICY_APPLY = "policy apply"  # system scope: the files an organisation's policy needs
 
 
 class Purpose(enum.Enum):
-    """Why a file is written: a tool's own preference file, or one of Tracklight's env files/blocks."""
+    """Why a file is written: a tool's own preference file, one of Tracklight's env files/blocks, or a system file."""
 
     TOOL = "tool"
     ENV = "env"
+    SYSTEM = "system"  # a file `tracklight policy apply` writes (judged by the system plan's own checks)
 
 
 @dataclass(frozen=True)

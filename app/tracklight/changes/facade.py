@@ -20,7 +20,7 @@ from tracklight.core.model import Os, ToolReport
 
 
 @dataclass(frozen=True)
-class Outcome:
+class RunResult:
     """What an opt-out/opt-in planned, and what was written (None for a dry run or when nothing was needed)."""
 
     plan: PlanResult
@@ -56,22 +56,22 @@ class Changes:
         return plan_changes(action, reports, self.context(), env=env)
 
     def run(self, action: Action, reports: Sequence[ToolReport], *, do_not_track: bool = False,
-            dry_run: bool = False, after_journal: Callable[[ChangeSet], None] | None = None) -> Outcome:
+            dry_run: bool = False, after_journal: Callable[[ChangeSet], None] | None = None) -> RunResult:
         """Plan, and unless dry_run, apply and journal (re-planning once if a file moved in between)."""
         result = self.plan(action, reports, do_not_track=do_not_track)
         if dry_run or result.changeset.empty:
-            return Outcome(result, None)
+            return RunResult(result, None)
         ctx = self.context()
         applied = apply_changeset(
             result.changeset, journal=self.journal, guard=ctx.guard, store=ctx.env_store(),
             replan=lambda: self.plan(action, reports, do_not_track=do_not_track).changeset,
             after_journal=after_journal)
-        return Outcome(result, applied)
+        return RunResult(result, applied)
 
-    def optout(self, reports: Sequence[ToolReport], *, do_not_track: bool = False, dry_run: bool = False) -> Outcome:
+    def optout(self, reports: Sequence[ToolReport], *, do_not_track: bool = False, dry_run: bool = False) -> RunResult:
         return self.run(Action.OPTOUT, reports, do_not_track=do_not_track, dry_run=dry_run)
 
-    def optin(self, reports: Sequence[ToolReport], *, dry_run: bool = False) -> Outcome:
+    def optin(self, reports: Sequence[ToolReport], *, dry_run: bool = False) -> RunResult:
         return self.run(Action.OPTIN, reports, dry_run=dry_run)
 
     def undo(self, change_id: str | None = None,

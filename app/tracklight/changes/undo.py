@@ -94,10 +94,12 @@ def plan_undo(entry: JournalEntry, now: dt.datetime) -> ChangeSet:
                      original.tool_ids, tuple(files), env, reverts=original.id)
 
 
-def undo(journal: Journal, guard: WriteGuard, store: EnvironmentStore, change_id: str | None = None, *,
-         now: dt.datetime | None = None, after_journal: Callable[[ChangeSet], None] | None = None,
-         locks: Locks = NO_LOCKS) -> ChangeSet:
-    """Revert a change set (the last one still in force when no id is given); returns the undo's own record."""
+def undo(journal: Journal, guard: WriteGuard | None, store: EnvironmentStore | None, change_id: str | None = None,
+         *, now: dt.datetime | None = None, after_journal: Callable[[ChangeSet], None] | None = None,
+         locks: Locks = NO_LOCKS, check: Callable[[ChangeSet], None] | None = None) -> ChangeSet:
+    """Revert a change set (the last one still in force when no id is given); returns the undo's own record.
+
+    System scope passes no guard or store and its own `check` (see changes.apply.apply_changeset)."""
     now = now or dt.datetime.now().astimezone()
     entry = pick_entry(journal, change_id)
     refuse_crossing_locks(journal, entry, locks)
@@ -111,6 +113,6 @@ def undo(journal: Journal, guard: WriteGuard, store: EnvironmentStore, change_id
         return undo_set
     applied = apply_changeset(undo_set, journal=journal, guard=guard, store=store,
                               replan=lambda: plan_undo(journal.load(entry.id), now), after_journal=after_journal,
-                              also_sweep=touched)
+                              also_sweep=touched, check=check)
     journal.mark(entry.id, Status.UNDONE, applied.id)
     return applied

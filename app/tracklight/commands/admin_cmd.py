@@ -118,7 +118,7 @@ def run_show(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- check
 
 def run_check(args: argparse.Namespace) -> int:
-    from tracklight.admin.apply import outcomes
+    from tracklight.admin.system_apply import outcomes
 
     try:
         ctx = _context(args)
@@ -144,7 +144,7 @@ def run_check(args: argparse.Namespace) -> int:
 def run_apply(args: argparse.Namespace) -> int:
     if args.user:
         return _apply_user(args)
-    from tracklight.admin.apply import apply_plan, outcomes, require_linux_root_writable
+    from tracklight.admin.system_apply import apply_system_plan, outcomes, require_linux_root_writable
     from tracklight.changes.difftext import unified_diff
     from tracklight.core import locations
     from tracklight.core.model import Os
@@ -155,11 +155,13 @@ def run_apply(args: argparse.Namespace) -> int:
                   "`tracklight export --format powershell|reg|mobileconfig`", file=sys.stderr)
             return 1
         ctx = _context(args)
+        journaled = None
         if args.dry_run:
             planned = outcomes(ctx.plan, ctx.root)
         else:
             require_linux_root_writable(ctx.root)
-            planned = apply_plan(ctx.plan, ctx.index, ctx.root)
+            applied = apply_system_plan(ctx.plan, ctx.index, ctx.root)
+            planned, journaled = applied.outcomes, applied.changeset
     except TracklightError as exc:
         return _fail(exc)
     changed = [o for o in planned if o.changes]
@@ -178,6 +180,9 @@ def run_apply(args: argparse.Namespace) -> int:
     if absent:
         print(f"Not present, so left alone (an application's own config is only edited when it exists): "
               f"{', '.join(absent)}")
+    if journaled is not None:
+        root = "" if ctx.root in ("", "/") else f" --root {ctx.root}"
+        print(f"Change {journaled.id}; `tracklight undo --system{root}` reverts it.")
     return 0
 
 

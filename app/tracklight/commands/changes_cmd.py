@@ -35,11 +35,18 @@ def register(subparsers: Any) -> None:
 
     parser = subparsers.add_parser("undo", help="revert the last change (or a named one), byte for byte")
     parser.add_argument("change", nargs="?", metavar="CHANGE", help="a change id from `tracklight history`")
+    _system_options(parser, "revert a system-wide change (`tracklight policy apply`; as root)")
     parser.set_defaults(func=run_undo)
 
     parser = subparsers.add_parser("history", help="the changes Tracklight made, newest first")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    _system_options(parser, "the system-wide changes (`tracklight policy apply`)")
     parser.set_defaults(func=run_history)
+
+
+def _system_options(parser: argparse.ArgumentParser, system_help: str) -> None:
+    parser.add_argument("--system", action="store_true", help=system_help)
+    parser.add_argument("--root", metavar="DIR", help="with --system: the folder treated as / (as policy apply's)")
 
 
 def _error(message: str) -> None:
@@ -58,7 +65,7 @@ def _reports(ids: list[str]) -> tuple[list[Any], list[str]]:
 
 def _run(args: argparse.Namespace, optout: bool) -> int:
     from tracklight.changes.changeset import Action
-    from tracklight.changes.operations import Changes
+    from tracklight.changes.facade import Changes
     from tracklight.changes.plan import unwritable_as_notes
     from tracklight.core.scan import scan
 
@@ -186,11 +193,26 @@ def _print_json(outcome: Any, failures: list[Any], notes: list[str], dry_run: bo
     sys.stdout.write("\n")
 
 
-def run_undo(args: argparse.Namespace) -> int:
-    from tracklight.changes.operations import Changes
+def _system_root(args: argparse.Namespace) -> str:
+    import os
 
+    from tracklight.core import locations
+
+    return args.root or locations.system_root(dict(os.environ))
+
+
+def run_undo(args: argparse.Namespace) -> int:
     try:
-        undone = Changes().undo(args.change)
+        if args.system:
+            from tracklight.admin.system_apply import require_linux_root_writable, undo_system
+
+            root = _system_root(args)
+            require_linux_root_writable(root)
+            undone = undo_system(root, args.change)
+        else:
+            from tracklight.changes.facade import Changes
+
+            undone = Changes().undo(args.change)
     except TracklightError as exc:
         _error(str(exc))
         return 1
@@ -205,10 +227,15 @@ def run_undo(args: argparse.Namespace) -> int:
 
 
 def run_history(args: argparse.Namespace) -> int:
-    from tracklight.changes.operations import Changes
-
     try:
-        entries = Changes().history()
+        if args.system:
+            from tracklight.admin.system_apply import system_history
+
+            entries = system_history(_system_root(args))
+        else:
+            from tracklight.changes.facade import Changes
+
+            entries = Changes().history()
     except TracklightError as exc:
         _error(str(exc))
         return 1

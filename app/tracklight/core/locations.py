@@ -239,6 +239,11 @@ def policy_file(os_: Os, env: Env, root: str = "/") -> str:
     return under_root(root, "/etc/tracklight/policy.toml")
 
 
+def system_state_dir(root: str = "/") -> str:
+    """The journal of system-scope changes (`tracklight policy apply`), under the system root."""
+    return under_root(root, "/var/lib/tracklight")
+
+
 def system_root(env: Env) -> str:
     """The folder treated as `/` for system paths: TRACKLIGHT_SYSTEM_ROOT (tests, image builds) or `/`."""
     return env.get("TRACKLIGHT_SYSTEM_ROOT") or "/"

@@ -16,8 +16,8 @@ from tracklight.errors import PolicyError
 
 if TYPE_CHECKING:
     from tracklight.changes.changeset import ChangeSet, PlanResult
+    from tracklight.changes.facade import Changes
     from tracklight.changes.journal import JournalEntry
-    from tracklight.changes.operations import Changes
     from tracklight.core.catalog import ToolIndex
     from tracklight.core.policy import Locks
 
@@ -32,7 +32,7 @@ class Target:
 
 
 def _changes(target: Target) -> Changes:
-    from tracklight.changes.operations import Changes
+    from tracklight.changes.facade import Changes
 
     return Changes(dict(target.env), target.os, target.root)
 
