@@ -1,6 +1,6 @@
 """The policy as an Ansible playbook: `hosts: all`, idempotent, `--check --diff` safe, every path under tracklight_root.
 
-Privilege escalation is left to the caller (`-b`), as DESIGN.md asks. Only ansible.builtin modules are used, so a
+Privilege escalation is left to the caller (`-b`), as the policy spec asks (resources/policy/SPEC.md). Only ansible.builtin modules are used, so a
 bare ansible-core runs it. Literal content is tagged `!unsafe` so that a `{{` in a policy comment is never templated.
 """
 

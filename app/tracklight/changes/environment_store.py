@@ -1,4 +1,5 @@
-"""Persistent environment settings, exactly where DESIGN.md puts them, so new shells and sessions see them.
+"""Persistent environment settings (docs/ARCHITECTURE.md, "Files Tracklight writes"), so new shells and sessions
+see them.
 
 Linux: `~/.config/environment.d/60-tracklight.conf` (KEY=value; systemd user sessions and so GUI apps),
 `~/.config/tracklight/env.sh` (POSIX `export`), `~/.config/tracklight/env.fish` (`set -gx`), and one marked block

@@ -1,4 +1,4 @@
-"""The ONE place that decides whether Tracklight may write a file (DESIGN.md, "Rules that never bend").
+"""The ONE place that decides whether Tracklight may write a file (its rules: docs/ARCHITECTURE.md).
 
 User scope: only under the home folder (and the user's own XDG base folders), judged on the real path after
 symlinks, so a link that points out of home is refused; never credentials, never shell startup files or other files

@@ -177,7 +177,7 @@ def _unique(dirs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return result
 
 
-# ---------------------------------------------------------------- Tracklight's own files (DESIGN.md)
+# ---------------------------------------------------------------- Tracklight's own files (docs/ARCHITECTURE.md)
 
 def config_dir(os_: Os, env: Env) -> str:
     if os_ is Os.MACOS:

@@ -1,4 +1,4 @@
-"""Reports as plain JSON-ready data (the `--json` shape of DESIGN.md's CLI contract)."""
+"""Reports as plain JSON-ready data (the `--json` shape: docs/ARCHITECTURE.md, "The command line's JSON")."""
 
 from __future__ import annotations
 

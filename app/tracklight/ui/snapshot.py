@@ -18,7 +18,7 @@ TIER_WORDS = {
     Tier.FULL: "tied to you or your account",
     Tier.UNKNOWN: "nobody has said what it collects",
 }
-"""One line per tier for people, from DESIGN.md's table."""
+"""One line per tier for people (docs/ARCHITECTURE.md, "Tiers, in one line each")."""
 
 
 @dataclass(frozen=True)
