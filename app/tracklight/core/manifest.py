@@ -33,6 +33,8 @@ from tracklight.core.model import (
     Tool,
     ValueRule,
 )
+from tracklight.core.readfile import read_regular_file
+from tracklight.core.toml_positions import TomlPositions
 
 MAX_BYTES = 1 << 20  # a manifest over 1 MiB is refused unread
 MAX_CONTROLS = 32
@@ -59,55 +61,6 @@ _DEFAULTS = {d.value: d for d in Default if d is not Default.UNKNOWN}
 _PRECEDENCE = ("env-first", "listed", "any-off", "any-on")
 
 
-class _LineIndex:
-    """Maps (table path, key) to the line where the key is written, for error messages.
-
-    tomllib gives no positions, so we scan the text for `[table]`, `[[array]]` headers and `key =` lines. Array-of-table
-    entries are numbered: ("telemetry", "controls", 2).
-    """
-
-    _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
-    _KEY = re.compile(r"^\s*([A-Za-z0-9_\-\"'.]+)\s*=")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._lines: dict[tuple[Any, ...], int] | None = None
-
-    @property
-    def lines(self) -> dict[tuple[Any, ...], int]:
-        # Built on first use: only a problem needs a line, so a valid manifest never pays for the index.
-        if self._lines is None:
-            self._lines = self._build(self.text)
-        return self._lines
-
-    def _build(self, text: str) -> dict[tuple[Any, ...], int]:
-        lines: dict[tuple[Any, ...], int] = {}
-        counters: dict[str, int] = {}
-        table: tuple[Any, ...] = ()
-        for number, line in enumerate(text.splitlines(), start=1):
-            header = self._HEADER.match(line)
-            if header:
-                name = header.group(2).replace(" ", "")
-                if header.group(1) == "[[":
-                    counters[name] = counters.get(name, -1) + 1
-                    table = (*name.split("."), counters[name])
-                else:
-                    table = tuple(name.split("."))
-                lines.setdefault(table, number)
-                continue
-            key = self._KEY.match(line)
-            if key:
-                lines.setdefault((*table, key.group(1).strip("\"'")), number)
-        return lines
-
-    def line(self, *path: Any) -> int | None:
-        while path:
-            if path in self.lines:
-                return self.lines[path]
-            path = path[:-1]
-        return None
-
-
 def toml_error_line(exc: tomllib.TOMLDecodeError) -> int | None:
     lineno = getattr(exc, "lineno", None)
     if isinstance(lineno, int):
@@ -122,7 +75,7 @@ T = TypeVar("T")
 class _Reader:
     """Typed field access that records a problem (with line) instead of raising."""
 
-    def __init__(self, path: str, index: _LineIndex, tool_id: str | None) -> None:
+    def __init__(self, path: str, index: TomlPositions, tool_id: str | None) -> None:
         self.path = path
         self.index = index
         self.tool_id = tool_id
@@ -419,7 +372,7 @@ def _parse_proofs(reader: _Reader, data: dict[str, Any], controls: list[Control 
 
 def parse_manifest(text: str, path: str, source: Source = Source.MANIFEST) -> ManifestResult:
     """Parse the text of one manifest (or catalog entry when source is CATALOG) into a Tool, collecting problems."""
-    index = _LineIndex(text)
+    index = TomlPositions(text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -526,8 +479,7 @@ def load_manifest_file(path: str | Path, source: Source = Source.MANIFEST) -> Ma
     """Read and parse one manifest file; size, read and encoding failures become problems, never exceptions."""
     path = str(path)
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+        data = read_regular_file(path, MAX_BYTES + 1)
     except OSError as exc:
         return ManifestResult(None, [Problem(f"cannot read: {exc.strerror or exc}", path)])
     if len(data) > MAX_BYTES:

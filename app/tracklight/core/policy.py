@@ -22,6 +22,7 @@ from typing import Any
 from tracklight.core import locations
 from tracklight.core.model import Os, Problem
 from tracklight.core.readfile import read_regular_file
+from tracklight.core.toml_positions import TomlPositions
 from tracklight.errors import PolicyError
 
 KNOWN_VERSIONS = (1,)
@@ -64,13 +65,16 @@ class Policy:
     do_not_track: bool = False
     lock: tuple[str, ...] = ()
     updates: UpdateSources | None = None
-    lines: Mapping[tuple[str, str], int] = field(default_factory=dict)  # (table.key, id) -> line
+    positions: TomlPositions = field(default_factory=lambda: TomlPositions(""), compare=False, repr=False)
 
     def line_of(self, where: str, tool_id: str | None = None) -> int | None:
         """The line of a key (`optout.tools`) or of one id written in it."""
-        if tool_id is not None and (where, tool_id) in self.lines:
-            return self.lines[(where, tool_id)]
-        return self.lines.get((where, ""))
+        path = tuple(where.split("."))
+        if tool_id is not None:
+            line = self.positions.value_line(path, tool_id)
+            if line is not None:
+                return line
+        return self.positions.keys.get(path)
 
 
 @dataclass(frozen=True)
@@ -81,63 +85,6 @@ class Resolution:
     optout: tuple[str, ...]  # sorted
     locked: frozenset[str]
     do_not_track: bool
-
-
-# ---------------------------------------------------------------- where keys and ids are written
-
-_HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\s*(?:#.*)?$")
-_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]*\"|'[^']*')\s*=")
-_STRING = re.compile(r"\"((?:[^\"\\]|\\.)*)\"|'([^']*)'")
-
-
-def _line_map(text: str) -> dict[tuple[str, str], int]:
-    """(table.key, "") -> line of the key; (table.key, value) -> line of each string inside its value.
-
-    tomllib gives no positions; a policy is small and flat, so a line scan that follows arrays across lines is enough.
-    """
-    lines: dict[tuple[str, str], int] = {}
-    table = ""
-    current: str | None = None  # the key whose array is still open
-    depth = 0
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = _strip_comment(raw)
-        if current is None:
-            header = _HEADER.match(line)
-            if header:
-                table = header.group(1).replace(" ", "").strip("\"'")
-                lines.setdefault((table, ""), number)
-                continue
-            key = _KEY.match(line)
-            if not key:
-                continue
-            name = key.group(1).strip("\"'")
-            current = f"{table}.{name}" if table else name
-            lines.setdefault((current, ""), number)
-            line = line[key.end():]
-            depth = 0
-        for match in _STRING.finditer(line):
-            value = match.group(1) if match.group(1) is not None else match.group(2)
-            lines.setdefault((current, value), number)
-        depth += line.count("[") - line.count("]")
-        if depth <= 0:
-            current = None
-    return lines
-
-
-def _strip_comment(line: str) -> str:
-    """The line without a trailing # comment (a # inside a string is kept)."""
-    quote = ""
-    for i, ch in enumerate(line):
-        if quote:
-            if ch == quote:
-                quote = ""
-            elif ch == "\\" and quote == '"':
-                continue
-        elif ch in "\"'":
-            quote = ch
-        elif ch == "#":
-            return line[:i]
-    return line
 
 
 # ---------------------------------------------------------------- parsing
@@ -177,17 +124,16 @@ def decode_public_key(text: str) -> bytes | None:
 class _Checker:
     """Collects every problem with its line, so one run of `policy check` lists them all."""
 
-    def __init__(self, path: str, lines: Mapping[tuple[str, str], int]) -> None:
+    def __init__(self, path: str, positions: TomlPositions) -> None:
         self.path = path
-        self.lines = lines
+        self.positions = positions
         self.problems: list[tuple[int | None, str]] = []
 
     def problem(self, message: str, where: str, value: str | None = None) -> None:
-        line = self.lines.get((where, value)) if value is not None else None
+        path = tuple(where.split("."))
+        line = self.positions.value_line(path, value) if value is not None else None
         if line is None:
-            line = self.lines.get((where, ""))
-        if line is None and "." in where:
-            line = self.lines.get((where.rsplit(".", 1)[0], ""))
+            line = self.positions.line(*path)
         self.problems.append((line, message))
 
     def unknown_fields(self, table: Mapping[str, Any], name: str) -> None:
@@ -236,8 +182,8 @@ def parse_policy(text: str, path: str) -> Policy:
         if line is None and "end of document" in message:
             line = max(1, len(text.splitlines()))
         raise PolicyError(f"not valid TOML: {message}", path=path, line=line) from None
-    lines = _line_map(text)
-    check = _Checker(path, lines)
+    positions = TomlPositions(text)
+    check = _Checker(path, positions)
     check.unknown_fields(data, "")
 
     version = data.get("policy_version")
@@ -285,7 +231,7 @@ def parse_policy(text: str, path: str) -> Policy:
     if error is not None:
         raise error
     return Policy(path=path, text=text, version=int(version or 0), revision=revision, optout=optout, except_=except_,
-                  do_not_track=dnt, lock=lock, updates=updates, lines=lines)
+                  do_not_track=dnt, lock=lock, updates=updates, positions=positions)
 
 
 def _parse_updates(check: _Checker, table: Mapping[str, Any]) -> UpdateSources:
@@ -350,7 +296,7 @@ def load_machine_policy(os_: Os, env: Mapping[str, str], root: str | None = None
 def resolve(policy: Policy, known_ids: Collection[str]) -> Resolution:
     """The concrete ids the policy opts out and locks. PolicyError naming every unknown id with its line."""
     known = set(known_ids)
-    check = _Checker(policy.path, policy.lines)
+    check = _Checker(policy.path, policy.positions)
     for where, ids in (("optout.tools", policy.optout), ("optout.except", policy.except_),
                        ("lock.tools", policy.lock)):
         for tool_id in ids:

@@ -18,6 +18,7 @@ from tracklight.core import locations
 from tracklight.core.manifest import parse_manifest
 from tracklight.core.model import Os, Source
 from tracklight.core.policy import Policy, load_machine_policy
+from tracklight.core.readfile import read_regular_file
 from tracklight.core.update_archive import POLICY, SignedArchive
 from tracklight.errors import PolicyError, UpdateError
 from tracklight.net.archive import verify_archive
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     import httpx
 
 POLICY_MAX_BYTES = 1 << 20
+SETTINGS_MAX_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -48,11 +50,10 @@ class CatalogDownload:
 def _settings_updates(os_: Os, env: Mapping[str, str]) -> dict[str, str]:
     path = locations.settings_path(os_, env)
     try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+        data = tomllib.loads(read_regular_file(path, SETTINGS_MAX_BYTES).decode("utf-8"))
     except FileNotFoundError:
         return {}
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:  # load decodes: not UTF-8 is an error too
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:  # not UTF-8 is an error too
         raise UpdateError(f"cannot read the settings: {exc}", path=path) from None
     table = data.get("updates", {})
     if not isinstance(table, dict):
