@@ -140,7 +140,7 @@ def test_policy_apply_user_repairs_a_crossed_lock(machine: dict[str, str], sandb
 
 def test_an_invalid_policy_refuses_in_the_same_words_as_the_scan_reports(machine: dict[str, str], sysroot: Path,
                                                                          sandbox_home: Path) -> None:
-    from tracklight.core.policy import INVALID
+    from tracklight.core.locks import INVALID
 
     (sysroot / "etc" / "tracklight" / "policy.toml").write_text("policy_version = 1\n[lock]\ntool = [\"go\"]\n")
     settings(sandbox_home, "off")

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from tracklight.core.catalog import load_index
-from tracklight.core.policy import INVALID, machine_locks, parse_policy, read_policy_file, resolve
+from tracklight.core.locks import INVALID, machine_locks
+from tracklight.core.policy import parse_policy, read_policy_file, resolve
 from tracklight.core.model import Os
 from tracklight.core.scan import scan
 from tracklight.errors import PolicyError

@@ -37,8 +37,8 @@ from tracklight.changes.environment_store import EnvironmentStore, EnvPlatform
 from tracklight.changes.safety import OutsideAreaError, Scope, WriteGuard
 from tracklight.core import env_file, locations
 from tracklight.core.detect import meaning_of, resolve_file
+from tracklight.core.locks import Locks, machine_locks
 from tracklight.core.model import Control, ControlKind, Default, Meaning, Os, Scalar, Tier, Tool, ToolReport
-from tracklight.core.policy import Locks, machine_locks
 from tracklight.errors import FormatError, PolicyError, TracklightError
 
 DO_NOT_TRACK = "DO_NOT_TRACK"

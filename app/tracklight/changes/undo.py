@@ -21,7 +21,7 @@ from tracklight.changes.difftext import unified_diff
 from tracklight.changes.environment_store import EnvironmentStore
 from tracklight.changes.journal import Journal, JournalEntry, Status
 from tracklight.changes.safety import WriteGuard
-from tracklight.core.policy import NO_LOCKS, Locks
+from tracklight.core.locks import NO_LOCKS, Locks
 from tracklight.errors import ConflictError, PolicyError, TracklightError
 
 

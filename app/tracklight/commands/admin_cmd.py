@@ -196,8 +196,9 @@ def _apply_user(args: argparse.Namespace) -> int:
     from tracklight.changes import Changes
     from tracklight.core import locations
     from tracklight.core.catalog import system_index
+    from tracklight.core.locks import Locks
     from tracklight.core.model import Os, State
-    from tracklight.core.policy import Locks, resolve
+    from tracklight.core.policy import resolve
     from tracklight.core.scan import scan
 
     env = dict(os.environ)

@@ -19,7 +19,6 @@ splits lines on "\\n" only, as shells and systemd do (never str.splitlines, whic
 from __future__ import annotations
 
 import re
-import shlex
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 
@@ -109,11 +108,15 @@ def parse_environment_d(text: str) -> dict[str, str]:
 
 def render_sh(values: Mapping[str, str] | Entries, header: Iterable[str] = ()) -> str:
     """A POSIX sh file of `export NAME=value` lines (each value through shlex.quote)."""
+    import shlex  # (here: a scan on Linux reads only environment.d)
+
     return _render(header, values, lambda name, value: f"export {name}={shlex.quote(value)}")
 
 
 def parse_sh(text: str) -> dict[str, str]:
     """The `export NAME=value` (or `NAME=value`) lines of a sh file, read with POSIX shell quoting."""
+    import shlex
+
     result: dict[str, str] = {}
     for raw in text.split("\n"):
         line = raw.strip()

@@ -9,9 +9,12 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 from dataclasses import dataclass, field
-from typing import Literal
 
 from tracklight.formats import values as _format_values
+
+TYPE_CHECKING = False  # (not typing.TYPE_CHECKING: importing typing costs every start ~3 ms; mypy reads this too)
+if TYPE_CHECKING:
+    from typing import Literal
 
 # The leaf's vocabulary, named here too for the layers above (formats imports nothing of core).
 Scalar = _format_values.Scalar

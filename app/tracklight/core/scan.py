@@ -9,8 +9,8 @@ from tracklight.core import locations
 from tracklight.core.catalog import IndexedTool, ToolIndex, load_index
 from tracklight.core.detect import PathIndex, ScanContext, detect_state, is_installed
 from tracklight.core.environment import environment_view
+from tracklight.core.locks import Locks, machine_locks
 from tracklight.core.model import Os, Problem, ScanResult, Tool, ToolReport
-from tracklight.core.policy import Locks, machine_locks
 
 
 def scan(env: Mapping[str, str] | None = None, os_: Os | None = None, root: str | None = None,

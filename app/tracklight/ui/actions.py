@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from tracklight.changes.facade import Changes
     from tracklight.changes.journal import JournalEntry
     from tracklight.core.catalog import ToolIndex
-    from tracklight.core.policy import Locks
+    from tracklight.core.locks import Locks
 
 
 @dataclass(frozen=True)
@@ -103,14 +103,14 @@ def can_undo(entry: JournalEntry) -> bool:
 
 def locked_tools(index: ToolIndex, target: Target) -> Locks:
     """This machine's locks (core.policy.machine_locks: the one lock function; an invalid policy locks all)."""
-    from tracklight.core.policy import machine_locks
+    from tracklight.core.locks import machine_locks
     from tracklight.core.scan import system_known_ids
 
     return machine_locks(target.os, target.env, target.root, known=lambda: system_known_ids(index))
 
 
 def _refuse_locked(target: Target, reports: Sequence[ToolReport]) -> None:
-    from tracklight.core.policy import machine_locks
+    from tracklight.core.locks import machine_locks
 
     locks = machine_locks(target.os, target.env, target.root)
     for report in reports:

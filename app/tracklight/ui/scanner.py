@@ -16,8 +16,8 @@ from PySide6.QtCore import QObject, Signal
 
 from tracklight.core import locations
 from tracklight.core.catalog import ToolIndex, load_index
+from tracklight.core.locks import Locks
 from tracklight.core.model import Os, ScanResult, State
-from tracklight.core.policy import Locks
 from tracklight.core.scan import scan
 from tracklight.ui.signals import emit
 from tracklight.ui.snapshot import Snapshot, Transitions, compare
