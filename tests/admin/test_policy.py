@@ -168,7 +168,7 @@ def test_an_invalid_policy_refuses_every_optin_through_the_shared_operations(san
 
     import pytest as _pytest
 
-    from tracklight.changes.facade import Changes
+    from tracklight.changes.operations import Changes
     from tracklight.core import locations
     from tracklight.core.model import Os
     from tracklight.core.scan import scan

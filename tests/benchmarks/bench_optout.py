@@ -53,7 +53,7 @@ def sandbox(root: Path) -> dict[str, str]:
 def install_tracking_tools(root: Path, env: dict[str, str]) -> list[str]:
     """Fake executables for enough catalog tools that opting out of each works in user scope."""
     from tracklight.changes.changeset import Action
-    from tracklight.changes.facade import Changes
+    from tracklight.changes.operations import Changes
     from tracklight.core.scan import scan
 
     (root / "bin").mkdir(exist_ok=True)
@@ -89,7 +89,7 @@ def _count_fsyncs():  # type: ignore[no-untyped-def]
 
 def in_process(env: dict[str, str]) -> None:
     from tracklight.changes.environment_store import NoPlatformCalls
-    from tracklight.changes.facade import Changes
+    from tracklight.changes.operations import Changes
     from tracklight.core.scan import scan
 
     optout_times, undo_times, scan_times = [], [], []

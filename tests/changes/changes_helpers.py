@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from tracklight.changes.environment_store import NoPlatformCalls
-from tracklight.changes.facade import Changes
+from tracklight.changes.operations import Changes
 from tracklight.core.model import State, ToolReport
 from tracklight.core.scan import scan
 

@@ -163,7 +163,7 @@ def test_an_apply_killed_after_journaling_can_still_be_undone(home: Path) -> Non
     script = textwrap.dedent("""
         import os
         from tracklight.changes.environment_store import NoPlatformCalls
-        from tracklight.changes.facade import Changes
+        from tracklight.changes.operations import Changes
         from tracklight.core.scan import scan
         from tracklight.changes.changeset import Action
         reports = list(scan(only={"vscode", "dotnet"}).reports)

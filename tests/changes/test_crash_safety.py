@@ -62,7 +62,7 @@ ENV_FILES = (".profile", ".bashrc", ".config/environment.d/60-tracklight.conf", 
 ZYGOTE = textwrap.dedent("""
     import datetime as dt, os, sys, time
     from tracklight.changes.environment_store import NoPlatformCalls
-    from tracklight.changes.facade import Changes
+    from tracklight.changes.operations import Changes
     from tracklight.core.scan import scan
 
     ids = set(sys.argv[1].split(","))

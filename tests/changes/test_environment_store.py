@@ -13,7 +13,7 @@ from changes_helpers import FIXED_NOW, changes, plant, reports, state_of
 
 from tracklight.changes.changeset import EnvChange
 from tracklight.changes.environment_store import EnvironmentStore, LaunchctlPlatform
-from tracklight.changes.facade import Changes
+from tracklight.changes.operations import Changes
 from tracklight.changes.session_record import SessionRecord, SessionValue
 from tracklight.core.env_file import parse_environment_d
 from tracklight.core.model import Os, State, ToolReport

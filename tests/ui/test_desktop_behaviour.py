@@ -122,7 +122,7 @@ def test_tray_click_opens_the_window(qtbot, make_app, desk: Desk) -> None:
 
 
 def test_core_formats_and_changes_do_not_load_qt() -> None:
-    code = ("import sys, tracklight.core.scan, tracklight.changes.facade, tracklight.ui.snapshot, "
+    code = ("import sys, tracklight.core.scan, tracklight.changes.operations, tracklight.ui.snapshot, "
             "tracklight.ui.watch_plan, tracklight.ui.settings, tracklight.ui.autostart, tracklight.ui.prescan, "
             "tracklight.ui.single_instance, tracklight.ui.app; "
             "print(any(m.startswith('PySide6') for m in sys.modules))")

@@ -2,7 +2,7 @@
 
 No Qt here, ever. The public face:
 
-    Changes(env, os_, root, scope, platform)   .optout / .optin / .undo / .history (facade.py)
+    Changes(env, os_, root, scope, platform)   .optout / .optin / .undo / .history (operations.py)
     ChangeSet, FileChange, EnvChange, KeyEdit, PlanResult, ToolFailure   the typed records (changeset.py)
     atomic_write, atomic_remove                 the one function that writes a user's file (atomic.py)
     WriteGuard, Scope                           the one place that decides where writing is allowed (safety.py,
@@ -19,8 +19,8 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "Changes": "facade",
-    "RunResult": "facade",
+    "Changes": "operations",
+    "RunResult": "operations",
     "Action": "changeset",
     "ChangeSet": "changeset",
     "EnvChange": "changeset",

@@ -65,7 +65,7 @@ def _reports(ids: list[str]) -> tuple[list[Any], list[str]]:
 
 def _run(args: argparse.Namespace, optout: bool) -> int:
     from tracklight.changes.changeset import Action
-    from tracklight.changes.facade import Changes
+    from tracklight.changes.operations import Changes
     from tracklight.changes.plan import unwritable_as_notes
     from tracklight.core.scan import scan
 
@@ -210,7 +210,7 @@ def run_undo(args: argparse.Namespace) -> int:
             require_linux_root_writable(root)
             undone = undo_system(root, args.change)
         else:
-            from tracklight.changes.facade import Changes
+            from tracklight.changes.operations import Changes
 
             undone = Changes().undo(args.change)
     except TracklightError as exc:
@@ -233,7 +233,7 @@ def run_history(args: argparse.Namespace) -> int:
 
             entries = system_history(_system_root(args))
         else:
-            from tracklight.changes.facade import Changes
+            from tracklight.changes.operations import Changes
 
             entries = Changes().history()
     except TracklightError as exc:

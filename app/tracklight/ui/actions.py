@@ -16,7 +16,7 @@ from tracklight.errors import PolicyError
 
 if TYPE_CHECKING:
     from tracklight.changes.changeset import ChangeSet, PlanResult
-    from tracklight.changes.facade import Changes
+    from tracklight.changes.operations import Changes
     from tracklight.changes.journal import JournalEntry
     from tracklight.core.catalog import ToolIndex
     from tracklight.core.locks import Locks
@@ -32,7 +32,7 @@ class Target:
 
 
 def _changes(target: Target) -> Changes:
-    from tracklight.changes.facade import Changes
+    from tracklight.changes.operations import Changes
 
     return Changes(dict(target.env), target.os, target.root)
 
