@@ -319,9 +319,34 @@ def _without_empty_tables(data: Any) -> Any:
     return {k: v for k, v in cleaned.items() if not (isinstance(v, dict) and not v)}
 
 
+_PLAIN_STRING = re.compile(r"[ !#-\[\]-~]*")  # printable ASCII but the quote and the backslash: written as is
+
+
 def new_document(key: str, value: Scalar) -> str:
-    """A fresh TOML file holding the key (under a [table] header when the key is dotted)."""
-    return set_value("", key, value)
+    """A fresh TOML file holding the key (under a [table] header when the key is dotted).
+
+    Bare keys and plain values are written directly (what tomlkit would write, without loading it: an opt-out that
+    creates a file is on the CLI's path); anything else goes through set_value. tomllib checks the result either way.
+    """
+    segments = split_key(key)
+    if isinstance(value, bool):
+        literal: str | None = "true" if value else "false"
+    elif isinstance(value, int):
+        literal = str(value)
+    elif isinstance(value, str) and _PLAIN_STRING.fullmatch(value):
+        literal = f'"{value}"'
+    else:
+        literal = None
+    if literal is None or not all(_BARE_KEY.fullmatch(s) for s in segments):
+        return set_value("", key, value)
+    header = f"[{'.'.join(segments[:-1])}]\n" if len(segments) > 1 else ""
+    text = f"{header}{segments[-1]} = {literal}\n"
+    expected: dict[str, Any] = {segments[-1]: value}
+    for segment in reversed(segments[:-1]):
+        expected = {segment: expected}
+    if _load(text) != expected:  # never: bare keys and plain literals read back as written
+        return set_value("", key, value)
+    return text
 
 
 # --- where a key is: a light line scanner (tomllib does not report positions) --------------------------------------

@@ -154,12 +154,17 @@ _YAML11_NUMBER = re.compile(
 )
 
 
+_PLAIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+
+
 def _plain_is_safe(value: str) -> bool:
     """Whether a string can be written without quotes and read back as the same string, by YAML 1.2 and 1.1."""
     if not value or value != value.strip() or not _printable(value) or "\n" in value:
         return False
     if value.lower() in _YAML11_WORDS or _YAML11_NUMBER.fullmatch(value):
         return False
+    if _PLAIN_WORD.fullmatch(value):
+        return True  # a word of letters, digits, _ and -: no indicator, no tag, no number; skips loading ruamel
     return _reads_back(value)
 
 
