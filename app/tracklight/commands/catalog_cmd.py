@@ -93,8 +93,9 @@ def run_keygen(args: argparse.Namespace) -> int:
 
 
 def _catalog_files(folder: Path) -> dict[str, bytes]:
-    from tracklight.core.manifest import load_manifest_file
+    from tracklight.core.manifest import MAX_BYTES, load_manifest_file
     from tracklight.core.model import Source
+    from tracklight.core.readfile import read_regular_file
     from tracklight.errors import UpdateError
 
     files: dict[str, bytes] = {}
@@ -102,7 +103,8 @@ def _catalog_files(folder: Path) -> dict[str, bytes]:
     for path in sorted(folder.glob("*.toml")):
         result = load_manifest_file(path, Source.CATALOG)
         problems += [str(p) for p in result.problems]
-        files[path.name] = path.read_bytes()
+        if not result.problems:
+            files[path.name] = read_regular_file(str(path), MAX_BYTES)
     if problems:
         raise UpdateError("refusing to sign an invalid catalog:\n  " + "\n  ".join(problems))
     if not files:
@@ -113,13 +115,14 @@ def _catalog_files(folder: Path) -> dict[str, bytes]:
 def run_sign(args: argparse.Namespace) -> int:
     from tracklight.changes.atomic import atomic_write
     from tracklight.core.policy import read_policy_file
-    from tracklight.core.update_archive import POLICY
+    from tracklight.core.readfile import read_regular_file
+    from tracklight.core.update_archive import MAX_VERSION_DIGITS, POLICY, installed_version
     from tracklight.errors import UpdateError
     from tracklight.net.archive import build_archive
 
     source = Path(args.source)
     try:
-        key_pem = Path(args.key).read_bytes()
+        key_pem = read_regular_file(args.key, 1 << 16)
     except OSError as exc:
         return _fail(f"cannot read {args.key}: {exc.strerror or exc}")
     try:
@@ -129,10 +132,10 @@ def run_sign(args: argparse.Namespace) -> int:
             files = _catalog_files(source)
             version = args.version
             if version is None:
-                text = (source / "VERSION").read_text("ascii").strip() if (source / "VERSION").is_file() else ""
-                if not text.isdigit():
-                    raise UpdateError("give --version N (or put a VERSION file with a whole number in the folder)")
-                version = int(text)
+                version = installed_version(source)
+                if version is None:
+                    raise UpdateError("give --version N (or put a VERSION file with a whole number, at most "
+                                      f"{MAX_VERSION_DIGITS} digits, in the folder)")
             default_name = "catalog.tar.gz"
         else:
             policy = read_policy_file(str(source))
