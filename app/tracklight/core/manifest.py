@@ -7,10 +7,10 @@ can list them all. Unknown fields are ignored, as the standard requires.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import tomllib
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 from tracklight.core.model import (
@@ -391,12 +391,13 @@ def parse_manifest(text: str, path: str, source: Source = Source.MANIFEST) -> Ma
         return ManifestResult(None, reader.problems, declared)
 
     tool_id = reader.text(data, "id", (), required=True)
-    stem = Path(path).name.removesuffix(".toml")
+    file_name = os.path.basename(path)
+    stem = file_name.removesuffix(".toml")
     if tool_id:
         if len(tool_id) > 64 or not ID_RE.fullmatch(tool_id):
             reader.problem(f"'id' must match [a-z0-9][a-z0-9-]* (at most 64 characters), got {tool_id!r}", "id")
         elif tool_id != stem:
-            reader.problem(f"'id' is {tool_id!r} but the file is named {Path(path).name!r}; they must be equal", "id")
+            reader.problem(f"'id' is {tool_id!r} but the file is named {file_name!r}; they must be equal", "id")
     name = reader.text(data, "name", (), required=True)
     vendor = reader.text(data, "vendor", ())
     homepage = reader.url(data, "homepage", ())
@@ -475,7 +476,7 @@ def parse_manifest(text: str, path: str, source: Source = Source.MANIFEST) -> Ma
     return ManifestResult(tool, [], declared)
 
 
-def load_manifest_file(path: str | Path, source: Source = Source.MANIFEST) -> ManifestResult:
+def load_manifest_file(path: str | os.PathLike[str], source: Source = Source.MANIFEST) -> ManifestResult:
     """Read and parse one manifest file; size, read and encoding failures become problems, never exceptions."""
     path = str(path)
     try:
