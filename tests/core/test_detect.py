@@ -45,10 +45,14 @@ def test_next_telemetry_disabled_any_nonempty_value_disables(value: str, state: 
     assert env.is_set and env.raw == value and env.set_by == "process environment"
 
 
-@pytest.mark.parametrize("value,state", [("true", State.OFF), ("1", State.OFF), ("7", State.OFF),
-                                         ("0", State.ON), ("false", State.ON)])
-def test_gatsby_zero_and_false_do_not_disable(value: str, state: State) -> None:
-    assert scan_one("gatsby", GATSBY_TELEMETRY_DISABLED=value).state is state
+@pytest.mark.parametrize("value,meaning", [("true", Meaning.OFF), ("1", Meaning.OFF), ("7", Meaning.OFF),
+                                           ("0", Meaning.DEFAULT), ("false", Meaning.DEFAULT)])
+def test_gatsby_zero_and_false_do_not_disable(value: str, meaning: Meaning) -> None:
+    """Older Gatsby releases read the variable this way; current ones send nothing whatever it says."""
+    report = scan_one("gatsby", GATSBY_TELEMETRY_DISABLED=value)
+    evidence = [e for e in report.evidence if e.control.name == "GATSBY_TELEMETRY_DISABLED"]
+    assert evidence and evidence[0].meaning is meaning
+    assert report.state is State.OFF
 
 
 @pytest.mark.parametrize("value,state", [("0", State.OFF), ("true", State.OFF), ("false", State.OFF),

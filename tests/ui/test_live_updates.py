@@ -43,13 +43,13 @@ def test_only_the_affected_tool_is_rescanned(qtbot, make_app, desk: Desk) -> Non
 
 
 def test_a_file_in_a_folder_created_later_is_seen(qtbot, make_app, desk: Desk) -> None:
-    desk.install("gatsby")
+    desk.install("hyperframes")
     app = make_app()
-    assert app.scanner.snapshot.get("gatsby").state is State.ON
-    gatsby_config = desk.home / ".config" / "gatsby" / "config.json"
-    gatsby_config.parent.mkdir(parents=True)
-    gatsby_config.write_text('{"telemetry": {"enabled": false}}\n')
-    qtbot.waitUntil(lambda: app.scanner.snapshot.get("gatsby").state is State.OFF, timeout=3000)
+    assert app.scanner.snapshot.get("hyperframes").state is State.ON
+    hyperframes_config = desk.home / ".hyperframes" / "config.json"
+    hyperframes_config.parent.mkdir(parents=True)
+    hyperframes_config.write_text('{"telemetryEnabled": false}\n')
+    qtbot.waitUntil(lambda: app.scanner.snapshot.get("hyperframes").state is State.OFF, timeout=3000)
 
 
 def test_a_reenabled_tool_raises_the_notification(qtbot, make_app, desk: Desk) -> None:
@@ -81,13 +81,13 @@ def test_keep_me_opted_out_reapplies_by_itself(qtbot, make_app, desk: Desk, sand
 
 def test_a_newly_installed_tracking_tool_is_announced(qtbot, make_app, desk: Desk) -> None:
     app = make_app()
-    assert not app.scanner.snapshot.get("gatsby").installed
-    desk.install("gatsby")
+    assert not app.scanner.snapshot.get("hyperframes").installed
+    desk.install("hyperframes")
     qtbot.waitUntil(lambda: app.notifier.last is not None, timeout=3000)
-    assert "Gatsby" in app.notifier.last.title
+    assert "HyperFrames" in app.notifier.last.title
     assert [a.label for a in app.notifier.last.actions] == ["Opt out", "Details"]
     app.menu.menu.aboutToShow.emit()
-    assert "gatsby" in [a.data() for a in app.menu.tool_actions()]
+    assert "hyperframes" in [a.data() for a in app.menu.tool_actions()]
 
 
 def test_idle_means_no_timer_running(qtbot, make_app, desk: Desk) -> None:

@@ -50,11 +50,11 @@ def test_compare_finds_reenabled_and_newly_installed(desk: Desk) -> None:
     desk.next_config.write_text('{"telemetry": {"enabled": false}}')
     before = _snapshot(desk)
     desk.next_config.write_text('{"telemetry": {"enabled": true}}')
-    desk.install("gatsby")
+    desk.install("hyperframes")
     after = _snapshot(desk)
     found = compare(before, after)
     assert [r.id for r in found.reenabled] == ["nextjs"]
-    assert [r.id for r in found.newly_tracking] == ["gatsby"]
+    assert [r.id for r in found.newly_tracking] == ["hyperframes"]
     assert compare(before, after, expected_on={"nextjs"}).reenabled == ()  # Tracklight turned it on itself
     assert compare(Snapshot(), after).reenabled == ()  # the first scan announces nothing
 
@@ -68,7 +68,7 @@ def test_watch_plan_maps_paths_back_to_tools(desk: Desk) -> None:
     assert "vscode" in plan.affected([str(desk.vscode_settings)]).tool_ids
     assert plan.affected([str(desk.next_config)]).tool_ids >= {"nextjs"}
     assert "vscode" not in plan.affected([str(desk.next_config)]).tool_ids
-    assert plan.affected([str(desk.bin / "gatsby")]).tool_ids == {"gatsby"}
+    assert plan.affected([str(desk.bin / "hyperframes")]).tool_ids == {"hyperframes"}
     assert plan.affected([str(desk.home / ".bash_history")]).nothing
     env_file = locations.environment_d_file(env)
     assert plan.affected([env_file]).everything

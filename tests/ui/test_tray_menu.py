@@ -53,11 +53,11 @@ def test_tray_icon_and_tooltip_follow_the_scan(make_app, desk: Desk) -> None:
 
 def test_the_menu_is_rebuilt_each_time_it_opens(qtbot, make_app, desk: Desk) -> None:
     app = make_app(watch=False)
-    assert "gatsby" not in _menu_ids(app)
-    desk.install("gatsby")
+    assert "hyperframes" not in _menu_ids(app)
+    desk.install("hyperframes")
     app.scanner.rescan()
-    qtbot.waitUntil(lambda: app.scanner.snapshot.get("gatsby").installed, timeout=5000)
-    assert "gatsby" in _menu_ids(app)
+    qtbot.waitUntil(lambda: app.scanner.snapshot.get("hyperframes").installed, timeout=5000)
+    assert "hyperframes" in _menu_ids(app)
 
 
 def test_clicking_an_entry_writes_the_tools_file_and_the_entry_updates(qtbot, make_app, desk: Desk) -> None:
