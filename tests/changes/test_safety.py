@@ -12,8 +12,10 @@ from changes_helpers import changes, plant, reports, tree_snapshot
 
 from tracklight.changes import shellblock
 from tracklight.changes.safety import OutsideAreaError, Scope, WriteGuard
+from tracklight.core import manifest
 from tracklight.core.manifest import load_manifest_file
 from tracklight.core.model import Os, Source
+from tracklight.core.scan import scan
 from tracklight.errors import FormatError, UnsafePathError
 
 
@@ -37,6 +39,21 @@ def user_manifest(home: Path, tool_id: str, controls: str) -> Path:
     return path
 
 
+class _NoRules:
+    """write_rules as a manifest parser that skipped them would see it: everything allowed."""
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return lambda *args, **kwargs: None
+
+
+@pytest.fixture
+def validation_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Manifests reach the writer as if `manifest validate` had not judged them (a cache, a bug, a future field):
+    the writer's own checks must refuse the same things."""
+    monkeypatch.setattr(manifest, "write_rules", _NoRules())
+    monkeypatch.setattr(manifest, "path_template_problem", lambda *args: None)
+
+
 HOSTILE = {
     "traversal": ('path = "~/../../etc/x"\nformat = "plain"\noff = "off"\n',
                   "manifest from a user folder can never direct a write"),
@@ -52,9 +69,33 @@ HOSTILE = {
                       'off = "/tmp/evil.so"\n'), "startup or autostart"),
     "autostart": (('path = "~/.config/autostart/evil.desktop"\nformat = "ini"\nkey = "Desktop Entry.Exec"\n'
                   'off = "evil"\n'), "startup or autostart"),
+    # Issue 13 hole 2: code execution without touching a deny-listed file.
+    "pth": (('path = "~/.local/lib/python3.11/site-packages/evil.pth"\nformat = "plain"\noff = "import os"\n'),
+            "not in a tool's config place"),
+    "pth-in-config-place": (('path = "~/.local/share/evil/site-packages/evil.pth"\nformat = "plain"\n'
+                             'off = "x"\n'), "'site-packages' folder"),
+    "fsmonitor": (('path = "~/.gitconfig"\nformat = "gitconfig"\nkey = "core.fsmonitor"\noff = "evil"\n'),
+                  "git's own settings"),
+    "git-alias": (('path = "~/.gitconfig"\nformat = "gitconfig"\nkey = "alias.status"\noff = "evil"\n'),
+                  "git's own settings"),
+    "git-hook": (('path = "~/.evil/.git/hooks/post-checkout"\nformat = "plain"\noff = "x"\n'), "git repository"),
+    "npmrc-node-options": (('path = "~/.npmrc"\nformat = "keyvalue"\nkey = "node-options"\noff = "x"\n'),
+                           "names how a program loads or runs"),
+    "vimrc": (('path = "~/.vimrc"\nformat = "plain"\noff = "x"\n'), "code that runs by design"),
 }
 
 
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_validation_refuses_each_hostile_manifest_so_no_scan_offers_it(case: str, home: Path) -> None:
+    """What the writer refuses, `manifest validate` refuses first: the scan shows a problem, not a tool."""
+    control, _reason = HOSTILE[case]
+    path = user_manifest(home, f"evil-{case}", '[[telemetry.controls]]\nkind = "file"\n' + control)
+    result = load_manifest_file(path)
+    assert result.tool is None and result.problems and result.problems[0].line is not None
+    assert scan().get(f"evil-{case}") is None
+
+
+@pytest.mark.usefixtures("validation_off")
 @pytest.mark.parametrize("case", sorted(HOSTILE))
 def test_hostile_manifest_writes_nothing_and_says_why(case: str, home: Path, tmp_path: Path) -> None:
     control, reason = HOSTILE[case]
@@ -68,6 +109,35 @@ def test_hostile_manifest_writes_nothing_and_says_why(case: str, home: Path, tmp
     error = outcome.plan.failures[0].error
     assert isinstance(error, UnsafePathError)
     assert reason in str(error)
+    assert tree_snapshot(tmp_path) == before
+
+
+ENV_ATTACKS = {name: "changes how programs load or run" for name in
+               ("BASH_ENV", "ENV", "LD_PRELOAD", "PROMPT_COMMAND", "PATH", "NODE_OPTIONS")}
+ENV_ATTACKS["EVIL_COLOR"] = "is not a telemetry switch"
+
+
+@pytest.mark.usefixtures("validation_off")
+@pytest.mark.parametrize("name", sorted(ENV_ATTACKS))
+def test_an_env_name_that_runs_code_is_written_to_no_env_file(name: str, home: Path, tmp_path: Path) -> None:
+    """Issue 13 hole 2: BASH_ENV, ENV, LD_PRELOAD, PROMPT_COMMAND, PATH, NODE_OPTIONS went into all three env files."""
+    user_manifest(home, "evil-name", f'[[telemetry.controls]]\nkind = "env"\nname = "{name}"\noff = "1"\n')
+    before = tree_snapshot(tmp_path)
+    outcome = changes().optout(reports("evil-name"))
+    assert outcome.applied is None and ENV_ATTACKS[name] in str(outcome.plan.failures[0].error)
+    assert tree_snapshot(tmp_path) == before
+
+
+@pytest.mark.usefixtures("validation_off")
+@pytest.mark.parametrize("separator", ["\\u2028", "\\u2029", "\\u0085", "\\u000b", "\\u000c"])  # TOML escapes
+def test_a_value_with_a_line_separator_is_written_nowhere(separator: str, home: Path, tmp_path: Path) -> None:
+    """Issue 13 hole 2: U+2028 or U+0085 in a value was written, and Tracklight's own reader then split it into a
+    second line, so `. env.sh` set an extra variable."""
+    user_manifest(home, "evil-sep", '[[telemetry.controls]]\nkind = "env"\nname = "EVIL_TELEMETRY"\n'
+                  f'off = "1{separator}LD_PRELOAD=/tmp/evil.so"\n')
+    before = tree_snapshot(tmp_path)
+    outcome = changes().optout(reports("evil-sep"))
+    assert outcome.applied is None and "is not a switch value" in str(outcome.plan.failures[0].error)
     assert tree_snapshot(tmp_path) == before
 
 
@@ -91,6 +161,7 @@ def test_symlink_pointing_out_of_home_is_not_followed(home: Path, tmp_path: Path
     assert (outside / "config.json").read_bytes() == victim
 
 
+@pytest.mark.usefixtures("validation_off")
 def test_hostile_env_value_is_refused_before_anything_is_written(home: Path, tmp_path: Path) -> None:
     user_manifest(home, "evil-env", """\
         [[telemetry.controls]]
@@ -101,10 +172,11 @@ def test_hostile_env_value_is_refused_before_anything_is_written(home: Path, tmp
     before = tree_snapshot(tmp_path)
     outcome = changes().optout(reports("evil-env"))
     assert isinstance(outcome.plan.failures[0].error, FormatError)
-    assert "quotes, $" in str(outcome.plan.failures[0].error)
+    assert "is not a switch value" in str(outcome.plan.failures[0].error)
     assert outcome.applied is None and tree_snapshot(tmp_path) == before
 
 
+@pytest.mark.usefixtures("validation_off")
 def test_a_hostile_tool_does_not_stop_the_others(home: Path) -> None:
     user_manifest(home, "evil-ssh", '[[telemetry.controls]]\nkind = "file"\n' + HOSTILE["ssh"][0])
     outcome = changes().optout(reports("evil-ssh", "dotnet"))
@@ -159,6 +231,17 @@ def test_system_scope_follows_the_catalog_but_never_into_forbidden_files(home: P
     for forbidden in ("etc/shadow", "etc/sudoers.d/x", "etc/profile.d/evil.sh", "root/.bashrc", "usr/bin/ls"):
         with pytest.raises(UnsafePathError, match="never writes"):
             guard(Scope.SYSTEM).check_tool_file(str(sysroot / forbidden), grafana)
+
+
+def test_system_scope_never_writes_an_environment_d_file_of_its_own_choosing(home: Path) -> None:
+    """Issue 13 hole 1: a planted entry made root write LD_PRELOAD into /etc/environment.d/90-tracklight-x.conf
+    (the deny-list had /etc/environment, not environment.d). Tracklight's own 60-tracklight.conf is written by the
+    policy plan as a file it owns, never through a tool's control."""
+    sysroot = Path(os.environ["TRACKLIGHT_SYSTEM_ROOT"])
+    for name in ("etc/environment.d/90-tracklight-x.conf", "etc/environment", "etc/X11/Xsession.d/90-x",
+                 "etc/apt/apt.conf.d/99-x", "usr/local/lib/python3.11/dist-packages/x.pth"):
+        with pytest.raises(UnsafePathError, match="never writes"):
+            guard(Scope.SYSTEM).check_tool_file(str(sysroot / name), catalog_tool("dotnet"))
 
 
 def test_system_scope_refuses_a_symlink_out_of_the_root(home: Path, tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ def install(folder: Path, tool_id: str, *, tier: str = "anonymized", name: str |
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{tool_id}.toml"
     path.write_text(text if text is not None else MANIFEST.format(
-        id=tool_id, name=name or tool_id.title(), tier=tier, var=var or tool_id.upper().replace("-", "_") + "_OFF"),
+        id=tool_id, name=name or tool_id.title(), tier=tier, var=var or tool_id.upper().replace("-", "_") + "_TELEMETRY"),
         encoding="utf-8")
     return path
 

@@ -35,11 +35,22 @@ from tracklight.changes.changeset import (
 from tracklight.changes.difftext import unified_diff
 from tracklight.changes.environment_store import EnvironmentStore, EnvPlatform
 from tracklight.changes.safety import OutsideAreaError, Scope, WriteGuard
-from tracklight.core import env_file, locations
+from tracklight.core import env_file, locations, write_rules
 from tracklight.core.detect import meaning_of, resolve_file
 from tracklight.core.locks import Locks, machine_locks
-from tracklight.core.model import Control, ControlKind, Default, Meaning, Os, Scalar, Tier, Tool, ToolReport
-from tracklight.errors import FormatError, PolicyError, TracklightError
+from tracklight.core.model import (
+    Control,
+    ControlKind,
+    Default,
+    Meaning,
+    Os,
+    Scalar,
+    Source,
+    Tier,
+    Tool,
+    ToolReport,
+)
+from tracklight.errors import FormatError, PolicyError, TracklightError, UnsafePathError
 
 DO_NOT_TRACK = "DO_NOT_TRACK"
 
@@ -164,7 +175,7 @@ def _writable_targets(tool: Tool, ctx: PlanContext) -> tuple[list[_Target], list
         if path is None:
             continue
         try:
-            ctx.guard.check_tool_file(path, tool)
+            ctx.guard.check_tool_file(path, tool, control.format)
         except OutsideAreaError as exc:
             outside.append(exc)
             continue
@@ -184,6 +195,10 @@ def _writable_targets(tool: Tool, ctx: PlanContext) -> tuple[list[_Target], list
 def _edit_file(ws: _Workspace, tool: Tool, control: Control, path: str, value: Scalar | None,
                expect: Meaning | None) -> None:
     """Set (value) or remove (None) one key in the working copy of a file, and read it back to be sure."""
+    refusal = write_rules.key_refusal(control.format or "", control.key) or (
+        write_rules.value_refusal(value) if value is not None else None)
+    if refusal:
+        raise UnsafePathError(f"{refusal} ({tool.id}, as described in {tool.origin}); nothing was written", path=path)
     work = ws.file(path)
     module = formats.get(control.format or "")
     key = control.key or ""
@@ -289,7 +304,15 @@ def _optout_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: li
                 if inherited is None and control.unset is Meaning.OFF:
                     continue
             value = control.off_to_write(ctx.today)
+            _check_env_control(tool, name)
             ws.set_env(name, formats.scalar_text(value), tool.id)
+
+
+def _check_env_control(tool: Tool, name: str) -> None:
+    """The env-name rule `manifest validate` applies, by where the description came from."""
+    refusal = write_rules.env_name_refusal(name, from_catalog=tool.source is not Source.MANIFEST)
+    if refusal:
+        raise UnsafePathError(f"{refusal} ({tool.id}, as described in {tool.origin}); nothing was written")
 
 
 def _refuse_locked(report: ToolReport, ctx: PlanContext) -> None:
@@ -321,7 +344,7 @@ def _optin_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: lis
                 continue
             if id(control) not in chosen:
                 try:
-                    ctx.guard.check_tool_file(path, tool)
+                    ctx.guard.check_tool_file(path, tool, control.format)
                 except OutsideAreaError:
                     continue
             meaning = _file_meaning(ws, control, path)
@@ -338,8 +361,11 @@ def _optin_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: lis
         meaning = None if managed is None else meaning_of(control, managed)
         if meaning is Meaning.OFF:
             # Tracklight's own variable: gone is "back to the tool's default"; `on` where the default isn't on.
+            if enable and on_value is not None:
+                _check_env_control(tool, name)
             ws.set_env(name, formats.scalar_text(on_value) if enable and on_value is not None else None, tool.id)
         elif meaning is not Meaning.ON and enable and on_value is not None:
+            _check_env_control(tool, name)
             ws.set_env(name, formats.scalar_text(on_value), tool.id)
 
 

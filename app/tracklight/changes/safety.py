@@ -28,9 +28,6 @@ refusal stops that tool's plan.
 from __future__ import annotations
 
 import enum
-import fnmatch
-import functools
-import itertools
 import ntpath
 import os
 import posixpath
@@ -42,7 +39,7 @@ from tracklight.changes import shellblock
 from tracklight.changes.pathrules import PathRules
 from tracklight.changes.pathrules import relative as relative_key
 from tracklight.changes.pathrules import under as under_key
-from tracklight.core import locations
+from tracklight.core import locations, write_rules
 from tracklight.core.model import Os, Source, Tool
 from tracklight.errors import UnsafePathError
 
@@ -62,134 +59,24 @@ class OutsideAreaError(UnsafePathError):
     """The path is outside this scope's area (not a forbidden file as such)."""
 
 
-# Relative to home. A folder entry forbids everything inside it. Files that are mainly settings but may also hold a
-# token (~/.npmrc, ~/.yarnrc.yml) are not here: they are a tool's own preference file, edited one key at a time with
-# every other byte kept.
-CREDENTIAL_PATHS = (
-    ".ssh", ".gnupg", ".password-store", ".local/share/keyrings", ".gnome2/keyrings", ".pki",
-    ".local/share/python_keyring", ".aws/credentials", ".aws/sso", ".aws/cli/cache", ".netrc", "_netrc", ".pgpass",
-    ".my.cnf", ".git-credentials", ".config/git/credentials", ".docker/config.json", ".kube/config",
-    ".pypirc", ".cargo/credentials", ".cargo/credentials.toml", ".vault-token", ".terraform.d/credentials.tfrc.json",
-    ".config/gh/hosts.yml", ".config/hub", ".m2/settings-security.xml",
-    ".config/gcloud/credentials.db", ".config/gcloud/access_tokens.db", ".config/gcloud/legacy_credentials",
-    ".config/gcloud/application_default_credentials.json", ".azure/msal_token_cache.json",
-    ".azure/msal_token_cache.bin", ".azure/accessTokens.json", ".azure/service_principal_entries.json",
-    "Library/Keychains",
-)
-# Any file with one of these names, wherever it is.
-CREDENTIAL_NAMES = (
-    "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*", "*.pem", "*.key", "*.p12", "*.pfx", "*.kdbx", "*.keystore",
-    "*.jks", "key4.db", "key3.db", "logins.json", "cookies.sqlite", "credentials", "credentials.json",
-    "authorized_keys", "known_hosts",
-)
-# Files and folders whose content runs at login or shell start, or is run as a program. Tracklight's env store
-# writes its own block into some of them (check_env_file); a manifest never may.
-STARTUP_PATHS = (
-    ".profile", ".bash_profile", ".bash_login", ".bashrc", ".bash_logout", ".bash_aliases", ".bash_env",
-    ".zshenv", ".zprofile", ".zshrc", ".zlogin", ".zlogout", ".zsh", ".oh-my-zsh", ".kshrc", ".mkshrc", ".cshrc",
-    ".tcshrc", ".login", ".logout", ".xprofile", ".xsession", ".xsessionrc", ".xinitrc", ".xserverrc",
-    ".pam_environment", ".config/fish", ".config/nushell", ".config/xonsh", ".xonshrc", ".config/environment.d",
-    ".config/autostart", ".config/systemd", ".config/plasma-workspace", ".config/upstart", ".config/powershell",
-    ".local/bin", "bin", ".local/share/systemd", "Library/LaunchAgents", "Documents/PowerShell",
-    "Documents/WindowsPowerShell",
-)
-# System scope: relative to the system root.
-SYSTEM_FORBIDDEN = (
-    "etc/shadow", "etc/gshadow", "etc/passwd", "etc/group", "etc/sudoers", "etc/sudoers.d", "etc/ssh",
-    "etc/ssl/private", "etc/pam.d", "etc/security", "etc/profile", "etc/profile.d", "etc/bash.bashrc",
-    "etc/bashrc", "etc/zshenv", "etc/zsh", "etc/zprofile", "etc/zshrc", "etc/environment", "etc/cron.d",
-    "etc/crontab", "etc/cron.daily", "etc/cron.hourly", "etc/cron.weekly", "etc/cron.monthly", "etc/systemd",
-    "etc/init.d", "etc/rc.local", "etc/ld.so.preload", "etc/ld.so.conf", "etc/ld.so.conf.d", "etc/polkit-1",
-    "etc/xdg/autostart", "etc/fish", "etc/tracklight", "root", "home", "Users", "boot", "proc", "sys", "dev", "bin",
-    "sbin", "lib", "lib32", "lib64", "usr/bin", "usr/sbin", "usr/lib", "usr/libexec", "usr/local/bin",
-    "usr/local/sbin", "var/spool/cron", "Library/LaunchDaemons", "Library/LaunchAgents", "System",
-)
-
-# Windows, relative to %USERPROFILE% (%APPDATA% and %LOCALAPPDATA% judged as if at their default places). The lists
-# above apply there as well: Windows ports keep ~/.ssh, ~/.aws/credentials, ~/.docker/config.json, ~/.kube/config
-# and Git Bash's ~/.bashrc in the profile folder.
-WINDOWS_CREDENTIAL_PATHS = (
-    "AppData/Roaming/gnupg",  # Gpg4win's GnuPG home
-    "AppData/Roaming/Microsoft/Credentials", "AppData/Local/Microsoft/Credentials",  # Credential Manager
-    "AppData/Roaming/Microsoft/Protect",  # DPAPI master keys
-    "AppData/Roaming/Microsoft/Crypto", "AppData/Roaming/Microsoft/SystemCertificates",
-    "AppData/Roaming/Microsoft/Vault", "AppData/Local/Microsoft/Vault",
-    "AppData/Roaming/gcloud/credentials.db", "AppData/Roaming/gcloud/access_tokens.db",
-    "AppData/Roaming/gcloud/legacy_credentials", "AppData/Roaming/gcloud/application_default_credentials.json",
-    "AppData/Roaming/GitHub CLI/hosts.yml", "AppData/Roaming/Subversion/auth",
-)
-WINDOWS_CREDENTIAL_NAMES = ("Login Data", "Login Data For Account", "Cookies", "*.ppk")
-WINDOWS_STARTUP_PATHS = (
-    "AppData/Roaming/Microsoft/Windows/Start Menu",  # its Programs\Startup folder runs at every login
-    "AppData/Local/Microsoft/WindowsApps",  # on PATH by default: a program put there shadows the real one
-)
-# A PowerShell profile folder wherever Documents is (OneDrive moves it to OneDrive\Documents or "OneDrive - Org").
-WINDOWS_PROFILE_FOLDERS = (("documents", "powershell"), ("documents", "windowspowershell"))
-# Files Windows runs by their name alone (a double click, a PATH lookup, a shortcut), and the registry's hives.
-WINDOWS_PROGRAM_NAMES = (
-    "*.exe", "*.dll", "*.com", "*.scr", "*.pif", "*.cpl", "*.msi", "*.msc", "*.bat", "*.cmd", "*.ps1", "*.psm1",
-    "*.psd1", "*.ps1xml", "*.vbs", "*.vbe", "*.js", "*.jse", "*.wsf", "*.wsh", "*.hta", "*.lnk", "*.url", "*.reg",
-    "*.inf", "desktop.ini", "ntuser.*", "usrclass.dat*",
-)
+# The lists live with the allow-list in core/write_rules.py, so `manifest validate` applies them too; they are
+# named here as well for the modules that read them from safety.
+CREDENTIAL_PATHS = write_rules.CREDENTIAL_PATHS
+CREDENTIAL_NAMES = write_rules.CREDENTIAL_NAMES
+STARTUP_PATHS = write_rules.STARTUP_PATHS
+SYSTEM_FORBIDDEN = write_rules.SYSTEM_FORBIDDEN
+WINDOWS_PROFILE_FOLDERS = write_rules.WINDOWS_PROFILE_FOLDERS
 
 
-@dataclass(frozen=True)
-class _DenyLists:
-    """One OS's lists, folded the way that OS compares names."""
-
-    credential_paths: tuple[str, ...]
-    credential_names: tuple[str, ...]
-    startup_paths: tuple[str, ...]
-    program_names: tuple[str, ...]
-
-
-def _fold(os_: Os, text: str) -> str:
-    # macOS and Windows file systems ignore case by default: ~/.SSH is ~/.ssh there. (Windows keys are lower-case
-    # already, the way ntpath.normcase folds them.)
-    if os_ is Os.LINUX:
-        return text
-    return text.lower() if os_ is Os.WINDOWS else text.casefold()
-
-
-@functools.cache
-def _deny_lists(os_: Os) -> _DenyLists:
-    credential_paths: tuple[str, ...] = CREDENTIAL_PATHS
-    credential_names: tuple[str, ...] = CREDENTIAL_NAMES
-    startup_paths: tuple[str, ...] = STARTUP_PATHS
-    program_names: tuple[str, ...] = ()
-    if os_ is Os.WINDOWS:
-        credential_paths += WINDOWS_CREDENTIAL_PATHS
-        credential_names += WINDOWS_CREDENTIAL_NAMES
-        startup_paths += WINDOWS_STARTUP_PATHS
-        program_names = WINDOWS_PROGRAM_NAMES
-
-    def fold(entries: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(_fold(os_, entry) for entry in entries)
-
-    return _DenyLists(fold(credential_paths), fold(credential_names), fold(startup_paths), fold(program_names))
+_fold = write_rules.fold
+_deny_lists = write_rules.deny_lists
+_matches = write_rules.matches
+_name_matches = write_rules.name_matches
+_in_profile_folder = write_rules.in_profile_folder
 
 
 def _under(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip("/") + "/")
-
-
-def _matches(relative: str, entries: tuple[str, ...]) -> str | None:
-    for entry in entries:
-        if _under(relative, entry):
-            return entry
-    return None
-
-
-def _name_matches(path: str, names: tuple[str, ...] = CREDENTIAL_NAMES) -> str | None:
-    name = posixpath.basename(path)
-    for pattern in names:
-        if fnmatch.fnmatchcase(name, pattern):
-            return pattern
-    return None
-
-
-def _in_profile_folder(relative: str) -> bool:
-    return any(pair in WINDOWS_PROFILE_FOLDERS for pair in itertools.pairwise(relative.split("/")))
 
 
 def default_resolver(os_: Os) -> Callable[[str], str]:
@@ -350,16 +237,17 @@ class WriteGuard:
 
     # ---------------------------------------------------------------- the checks
 
-    def check_tool_file(self, path: str, tool: Tool | None) -> str:
-        """May this tool's control write `path`? Returns the real path written; UnsafePathError if not.
+    def check_tool_file(self, path: str, tool: Tool | None, format_: str | None = None) -> str:
+        """May this tool's control (of file format `format_`) write `path`? Returns the real path written;
+        UnsafePathError if not. The allow-list of core/write_rules.py applies, as `manifest validate` applies it.
 
         `tool` None: the re-check right before writing a planned change (the tool was judged when planning).
         """
         if self.scope is Scope.SYSTEM:
             return self._check_system_file(path, tool)
-        return self._check_user_file(path, tool)
+        return self._check_user_file(path, tool, format_)
 
-    def _check_user_file(self, path: str, tool: Tool | None) -> str:
+    def _check_user_file(self, path: str, tool: Tool | None, format_: str | None = None) -> str:
         problem = self.rules.refusal(path)
         if problem:
             raise UnsafePathError(problem, path=path)
@@ -384,6 +272,10 @@ class WriteGuard:
         reason = self._forbidden_in_home(real, lexical)
         if reason:
             raise UnsafePathError(reason, path=path)
+        for relative, named in ((self._relative_to_home(lexical), True), (self._relative_to_home(real), False)):
+            refusal = write_rules.home_path_refusal(relative, format_, self.os_, place=named) if relative else None
+            if refusal:
+                raise UnsafePathError(refusal, path=path)
         return real
 
     def _check_system_file(self, path: str, tool: Tool | None) -> str:
@@ -398,8 +290,9 @@ class WriteGuard:
         if not _under(real, root):
             raise UnsafePathError(f"resolves to {real}, outside the system root {root}", path=path)
         relative = posixpath.relpath(real, root) if real != root else "."
-        if relative == "." or _matches(relative, SYSTEM_FORBIDDEN) or _name_matches(relative):
-            raise UnsafePathError(f"/{relative} is a system file Tracklight never writes", path=path)
+        refusal = write_rules.system_path_refusal(relative)
+        if refusal:
+            raise UnsafePathError(refusal, path=path)
         return real
 
     def check_env_file(self, path: str, before: bytes | None, after: bytes | None) -> str:

@@ -274,7 +274,11 @@ class ManifestCache:
 
 
 if __name__ == "__main__":
+    import importlib.util
     import sys
+
+    if importlib.util.find_spec("re2") is None:  # entries' patterns are checked with RE2: without it, every
+        sys.exit("catalog_index: the google-re2 package is missing; not building an index")  # pattern fails
 
     for target in sys.argv[1:] or [__import__("tracklight.resources").resources.catalog_path()]:
         count = build_folder_index(target)

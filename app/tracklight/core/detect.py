@@ -7,12 +7,11 @@ tool's reading rule (model.ValueRule), and `meaning_of` applies it. The effectiv
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from tracklight import formats
-from tracklight.core import locations
+from tracklight.core import locations, patterns
 from tracklight.core.environment import EnvironmentView
 from tracklight.core.readfile import NotRegularFile, read_regular_file
 from tracklight.core.model import (
@@ -82,11 +81,12 @@ def meaning_of(control: Control, value: Scalar) -> Meaning:
         _equal(value, v, casefold) for v in rule.on_when
     ):
         return Meaning.ON
-    flags = re.IGNORECASE if casefold else 0
     text = _text(value)
-    if rule.off_pattern and re.fullmatch(rule.off_pattern, text, flags):
+    if rule.default_pattern and patterns.full_match(rule.default_pattern, text, casefold):
+        return Meaning.DEFAULT
+    if rule.off_pattern and patterns.full_match(rule.off_pattern, text, casefold):
         return Meaning.OFF
-    if rule.on_pattern and re.fullmatch(rule.on_pattern, text, flags):
+    if rule.on_pattern and patterns.full_match(rule.on_pattern, text, casefold):
         return Meaning.ON
     return {"off": Meaning.OFF, "on": Meaning.ON, "default": Meaning.DEFAULT}[rule.other]
 

@@ -35,11 +35,16 @@ def _refused_character(value: str) -> str | None:
 
 
 def validate(name: str, value: str | None) -> None:
-    """Refuse a name or value that can't be written safely into every env file (FormatError)."""
+    """Refuse a name or value that can't be written safely into every env file (FormatError).
+
+    The name and value rules are core/write_rules.py's, which `manifest validate` applies too: never a name that
+    changes how programs load or run, only switch values. The checks below are what the three languages add."""
+    from tracklight.core import write_rules
     from tracklight.errors import FormatError
 
-    if not NAME_RE.fullmatch(name):
-        raise FormatError(f"{name!r} is not a valid environment variable name")
+    refusal = write_rules.env_refusal(name, value)
+    if refusal:
+        raise FormatError(refusal)
     if value is None:
         return
     if not value:

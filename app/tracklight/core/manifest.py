@@ -7,12 +7,14 @@ can list them all. Unknown fields are ignored, as the standard requires.
 from __future__ import annotations
 
 import datetime as dt
+import ntpath
 import os
 import re
 import tomllib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from tracklight.core import locations, patterns, write_rules
 from tracklight.core.model import (
     FORMATS,
     Control,
@@ -46,7 +48,10 @@ MAX_QUOTE = 200
 KNOWN_VERSIONS = (1,)
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
-ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""Control characters (a tab or a line break in prose is fine), line separators and bidi overrides."""
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+"""No control character at all in a path or a name."""
 EXECUTABLE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
 URL_RE = re.compile(r"https?://[^\s]+")
 COMMIT_RE = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
@@ -54,7 +59,6 @@ LINE_ANCHOR_RE = re.compile(r"#L\d+")
 PACKAGE_RE = re.compile(r"(pypi|npm|debian):\S+")
 FINGERPRINT_RE = re.compile(r"[0-9a-f]{16}")
 COVERS_RE = re.compile(r"tier|default|endpoints|collects|retention|env:[A-Za-z_][A-Za-z0-9_]*|file:\S+")
-NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*(?:[+*]|\{\d*,\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d*,)")
 
 _TIERS = {t.value: t for t in Tier if t is not Tier.UNKNOWN}
 _DEFAULTS = {d.value: d for d in Default if d is not Default.UNKNOWN}
@@ -96,6 +100,10 @@ class _Reader:
         if len(value) > MAX_TEXT:
             self.problem(f"'{_dotted(where, key)}' is longer than {MAX_TEXT} characters", *where, key)
             return value[:MAX_TEXT]
+        if _TEXT_CONTROL.search(value):
+            # A terminal would act on it when `tracklight scan` prints the field.
+            self.problem(f"'{_dotted(where, key)}' holds a control character", *where, key)
+            return ""
         return value
 
     def url(self, table: dict[str, Any], key: str, where: tuple[Any, ...]) -> str:
@@ -116,6 +124,9 @@ class _Reader:
         if len(value) > MAX_LIST:
             self.problem(f"'{_dotted(where, key)}' has more than {MAX_LIST} entries", *where, key)
             value = value[:MAX_LIST]
+        if any(_TEXT_CONTROL.search(item) for item in value):
+            self.problem(f"'{_dotted(where, key)}' holds a control character", *where, key)
+            return ()
         if check is not None:
             for item in value:
                 if not check(item):
@@ -168,6 +179,10 @@ def _parse_paths(reader: _Reader, value: Any, where: tuple[Any, ...], key: str
             if found is None:
                 reader.problem(f"'{_dotted(where, key)}.{os_name}' must be a path or an array of paths", *where, key)
                 return None
+            if any(_CONTROL_CHARS.search(path) for path in found):
+                reader.problem(f"'{_dotted(where, key)}.{os_name}' holds a control character (a NUL, a line break, "
+                               "…)", *where, key)
+                return None
             result.append((os_, found))
         if not result:
             reader.problem(f"'{_dotted(where, key)}' names no path for linux, macos or windows", *where, key)
@@ -176,6 +191,9 @@ def _parse_paths(reader: _Reader, value: Any, where: tuple[Any, ...], key: str
     found = candidates(value)
     if found is None:
         reader.problem(f"'{_dotted(where, key)}' must be a path, an array of paths, or a per-OS table", *where, key)
+        return None
+    if any(_CONTROL_CHARS.search(path) for path in found):
+        reader.problem(f"'{_dotted(where, key)}' holds a control character (a NUL, a line break, …)", *where, key)
         return None
     if all(path.startswith("/") for path in found):
         return tuple((os_, found) for os_ in (Os.LINUX, Os.MACOS))  # /etc/x does not exist on Windows
@@ -200,20 +218,58 @@ def _pattern(reader: _Reader, control: dict[str, Any], key: str, where: tuple[An
         reader.problem(f"'{_dotted(where, key)}' must be a regular expression of at most {MAX_PATTERN} characters",
                        *where, key)
         return None
-    try:
-        re.compile(value)
-    except re.error as exc:
-        reader.problem(f"'{_dotted(where, key)}' is not a valid regular expression: {exc}", *where, key)
-        return None
-    if NESTED_QUANTIFIER.search(value):
-        # (a+)+ and friends can take exponential time on a hostile value: a manifest must not stall the scan.
-        reader.problem(f"'{_dotted(where, key)}' repeats a group that itself repeats (like (a+)+), which can take "
-                       "exponential time; write it without nested repetition", *where, key)
+    problem = patterns.pattern_problem(value)
+    if problem:
+        reader.problem(f"'{_dotted(where, key)}' {problem}", *where, key)
         return None
     return value
 
 
-def _parse_control(reader: _Reader, control: Any, number: int) -> Control | None:
+_VALIDATION_ENV: dict[Os, dict[str, str]] = {
+    Os.LINUX: {"HOME": "/home/user"}, Os.MACOS: {"HOME": "/Users/user"}, Os.WINDOWS: {"USERPROFILE": "C:\\Users\\user"},
+}
+
+
+def path_template_problem(template: str, os_: Os, format_: str | None, written: bool = True) -> str | None:
+    """Why a control may not write the file this path template names on `os_` (write_rules, judged for a home
+    folder of that OS with no variable set), or None. Relative paths and control characters are never valid.
+
+    `written` False: a system path that no system plan writes (admin/system.py writes the first candidate of a
+    control whose Linux paths are all under /etc); it may be someone else's file read as evidence
+    (/usr/lib/firefox/distribution/policies.json), and must only not be code. Every candidate in a home folder
+    must pass in full: the user's own scope writes the one that exists."""
+    if _CONTROL_CHARS.search(template):
+        return f"the path {template!r} holds a control character"
+    if ".." in re.split(r"[/\\]", template):
+        return f"the path {template!r} goes up with '..'; name the file directly"
+    env = _VALIDATION_ENV[os_]
+    path = locations.expand_path(template, os_, env)
+    home = locations.home(os_, env)
+    if os_ is Os.WINDOWS:
+        if not ntpath.isabs(path) or not ntpath.splitdrive(path)[0]:
+            return f"the path {template!r} is not absolute; start it with ~, %APPDATA% or a drive"
+        prefix = home.lower() + "\\"
+        if not path.lower().startswith(prefix):
+            return None  # outside the profile: nothing writes there on Windows (an admin uses `tracklight export`)
+        return write_rules.home_path_refusal(path[len(prefix):].replace("\\", "/"), format_, os_)
+    if not path.startswith("/"):
+        return f"the path {template!r} is not absolute; start it with ~, $XDG_CONFIG_HOME or /"
+    if path.startswith(home + "/"):
+        return write_rules.home_path_refusal(path[len(home) + 1:], format_, os_)
+    if not template.startswith("/"):
+        return f"the path {template!r} names a place outside the home folder through a variable; write it out"
+    return write_rules.system_path_refusal(path.lstrip("/"), read_only=not written)
+
+
+def _check_written_value(reader: _Reader, control: dict[str, Any], field_name: str, where: tuple[Any, ...]) -> None:
+    value = control.get(field_name)
+    if value is not None and _is_scalar(value):
+        refusal = write_rules.value_refusal(value)
+        if refusal:
+            reader.problem(f"'{_dotted(where, field_name)}': {refusal}", *where, field_name)
+
+
+def _parse_control(reader: _Reader, control: Any, number: int, source: Source) -> Control | None:
     where: tuple[Any, ...] = ("telemetry", "controls", number)
     if not isinstance(control, dict):
         reader.problem("each telemetry.controls entry must be a table", "telemetry", "controls")
@@ -233,8 +289,9 @@ def _parse_control(reader: _Reader, control: Any, number: int) -> Control | None
     format_ = key = None
     if kind is ControlKind.ENV:
         name = reader.text(control, "name", where, required=True)
-        if name and not ENV_NAME_RE.fullmatch(name):
-            reader.problem(f"'{_dotted(where, 'name')}' is not a valid variable name: {name!r}", *where, "name")
+        refusal = write_rules.env_name_refusal(name, from_catalog=source is Source.CATALOG)
+        if isinstance(control.get("name"), str) and refusal:
+            reader.problem(f"'{_dotted(where, 'name')}': {refusal}", *where, "name")
         for field_name in ("off", "on"):
             if isinstance(control.get(field_name), (bool, int, float)) and field_name in control:
                 reader.problem(f"'{_dotted(where, field_name)}' of an env control must be a string", *where,
@@ -246,6 +303,20 @@ def _parse_control(reader: _Reader, control: Any, number: int) -> Control | None
             paths = _parse_paths(reader, control["path"], where, "path") or ()
         format_ = reader.choice(control, "format", where, {f: f for f in FORMATS}, required=True)
         key = reader.text(control, "key", where, required=format_ not in (None, "plain")) or None
+        if format_ is not None and (key is not None or format_ == "plain"):
+            refusal = write_rules.key_refusal(format_, key)
+            if refusal:
+                reader.problem(f"'{_dotted(where, 'key')}': {refusal}", *where, "key")
+        refused: set[str] = set()
+        linux = next((templates for os_, templates in paths if os_ is Os.LINUX), ())
+        machine_wide = control.get("write") is not False and bool(linux) and all(t.startswith("/etc/") for t in linux)
+        for os_, templates in paths:
+            for position, template in enumerate(templates):
+                written = machine_wide and position == 0 and os_ is Os.LINUX
+                refusal = path_template_problem(template, os_, format_, written)
+                if refusal and refusal not in refused:
+                    refused.add(refusal)
+                    reader.problem(f"'{_dotted(where, 'path')}': {refusal}", *where, "path")
     off_when_raw = control.get("off_when")
     off_nonempty = off_when_raw == "nonempty"
     off_when = () if off_nonempty else _value_list(reader, control, "off_when", where)
@@ -255,6 +326,7 @@ def _parse_control(reader: _Reader, control: Any, number: int) -> Control | None
         local_when=_value_list(reader, control, "local_when", where),
         off_nonempty=off_nonempty,
         off_pattern=_pattern(reader, control, "off_pattern", where),
+        default_pattern=_pattern(reader, control, "default_pattern", where),
         on_pattern=_pattern(reader, control, "on_pattern", where),
         other=reader.choice(control, "other", where, {"off": "off", "on": "on", "default": "default"},
                             required=False) or "default",
@@ -272,6 +344,8 @@ def _parse_control(reader: _Reader, control: Any, number: int) -> Control | None
             reader.problem(f"'{_dotted(where, field_name)}' must be a string, boolean or number", *where, field_name)
             value = None
         write_values.append(value)
+    for field_name in ("off", "on", "write_off", "write_on"):
+        _check_written_value(reader, control, field_name, where)
     note = reader.text(control, "note", where)
     unset = reader.choice(control, "unset", where, {"on": Meaning.ON, "off": Meaning.OFF, "local": Meaning.LOCAL},
                           required=False)
@@ -371,7 +445,21 @@ def _parse_proofs(reader: _Reader, data: dict[str, Any], controls: list[Control 
 
 
 def parse_manifest(text: str, path: str, source: Source = Source.MANIFEST) -> ManifestResult:
-    """Parse the text of one manifest (or catalog entry when source is CATALOG) into a Tool, collecting problems."""
+    """Parse the text of one manifest (or catalog entry when source is CATALOG) into a Tool, collecting problems.
+
+    Never raises: whatever a file holds, the answer is a problem on that file."""
+    if len(text) > MAX_BYTES:
+        return ManifestResult(None, [Problem(f"larger than {MAX_BYTES // 1024} KiB; not read", path)])
+    try:
+        return _parse(text, path, source)
+    except RecursionError:
+        return ManifestResult(None, [Problem("nested too deeply to read (arrays or tables inside each other hundreds "
+                                             "of levels deep)", path)])
+    except (MemoryError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        return ManifestResult(None, [Problem(f"cannot be read ({type(exc).__name__}: {exc})", path)])
+
+
+def _parse(text: str, path: str, source: Source) -> ManifestResult:
     index = TomlPositions(text)
     try:
         data = tomllib.loads(text)
@@ -399,6 +487,8 @@ def parse_manifest(text: str, path: str, source: Source = Source.MANIFEST) -> Ma
         elif tool_id != stem:
             reader.problem(f"'id' is {tool_id!r} but the file is named {file_name!r}; they must be equal", "id")
     name = reader.text(data, "name", (), required=True)
+    if isinstance(data.get("name"), str) and not name.strip():
+        reader.problem("'name' must not be empty", "name")
     vendor = reader.text(data, "vendor", ())
     homepage = reader.url(data, "homepage", ())
     privacy = reader.url(data, "privacy_policy", ())
@@ -435,7 +525,7 @@ def parse_manifest(text: str, path: str, source: Source = Source.MANIFEST) -> Ma
     if len(raw_controls) > MAX_CONTROLS:
         reader.problem(f"more than {MAX_CONTROLS} controls", "telemetry", "controls")
         raw_controls = raw_controls[:MAX_CONTROLS]
-    controls = [_parse_control(reader, c, i) for i, c in enumerate(raw_controls)]
+    controls = [_parse_control(reader, c, i, source) for i, c in enumerate(raw_controls)]
     tier_reason = reader.text(telemetry_table, "tier_reason", where, required=source is Source.CATALOG)
     telemetry_fields = {
         "collects": reader.strings(telemetry_table, "collects", where),
@@ -481,8 +571,8 @@ def load_manifest_file(path: str | os.PathLike[str], source: Source = Source.MAN
     path = str(path)
     try:
         data = read_regular_file(path, MAX_BYTES + 1)
-    except OSError as exc:
-        return ManifestResult(None, [Problem(f"cannot read: {exc.strerror or exc}", path)])
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        return ManifestResult(None, [Problem(f"cannot read: {getattr(exc, 'strerror', None) or exc}", path)])
     if len(data) > MAX_BYTES:
         return ManifestResult(None, [Problem(f"larger than {MAX_BYTES // 1024} KiB; not read", path)])
     try:

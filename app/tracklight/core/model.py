@@ -97,8 +97,11 @@ class ValueRule:
     on_when: tuple[Scalar, ...] = ()
     local_when: tuple[Scalar, ...] = ()
     off_nonempty: bool = False  # off_when = "nonempty": any non-empty value disables (Next.js)
-    off_pattern: str | None = None  # full-match regex on the text of the value
+    off_pattern: str | None = None  # full-match regex (RE2, core/patterns.py) on the text of the value
     on_pattern: str | None = None
+    # Values that leave the choice to the tool's default (or its other controls), tried before the two above: with
+    # `other = "off"` it says "any value but these disables" (fastlane, Storybook), which RE2 has no lookahead for.
+    default_pattern: str | None = None
     other: Literal["off", "on", "default"] = "default"  # any other set value
     match: Literal["exact", "casefold"] = "exact"
 

@@ -65,6 +65,7 @@ def control_json(control: Control) -> dict[str, Any]:
     rule = control.rule
     data["off_when"] = "nonempty" if rule.off_nonempty else list(rule.off_when)
     data.update(on_when=list(rule.on_when), off_pattern=rule.off_pattern, on_pattern=rule.on_pattern,
+                default_pattern=rule.default_pattern,
                 other=rule.other, match=rule.match, write=control.write, note=control.note)
     return data
 

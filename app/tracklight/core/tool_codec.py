@@ -35,7 +35,7 @@ from tracklight.core.model import (
     ValueRule,
 )
 
-CODEC_VERSION = 2
+CODEC_VERSION = 3
 """Bumped whenever the layout below changes: an index or cache of another version is not read."""
 
 # The order of each record's fields in its JSON array (a test checks they name every field of the model).
@@ -46,7 +46,8 @@ CONTROL_FIELDS = ("kind", "off", "on", "rule", "name", "paths", "format", "key",
                   "unset", "note")
 PROOF_FIELDS = ("method", "covers", "date", "version", "commit", "url", "quote", "note", "package", "oracle", "result",
                 "fingerprint")
-RULE_FIELDS = ("off_when", "on_when", "local_when", "off_nonempty", "off_pattern", "on_pattern", "other", "match")
+RULE_FIELDS = ("off_when", "on_when", "local_when", "off_nonempty", "off_pattern", "on_pattern", "other", "match",
+               "default_pattern")
 HERE = ""  # stands for the entry's own path
 
 
@@ -67,7 +68,7 @@ def _rule(rule: ValueRule) -> list[Any] | None:
     if rule == _DEFAULT_RULE:
         return None
     return [list(rule.off_when), list(rule.on_when), list(rule.local_when), rule.off_nonempty, rule.off_pattern,
-            rule.on_pattern, rule.other, rule.match]
+            rule.on_pattern, rule.other, rule.match, rule.default_pattern]
 
 
 def _control(control: Control) -> list[Any]:
@@ -194,14 +195,15 @@ def _paths_of(value: Any) -> PathTable:
 def _rule_of(data: Any) -> ValueRule:
     if data is None:
         return _DEFAULT_RULE
-    off_when, on_when, local_when, nonempty, off_pattern, on_pattern, other, match = _record(data, 8, "a rule")
+    off_when, on_when, local_when, nonempty, off_pattern, on_pattern, other, match, default_pattern = _record(
+        data, 9, "a rule")
     if type(nonempty) is not bool:
         raise _fail("off_nonempty is true or false")
     rule = _new(ValueRule)
     rule.__dict__.update(
         off_when=_scalars(off_when), on_when=_scalars(on_when), local_when=_scalars(local_when),
         off_nonempty=nonempty, off_pattern=_opt_str(off_pattern), on_pattern=_opt_str(on_pattern),
-        other=_one_of(_OTHER, other), match=_one_of(_MATCH, match),
+        other=_one_of(_OTHER, other), match=_one_of(_MATCH, match), default_pattern=_opt_str(default_pattern),
     )
     return rule
 
