@@ -27,7 +27,7 @@ from tracklight.core.tool_codec import CODEC_VERSION, CodecError, decode_result,
 
 INDEX_NAME = "index.json"
 MAX_INDEX_BYTES = 64 << 20
-_PARSER_MODULES = ("manifest.py", "model.py", "tool_codec.py", "write_rules.py")
+_PARSER_MODULES = ("manifest.py", "model.py", "tool_codec.py", "write_rules.py", "patterns.py", "toml_positions.py")
 
 
 def _read_bounded(path: str, limit: int) -> bytes | None:
