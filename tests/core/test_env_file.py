@@ -27,7 +27,7 @@ VALUES = {
     "TL_SEMICOLON": "x;y",
     "TL_SPACE": "a b",
     "TL_DATE": "2026-11-30",
-    "TL_URL": "https://telemetry.example/a?b=c&d=e",
+    "TL_ADDRESS": "https://telemetry.example/a?b=c&d=e",
     "TL_STAR": "*",
     "TL_HASH": "#not-a-comment",
     "TL_EQUALS": "a=b",
@@ -39,7 +39,7 @@ VALUES = {
 }
 
 # What a value may hold: anything printable but the characters validate refuses.
-ALLOWED = st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters="\"'`$\\")
+ALLOWED = st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Zl", "Zp"), blacklist_characters="\"'`$\\")
 
 
 def source_with(shell: str, script: Path, names: list[str]) -> dict[str, str]:

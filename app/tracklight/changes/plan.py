@@ -195,10 +195,11 @@ def _writable_targets(tool: Tool, ctx: PlanContext) -> tuple[list[_Target], list
 def _edit_file(ws: _Workspace, tool: Tool, control: Control, path: str, value: Scalar | None,
                expect: Meaning | None) -> None:
     """Set (value) or remove (None) one key in the working copy of a file, and read it back to be sure."""
-    refusal = write_rules.key_refusal(control.format or "", control.key) or (
-        write_rules.value_refusal(value) if value is not None else None)
+    refusal = write_rules.key_refusal(control.format or "", control.key)
     if refusal:
         raise UnsafePathError(f"{refusal} ({tool.id}, as described in {tool.origin}); nothing was written", path=path)
+    if value is not None:
+        _check_value(tool, value)
     work = ws.file(path)
     module = formats.get(control.format or "")
     key = control.key or ""
@@ -304,15 +305,22 @@ def _optout_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: li
                 if inherited is None and control.unset is Meaning.OFF:
                     continue
             value = control.off_to_write(ctx.today)
-            _check_env_control(tool, name)
+            _check_env_control(tool, name, value)
             ws.set_env(name, formats.scalar_text(value), tool.id)
 
 
-def _check_env_control(tool: Tool, name: str) -> None:
-    """The env-name rule `manifest validate` applies, by where the description came from."""
+def _check_env_control(tool: Tool, name: str, value: Scalar) -> None:
+    """The env-name and value rules `manifest validate` applies, by where the description came from."""
     refusal = write_rules.env_name_refusal(name, from_catalog=tool.source is not Source.MANIFEST)
     if refusal:
         raise UnsafePathError(f"{refusal} ({tool.id}, as described in {tool.origin}); nothing was written")
+    _check_value(tool, value)
+
+
+def _check_value(tool: Tool, value: Scalar) -> None:
+    refusal = write_rules.value_refusal(value)
+    if refusal:
+        raise FormatError(f"{refusal} ({tool.id}, as described in {tool.origin}); nothing was written")
 
 
 def _refuse_locked(report: ToolReport, ctx: PlanContext) -> None:
@@ -362,10 +370,10 @@ def _optin_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: lis
         if meaning is Meaning.OFF:
             # Tracklight's own variable: gone is "back to the tool's default"; `on` where the default isn't on.
             if enable and on_value is not None:
-                _check_env_control(tool, name)
+                _check_env_control(tool, name, on_value)
             ws.set_env(name, formats.scalar_text(on_value) if enable and on_value is not None else None, tool.id)
         elif meaning is not Meaning.ON and enable and on_value is not None:
-            _check_env_control(tool, name)
+            _check_env_control(tool, name, on_value)
             ws.set_env(name, formats.scalar_text(on_value), tool.id)
 
 

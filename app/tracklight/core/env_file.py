@@ -19,26 +19,18 @@ splits lines on "\\n" only, as shells and systemd do (never str.splitlines, whic
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_SHELL_SPECIAL = frozenset("\"'`$\\")
 _BARE_VALUE = re.compile(r"[A-Za-z0-9_@%+=:,./-]*")  # needs no quotes in environment.d, sh or fish
-
-
-def _refused_character(value: str) -> str | None:
-    for ch in value:
-        if ch in _SHELL_SPECIAL or unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
-            return ch
-    return None
 
 
 def validate(name: str, value: str | None) -> None:
     """Refuse a name or value that can't be written safely into every env file (FormatError).
 
-    The name and value rules are core/write_rules.py's, which `manifest validate` applies too: never a name that
-    changes how programs load or run, only switch values. The checks below are what the three languages add."""
+    The rules are core/write_rules.py's env_refusal, which `manifest validate` applies too: never a name that
+    changes how programs load or run; no character one of the three languages would read as code, quoting or a new
+    line. The empty value is refused here: systemd reads it as unset, a shell as set."""
     from tracklight.core import write_rules
     from tracklight.errors import FormatError
 
@@ -50,11 +42,6 @@ def validate(name: str, value: str | None) -> None:
     if not value:
         raise FormatError(f"an empty value for {name} means unset to systemd but set to a shell; Tracklight "
                           "writes no empty values (opting in unsets the variable instead)")
-    refused = _refused_character(value)
-    if refused is not None:
-        raise FormatError(f"the value {value!r} for {name} contains {unicodedata.name(refused, repr(refused))} "
-                          f"(U+{ord(refused):04X}); Tracklight writes no quotes, $, \\, control characters or line "
-                          "separators into shell and session files")
 
 
 Entries = Iterable[tuple[str, str, str | None]]

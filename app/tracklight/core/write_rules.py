@@ -32,6 +32,7 @@ import itertools
 import math
 import posixpath
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -208,13 +209,28 @@ def value_refusal(value: Scalar) -> str | None:
             "spaces and ._:+,{}- (never a path, a command, quotes, a line break or a control character)")
 
 
+_ENV_SPECIAL = frozenset("\"'`$\\")
+
+
+def env_text_refusal(value: str) -> str | None:
+    """Why a value cannot go into Tracklight's env files (sh, fish and environment.d, all unescaped by one of
+    them), or None: quotes, `$`, backquotes, backslashes, control and format characters (a BOM, bidi overrides) and
+    every Unicode line or paragraph separator (U+2028, U+2029, U+0085, …), which a reader splitting lines with
+    str.splitlines would take for a new line."""
+    for ch in value:
+        if ch in _ENV_SPECIAL or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp"):
+            return (f"the value {value!r} contains {unicodedata.name(ch, repr(ch))} (U+{ord(ch):04X}); Tracklight "
+                    "writes no quotes, $, \\, control characters or line separators into shell and session files")
+    return None
+
+
 def env_refusal(name: str, value: str | None, *, from_catalog: bool = True) -> str | None:
-    """The rule every env-file writer applies before it writes `name=value` (None value: the variable is removed)."""
+    """The rule every env-file writer applies before it writes `name=value` (None value: the variable is removed):
+    a name Tracklight may set, and a value every env-file language reads as plain text. Which values a description
+    may ask for at all is `value_refusal`, applied where a control's value is chosen (plan, system plan)."""
     refusal = env_name_refusal(name, from_catalog=from_catalog)
     if refusal is None and value is not None:
-        refusal = value_refusal(value)
-        if refusal:
-            refusal = f"{name}: {refusal}"
+        refusal = env_text_refusal(value)
     return refusal
 
 
