@@ -83,10 +83,12 @@ def test_python_requirements_follow_pyproject() -> None:
 
 @pytest.fixture(scope="session")
 def flatpak_app(clean_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """/app as the manifest's build commands leave it (pip3 is a venv's pip with setuptools and wheel)."""
+    """/app as the manifest's build commands leave it (pip3 is a venv's pip with what the build needs)."""
     work = tmp_path_factory.mktemp("flatpak")
     python = make_venv(work / "sdk")
-    run([str(python), "-m", "pip", "install", "-q", "setuptools>=77", "wheel"], build_env())
+    # What the requirements module puts into the SDK before the app is built (--no-build-isolation): setuptools,
+    # wheel, and google-re2, which building the catalog index needs (its patterns are checked with RE2).
+    run([str(python), "-m", "pip", "install", "-q", "setuptools>=77", "wheel", "google-re2>=1.1"], build_env())
     dest = work / "app"
     script = "set -eu\n" + "\n".join(app_module()["build-commands"]) + "\n"
     env = build_env(FLATPAK_DEST=str(dest), FLATPAK_ID=APP_ID, PATH=f"{python.parent}:/usr/bin:/bin")
