@@ -22,7 +22,10 @@ class BuildPyWithCatalogIndex(build_py):
         super().run()
         folder = os.path.join(self.build_lib, "tracklight", "_resources", "catalog")
         if os.path.isdir(folder):
-            env = {**os.environ, "PYTHONPATH": os.path.join(HERE, "app")}
+            # The build's own import path too: an isolated build keeps its requirements (google-re2, which parsing
+            # an entry needs) on a path of its own, which a bare PYTHONPATH would drop.
+            path = [os.path.join(HERE, "app"), *(entry for entry in sys.path if entry)]
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
             subprocess.run([sys.executable, "-m", "tracklight.core.catalog_index", folder], env=env, check=True,
                            stdout=subprocess.DEVNULL)
 
