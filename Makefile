@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 CATALOG_INDEX := resources/catalog/index.json
 
-.PHONY: run test bench clean
+.PHONY: run test test-moved-clock bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ run: $(STAMP) $(CATALOG_INDEX)
 
 test: $(STAMP) $(CATALOG_INDEX)
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+# The suite again on moved clocks, time zones and a non-C locale (libfaketime): nothing may depend on today.
+test-moved-clock: $(STAMP) $(CATALOG_INDEX)
+	tests/moved-clock.sh $(PYTEST_ARGS)
 
 bench: $(STAMP) $(CATALOG_INDEX)
 	@# Byte-compile what changed since the install, so no run pays for compiling a module from source.

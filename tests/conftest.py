@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
+
+# Helpers shared by every test folder (moved_clock.py) are importable whatever pytest's import mode.
+sys.path.insert(0, os.path.dirname(__file__))
 
 # Qt tests run headless; set before anything imports PySide6.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -112,10 +112,16 @@ def _newest_entry_is_undoable(home: Path) -> None:
         assert current in (change.before, change.after), f"{change.path} is neither before nor after {entry.id}"
 
 
-def _kill_rounds(home: Path, day: dt.datetime, kills: int, pause: tuple[float, float]) -> dict[Path, set[bytes | None]]:
+def _interrupted() -> int:
+    return [e.status for e in changes().history()].count(Status.INTERRUPTED)
+
+
+def _kill_rounds(home: Path, day: dt.datetime, kills: int, pause: tuple[float, float],
+                 min_interrupted: int = 0) -> dict[Path, set[bytes | None]]:
     """Plant the files, let the judge collect every legal content on `day`, then kill the writer `kills` times at
-    random moments within `pause` seconds of its start; after each kill every file must be intact. Returns what the
-    judge collected."""
+    random moments within `pause` seconds of its start; after each kill every file must be intact. Where fewer than
+    `min_interrupted` kills landed inside a change (a loaded machine shifts the timing), keep killing, up to three
+    times as often. Returns what the judge collected."""
     for rel, (content, _fmt, _key) in FILES.items():
         plant(home / rel, content)
     plant(home / ".profile", "# ~/.profile\nexport EDITOR=vi")
@@ -139,7 +145,9 @@ def _kill_rounds(home: Path, day: dt.datetime, kills: int, pause: tuple[float, f
     rng = random.Random(20261130)
     try:
         assert zygote.stdout.readline().strip() == "ready"
-        for round_number in range(kills):
+        round_number = 0
+        while round_number < kills or (_interrupted() < min_interrupted and round_number < 3 * kills):
+            round_number += 1
             zygote.stdin.write("go\n")
             child = int(zygote.stdout.readline())
             time.sleep(rng.uniform(*pause))
@@ -177,7 +185,7 @@ def test_judge_and_writer_share_one_clock(home: Path, day: dt.datetime) -> None:
 @pytest.mark.slow
 def test_sigkill_at_random_moments_never_damages_a_file(home: Path) -> None:
     # A cycle of both directions takes tens of milliseconds; kill anywhere within a few of them.
-    valid = _kill_rounds(home, FIXED_NOW, KILLS, pause=(0.0, 0.12))
+    valid = _kill_rounds(home, FIXED_NOW, KILLS, pause=(0.0, 0.12), min_interrupted=KILLS // 10)
 
     # The kills must have landed inside changes, not only between them, for this test to mean anything.
     statuses = [e.status for e in changes().history()]
@@ -192,6 +200,8 @@ def test_sigkill_at_random_moments_never_damages_a_file(home: Path) -> None:
     assert history[undone.reverts] is Status.UNDONE
     for path, states in valid.items():
         assert _read(path) in states
-    # killed writers' temp files are swept by the next writer that touches the same files
+    # Killed writers' temp files are swept by the next writer that touches the same files: one more opt-out
+    # touches them all (the undo above only touched the files of the change it reverted).
+    changes().optout(reports(*TOOLS))
     leftovers = [p for p in home.rglob(f"*{TEMP_MARK}*") if ".local/state/tracklight" not in str(p)]
     assert leftovers == [], leftovers

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from changes_helpers import changes, reports, state_of
+from moved_clock import installer_env
 
 from tracklight.core.model import State
 
@@ -31,7 +32,7 @@ SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 
 def _installer_env(folder: Path) -> dict[str, str]:
-    env = dict(INSTALL_ENV)
+    env = installer_env(INSTALL_ENV)
     env.update(HOME=str(folder / "installer-home"), PIP_CACHE_DIR=str(folder / "pip-cache"),
                npm_config_cache=str(folder / "npm-cache"), npm_config_update_notifier="false",
                PIP_DISABLE_PIP_VERSION_CHECK="1")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -138,8 +139,10 @@ def test_broken_config_is_an_error_on_the_right_line(text: str, line: int, tmp_p
     if shutil.which("git"):
         path = tmp_path / "config"
         path.write_text(text, "utf-8")
+        # git's own message names the line; in English whatever the machine's locale (LANGUAGE outranks LC_ALL).
+        english = {**os.environ, "LC_ALL": "C", "LANGUAGE": "C"}
         done = subprocess.run(
-            ["git", "config", "-f", str(path), "--list"], check=False, capture_output=True, text=True
+            ["git", "config", "-f", str(path), "--list"], check=False, capture_output=True, text=True, env=english
         )
         assert done.returncode != 0 and f"line {line}" in done.stderr, done.stderr
     for operation in (

@@ -14,6 +14,8 @@ import venv
 from collections.abc import Mapping
 from pathlib import Path
 
+from moved_clock import installer_env
+
 ROOT = Path(__file__).resolve().parents[2]
 APP_ID = "io.github.tracklight.Tracklight"
 LINUX = ROOT / "packaging" / "linux"
@@ -29,7 +31,7 @@ _BUILD_DROP = ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PIP_REQUIRE_VIRTUALEN
 
 def build_env(**extra: str) -> dict[str, str]:
     """The environment of a build: this process's, with HOME, the XDG folders and pip's cache under build/."""
-    env = {k: v for k, v in os.environ.items() if k not in _BUILD_DROP and not k.startswith("XDG_")}
+    env = {k: v for k, v in installer_env(os.environ).items() if k not in _BUILD_DROP and not k.startswith("XDG_")}
     env["HOME"] = str(BUILD_HOME)
     env["XDG_CACHE_HOME"] = str(BUILD_HOME / ".cache")
     env["XDG_CONFIG_HOME"] = str(BUILD_HOME / ".config")
