@@ -200,8 +200,10 @@ def test_sigkill_at_random_moments_never_damages_a_file(home: Path) -> None:
     assert history[undone.reverts] is Status.UNDONE
     for path, states in valid.items():
         assert _read(path) in states
-    # Killed writers' temp files are swept by the next writer that touches the same files: one more opt-out
-    # touches them all (the undo above only touched the files of the change it reverted).
+    # Killed writers' temp files are swept by the next writer that touches the same files. The undo above only
+    # touched the files of the change it reverted, and left each file on or off: an opt-in and an opt-out touch them
+    # all, whichever way they stand.
+    changes().optin(reports(*TOOLS))
     changes().optout(reports(*TOOLS))
     leftovers = [p for p in home.rglob(f"*{TEMP_MARK}*") if ".local/state/tracklight" not in str(p)]
     assert leftovers == [], leftovers
