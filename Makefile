@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 CATALOG_INDEX := resources/catalog/index.json
 
-.PHONY: run test test-moved-clock bench clean
+.PHONY: run test test-moved-clock bench prove prove-ci clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,14 @@ bench: $(STAMP) $(CATALOG_INDEX)
 	@# Byte-compile what changed since the install, so no run pays for compiling a module from source.
 	$(VENV)/bin/python -m compileall -q app >/dev/null
 	$(VENV)/bin/python tests/benchmarks/run_all.py
+
+# Execution proofs (issue 11): `make prove [ONLY=id,id] [ARGS=--latest]`; see resources/catalog/oracles/README.md.
+prove: $(STAMP)
+	$(VENV)/bin/tracklight catalog prove $(if $(ONLY),--only $(ONLY)) $(ARGS)
+
+# The CI subset: oracles marked ci = true, compared with the records (writes nothing), no new run after 8 minutes.
+prove-ci: $(STAMP)
+	$(VENV)/bin/tracklight catalog prove --ci --check --budget 480 $(ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info app/*.egg-info $(CATALOG_INDEX)

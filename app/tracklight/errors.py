@@ -7,7 +7,8 @@ TracklightError
  ├── ConflictError      a file changed under us between read and write, or since the change we would undo
  ├── WriteError         the operating system refused a write (read-only, full disk, not a folder, …)
  ├── PolicyError        an admin policy is invalid or forbids the request (locked tool)
- └── UpdateError        a catalog/policy download was rejected (signature, size, version, transport)
+ ├── UpdateError        a catalog/policy download was rejected (signature, size, version, transport)
+ └── InstallError       `make prove` could not install a tool's pinned package (registry, version, build)
 """
 
 from __future__ import annotations
@@ -60,3 +61,7 @@ class PolicyError(TracklightError):
 
 class UpdateError(TracklightError):
     """A catalog or policy update was rejected; nothing was replaced."""
+
+
+class InstallError(TracklightError):
+    """A package an execution oracle needs could not be installed; nothing was proven or recorded for it."""

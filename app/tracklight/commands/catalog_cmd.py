@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tracklight.commands.catalog_list import add_list_action
+from tracklight.commands.catalog_prove import add_prove_action
 from tracklight.errors import TracklightError
 
 
@@ -23,6 +24,7 @@ def register(subparsers: Any) -> None:
     actions = parser.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
     add_list_action(actions)
     add_catalog_actions(actions)
+    add_prove_action(actions)
 
 
 def add_catalog_actions(actions: Any) -> None:

@@ -76,7 +76,7 @@ def toml_error_line(exc: tomllib.TOMLDecodeError) -> int | None:
 T = TypeVar("T")
 
 
-class _Reader:
+class FieldReader:
     """Typed field access that records a problem (with line) instead of raising."""
 
     def __init__(self, path: str, index: TomlPositions, tool_id: str | None) -> None:
@@ -157,7 +157,7 @@ def _is_scalar(value: Any) -> bool:
     return isinstance(value, (str, bool, int, float)) and not isinstance(value, dt.date)
 
 
-def _parse_paths(reader: _Reader, value: Any, where: tuple[Any, ...], key: str
+def _parse_paths(reader: FieldReader, value: Any, where: tuple[Any, ...], key: str
                  ) -> tuple[tuple[Os, tuple[str, ...]], ...] | None:
     """A path value: string (every OS), array (candidates), or {linux, macos, windows} of either."""
 
@@ -200,7 +200,7 @@ def _parse_paths(reader: _Reader, value: Any, where: tuple[Any, ...], key: str
     return tuple((os_, found) for os_ in Os)
 
 
-def _value_list(reader: _Reader, control: dict[str, Any], key: str, where: tuple[Any, ...]) -> tuple[Scalar, ...]:
+def _value_list(reader: FieldReader, control: dict[str, Any], key: str, where: tuple[Any, ...]) -> tuple[Scalar, ...]:
     value = control.get(key)
     if value is None:
         return ()
@@ -210,7 +210,7 @@ def _value_list(reader: _Reader, control: dict[str, Any], key: str, where: tuple
     return tuple(value[:MAX_LIST])
 
 
-def _pattern(reader: _Reader, control: dict[str, Any], key: str, where: tuple[Any, ...]) -> str | None:
+def _pattern(reader: FieldReader, control: dict[str, Any], key: str, where: tuple[Any, ...]) -> str | None:
     value = control.get(key)
     if value is None:
         return None
@@ -261,7 +261,7 @@ def path_template_problem(template: str, os_: Os, format_: str | None, written: 
     return write_rules.system_path_refusal(path.lstrip("/"), read_only=not written)
 
 
-def _check_written_value(reader: _Reader, control: dict[str, Any], field_name: str, where: tuple[Any, ...]) -> None:
+def _check_written_value(reader: FieldReader, control: dict[str, Any], field_name: str, where: tuple[Any, ...]) -> None:
     value = control.get(field_name)
     if value is not None and _is_scalar(value):
         refusal = write_rules.value_refusal(value)
@@ -269,7 +269,7 @@ def _check_written_value(reader: _Reader, control: dict[str, Any], field_name: s
             reader.problem(f"'{_dotted(where, field_name)}': {refusal}", *where, field_name)
 
 
-def _parse_control(reader: _Reader, control: Any, number: int, source: Source) -> Control | None:
+def _parse_control(reader: FieldReader, control: Any, number: int, source: Source) -> Control | None:
     where: tuple[Any, ...] = ("telemetry", "controls", number)
     if not isinstance(control, dict):
         reader.problem("each telemetry.controls entry must be a table", "telemetry", "controls")
@@ -365,7 +365,7 @@ def control_fact(control: Control) -> str:
     return "file:" + re.split(r"[/\\]", first)[-1]
 
 
-def _date(reader: _Reader, table: dict[str, Any], key: str, where: tuple[Any, ...]) -> dt.date | None:
+def _date(reader: FieldReader, table: dict[str, Any], key: str, where: tuple[Any, ...]) -> dt.date | None:
     value = table.get(key)
     if value is None:
         reader.problem(f"missing required field '{_dotted(where, key)}'", *where)
@@ -376,7 +376,7 @@ def _date(reader: _Reader, table: dict[str, Any], key: str, where: tuple[Any, ..
     return value
 
 
-def _parse_proof(reader: _Reader, raw: Any, number: int, facts: set[str]) -> Proof | None:
+def _parse_proof(reader: FieldReader, raw: Any, number: int, facts: set[str]) -> Proof | None:
     """One `[[proofs]]` table; what each method must carry is checked here so a sloppy proof is named with its line."""
     where: tuple[Any, ...] = ("proofs", number)
     if not isinstance(raw, dict):
@@ -431,7 +431,7 @@ def _parse_proof(reader: _Reader, raw: Any, number: int, facts: set[str]) -> Pro
     return Proof(method=method, covers=covers, date=date, url=url, result=result, **fields)
 
 
-def _parse_proofs(reader: _Reader, data: dict[str, Any], controls: list[Control | None]) -> tuple[Proof, ...]:
+def _parse_proofs(reader: FieldReader, data: dict[str, Any], controls: list[Control | None]) -> tuple[Proof, ...]:
     raw = data.get("proofs", [])
     if not isinstance(raw, list):
         reader.problem("'proofs' must be an array of tables ([[proofs]])", "proofs")
@@ -467,7 +467,7 @@ def _parse(text: str, path: str, source: Source) -> ManifestResult:
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         return ManifestResult(None, [Problem(f"not valid TOML: {message}", path, toml_error_line(exc))])
     declared = data.get("id") if isinstance(data.get("id"), str) else None
-    reader = _Reader(path, index, declared)
+    reader = FieldReader(path, index, declared)
 
     version = data.get("manifest_version")
     if version is None:

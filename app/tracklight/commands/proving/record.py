@@ -1,0 +1,95 @@
+"""Write a run's result into its catalog entry: one `[[proofs]]` record with method "run" per package.
+
+The entry is edited with tomlkit, so everything else in it (comments, order, the hand-written source proofs) stays
+as it was; an earlier run proof of the same package is replaced, and `verified` becomes the newest proof's date.
+The date comes from the caller (the CLI's clock, or a test's), never from here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+
+from tracklight.changes.atomic import atomic_write
+from tracklight.commands.proving.sandbox import RunOutcome
+from tracklight.core.manifest import parse_manifest
+from tracklight.core.model import Source
+from tracklight.core.oracle import Package, parse_package
+from tracklight.core.proofs import fact_fingerprint
+from tracklight.errors import ManifestError
+
+
+def _same_package(raw: Any, registry_name: tuple[str, str]) -> bool:
+    if not isinstance(raw, dict) or raw.get("method") != "run":
+        return False
+    package = parse_package(str(raw.get("package", "")))
+    return package is not None and (package.registry, package.base_name) == registry_name
+
+
+def proof_table(outcome: RunOutcome, document: dict[str, Any], date: dt.date) -> dict[str, Any]:
+    """The `[[proofs]]` record for one run (fields as SPEC.md's Proofs section names them)."""
+    oracle = outcome.oracle
+    package = Package(oracle.package.registry, oracle.package.name, outcome.version)
+    note = outcome.reason if not outcome.passed else ""
+    notes = [n for n in (note, *outcome.notes, oracle.note) if n]
+    if not outcome.isolated:
+        notes.append("the tool ran with network access (no network namespace on the machine that ran it)")
+    table: dict[str, Any] = {
+        "method": "run",
+        "covers": list(outcome.covers),
+        "date": date,
+        "package": package.spec,
+        "version": outcome.version,
+        "oracle": oracle.oracle,
+        "result": "pass" if outcome.passed else "fail",
+        "fingerprint": fact_fingerprint(document, outcome.covers),
+    }
+    if notes:
+        table["note"] = "; ".join(notes)
+    return table
+
+
+def record_outcome(entry: Path, outcome: RunOutcome, date: dt.date) -> None:
+    """Replace this package's run proof in the entry with the new one, and set `verified`; refuse a broken result."""
+    text = entry.read_text(encoding="utf-8")
+    document = tomllib.loads(text)
+    edited = tomlkit.parse(text)
+    key = (outcome.oracle.package.registry, outcome.oracle.package.base_name)
+    proofs = edited.get("proofs")
+    if proofs is None:
+        proofs = tomlkit.aot()
+        edited.append("proofs", proofs)
+    for index in reversed(range(len(proofs))):
+        if _same_package(proofs[index], key):
+            del proofs[index]
+    proofs.append(tomlkit.item(proof_table(outcome, document, date)))
+    dates = [p["date"] for p in proofs if isinstance(p.get("date"), dt.date)]
+    edited["verified"] = max(dates)
+    # tomlkit puts an appended table right under the previous line; a blank line keeps the entry readable.
+    new_text = re.sub(r"([^\n])\n\[\[proofs\]\]", "\\1\n\n[[proofs]]", tomlkit.dumps(edited)).rstrip("\n") + "\n"
+    result = parse_manifest(new_text, str(entry), Source.CATALOG)
+    if result.tool is None:  # never leave an entry that no longer parses
+        raise ManifestError("the recorded proof would break the entry: "
+                            + "; ".join(str(p) for p in result.problems), path=entry)
+    atomic_write(str(entry), new_text.encode("utf-8"))
+
+
+def refresh_listings(catalog: Path) -> list[Path]:
+    """Regenerate the catalog's generated pages that show what records changed (CATALOG.md's verified column)."""
+    from tracklight.core.catalog import load_catalog_folder
+    from tracklight.core.listing import catalog_rows, render_markdown
+
+    written = []
+    tools = [r.tool for r in load_catalog_folder(catalog) if r.tool is not None]
+    listing = catalog / "CATALOG.md"
+    if listing.exists():
+        text = render_markdown(catalog_rows(tools))
+        if listing.read_text(encoding="utf-8") != text:
+            atomic_write(str(listing), text.encode("utf-8"))
+            written.append(listing)
+    return written

@@ -1,0 +1,218 @@
+"""Run one execution oracle in a sandbox home: on before, off after `tracklight optout`, on again after `undo`.
+
+The tool is asked the way a user's next program would find things: from a fresh login environment
+(`env -i HOME=… PATH=… bash -lc`), so the env files Tracklight wrote are what sets a variable, and, where Tracklight
+wrote a preference file, also from a plain environment that reads no profile, so the file alone must do it. The tool
+runs without network (a network namespace of its own); Tracklight runs as the real CLI with the sandbox as its home.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from tracklight.commands.proving.install import Installed
+from tracklight.core.model import Default, State, Tool
+from tracklight.core.oracle import Oracle
+
+SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
+OUTPUT_TAIL = 600  # characters of a tool's answer kept for the table and the failure report
+
+
+def isolation_prefix() -> list[str] | None:
+    """The command prefix that cuts a process off the network (a new network namespace), or None if none works."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return None
+    for prefix in ([unshare, "--net"], [unshare, "--map-root-user", "--net"]):
+        try:
+            done = subprocess.run([*prefix, "true"], capture_output=True, check=False, timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if done.returncode == 0:
+            return prefix
+    return None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the tool said at one step, read through the oracle's on/off patterns."""
+
+    state: State  # ON, OFF, or UNKNOWN (neither pattern, both, or the command failed to run)
+    output: str  # the tail of what it printed
+    exit_code: int | None = None
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """One oracle, run: each answer, which facts it shows, and whether the tool agreed with the entry."""
+
+    oracle: Oracle
+    version: str = ""
+    before: Answer | None = None
+    after: Answer | None = None  # after the opt-out, fresh login environment
+    after_plain: Answer | None = None  # after the opt-out, no profile read (only when a preference file was written)
+    restored: Answer | None = None  # after undo
+    written: tuple[str, ...] = ()  # the facts whose controls Tracklight wrote ("env:NAME", "file:KEY")
+    covers: tuple[str, ...] = ()
+    passed: bool = False
+    reason: str = ""  # why it failed, or why a fact is not covered
+    seconds: float = 0.0
+    isolated: bool = True
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    # False when the run says nothing about the entry: the oracle or the machine failed (the on-state could not be
+    # planted, an answer matched neither pattern). Nothing is recorded then; the run is reported as broken.
+    verdict: bool = True
+
+
+
+class Sandbox:
+    """A throwaway home for one oracle run; the installed tool stays in the cache."""
+
+    def __init__(self, oracle: Oracle, installed: Installed, tool: Tool, *, isolation: list[str] | None,
+                 resources: str | None = None, keep: bool = False) -> None:
+        self.oracle = oracle
+        self.installed = installed
+        self.tool = tool
+        self.isolation = isolation or []
+        self.resources = resources
+        self.keep = keep
+        self.root = Path(tempfile.mkdtemp(prefix=f"tracklight-prove-{oracle.id}-"))
+        self.home = self.root / "home"
+        self.home.mkdir()
+        self.script = self.root / "oracle.py"
+
+    def expand(self, text: str) -> str:
+        return (text.replace("{bin}", str(self.installed.bin)).replace("{python}", self.installed.python)
+                .replace("{prefix}", str(self.installed.prefix)).replace("{home}", str(self.home)))
+
+    def _question(self) -> str:
+        if self.oracle.python:
+            self.script.write_text(self.oracle.python, encoding="utf-8")
+            return f"{self.installed.python} {self.script}"
+        return self.expand(self.oracle.command)
+
+    def _shell(self, command: str, login: bool) -> tuple[int | None, str]:
+        argv = [*self.isolation, "/usr/bin/env", "-i", f"HOME={self.home}", f"PATH={SYSTEM_PATH}", "LANG=C.UTF-8",
+                "/bin/bash", "-lc" if login else "-c", f"cd ~ && {command}"]
+        try:
+            done = subprocess.run(argv, cwd=self.home, capture_output=True, text=True, check=False,
+                                  timeout=self.oracle.timeout, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired as exc:
+            partial = exc.stdout or ""
+            text = partial if isinstance(partial, str) else partial.decode("utf-8", "replace")
+            return None, text + f"\n(no answer within {self.oracle.timeout} s)"
+        return done.returncode, done.stdout + done.stderr
+
+    def ask(self, login: bool = True) -> Answer:
+        code, output = self._shell(self._question(), login)
+        on = re.search(self.oracle.on, output, re.MULTILINE) is not None
+        off = re.search(self.oracle.off, output, re.MULTILINE) is not None
+        state = State.ON if on and not off else State.OFF if off and not on else State.UNKNOWN
+        return Answer(state, output.strip()[-OUTPUT_TAIL:], code)
+
+    def plant(self) -> str:
+        """Put the tool in its on-state; returns a reason when that failed."""
+        for step in self.oracle.plant:
+            if step.path:
+                target = self.home / step.path[2:]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(step.text, encoding="utf-8")
+            else:
+                code, output = self._shell(self.expand(step.command), login=False)
+                if code != 0:
+                    return f"planting the on-state failed ({step.command}): {output.strip()[-OUTPUT_TAIL:]}"
+        return ""
+
+    def tracklight(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """The real CLI, with the sandbox as its home and system root (so nothing outside it is touched)."""
+        env = {"HOME": str(self.home), "PATH": SYSTEM_PATH, "LANG": "C.UTF-8",
+               "TRACKLIGHT_SYSTEM_ROOT": str(self.root / "sysroot")}
+        if self.resources:
+            env["TRACKLIGHT_RESOURCES"] = self.resources
+        return subprocess.run([sys.executable, "-m", "tracklight.cli", *args], env=env, cwd=self.home,
+                              capture_output=True, text=True, check=False, timeout=300)
+
+    def close(self) -> None:
+        if not self.keep:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+def written_facts(optout_json: str, tool_id: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """From `tracklight optout --json`: the env facts and the file facts Tracklight wrote for `tool_id`."""
+    change = json.loads(optout_json)["change"]
+    env = tuple(f"env:{c['name']}" for c in change["env"] if tool_id in c["tools"])
+    files = []
+    for file in change["files"]:
+        for edit in file["edits"]:
+            if edit["tool"] == tool_id and file["purpose"] == "tool":
+                files.append(f"file:{edit['key']}" if edit["key"] else "file:" + os.path.basename(file["path"]))
+    return env, tuple(dict.fromkeys(files))
+
+
+def run_oracle(sandbox: Sandbox) -> RunOutcome:
+    """The three questions around Tracklight's opt-out and undo; see the module docstring."""
+    started = time.monotonic()
+    oracle, tool = sandbox.oracle, sandbox.tool
+    outcome = RunOutcome(oracle, version=sandbox.installed.package.version, isolated=bool(sandbox.isolation))
+
+    def done(**changes: Any) -> RunOutcome:
+        return replace(outcome, **changes, seconds=round(time.monotonic() - started, 1))
+
+    failed_plant = sandbox.plant()
+    if failed_plant:
+        return done(reason=failed_plant, verdict=False)
+    before = sandbox.ask()
+    tested_default = not oracle.plants_on_state and tool.telemetry.default is Default.ON
+    default = ("default",) if tested_default else ()
+    if before.state is State.UNKNOWN:
+        return done(before=before, verdict=False, reason="the first answer matched neither the on nor the off pattern")
+    if before.state is not State.ON and not tested_default:
+        return done(before=before, verdict=False,
+                    reason="off before the opt-out: the oracle must plant the on-state (the entry's default is "
+                           f"{tool.telemetry.default.value})" if not oracle.plant else
+                           "off before the opt-out although the on-state was planted")
+    if before.state is not State.ON:
+        return done(before=before, covers=default, reason="off before the opt-out, though the entry says on by default")
+    optout = sandbox.tracklight("optout", oracle.id, "--json")
+    try:
+        env_facts, file_facts = written_facts(optout.stdout, oracle.id)
+    except (ValueError, KeyError) as exc:
+        return done(before=before, reason=f"tracklight optout failed ({exc}): {(optout.stderr or optout.stdout)[-400:]}")
+    written = env_facts + file_facts
+    if optout.returncode != 0 or not written:
+        why = optout.stderr.strip()[-400:] or "it wrote nothing for this tool"
+        return done(before=before, written=written, covers=default, reason=f"tracklight optout: {why}")
+    after = sandbox.ask(login=True)
+    after_plain = sandbox.ask(login=False) if file_facts and env_facts else None
+    undo = sandbox.tracklight("undo")
+    restored = sandbox.ask(login=True)
+    # What the answers show: the env facts by the login environment; the file facts by the file alone (no profile
+    # read) where an env var was written too, else by the login answer.
+    covers = list(default) + list(env_facts)
+    notes = []
+    if file_facts and (after_plain is None or after_plain.state is State.OFF):
+        covers += file_facts
+    elif file_facts:
+        notes.append("the preference file alone (no login profile read) did not turn it off: "
+                     f"{', '.join(file_facts)} not shown")
+    passed = after.state is State.OFF and restored.state is State.ON and undo.returncode == 0
+    reason = ""
+    if after.state is not State.OFF:
+        reason = f"still {after.state.value} after `tracklight optout {oracle.id}` (wrote {', '.join(written)})"
+    elif undo.returncode != 0:
+        reason = f"tracklight undo failed: {undo.stderr.strip()[-400:]}"
+    elif restored.state is not State.ON:
+        reason = f"{restored.state.value} after `tracklight undo`, not on"
+    return done(before=before, after=after, after_plain=after_plain, restored=restored, written=written,
+                covers=tuple(dict.fromkeys(covers if passed else (*default, *written))), passed=passed,
+                reason=reason, notes=tuple(notes))

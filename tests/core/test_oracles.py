@@ -1,0 +1,86 @@
+"""Execution oracles (resources/catalog/oracles/): each one valid, named after an entry, and recorded there with the
+very package it pins; a broken oracle is named with its file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tracklight.core.manifest import load_manifest_file
+from tracklight.core.model import ProofMethod, Source
+from tracklight.core.oracle import load_oracles, parse_oracle, parse_package
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOG = ROOT / "resources" / "catalog"
+ORACLES, PROBLEMS = load_oracles(CATALOG / "oracles")
+
+
+def test_every_oracle_is_valid_and_names_an_entry() -> None:
+    assert [str(p) for p in PROBLEMS] == []
+    assert [o.id for o in ORACLES if not (CATALOG / f"{o.id}.toml").exists()] == []
+
+
+def test_every_oracle_is_recorded_in_its_entry_with_the_package_it_pins() -> None:
+    """An oracle added or re-pinned without running it leaves its entry without a matching record."""
+    missing = {}
+    for oracle in ORACLES:
+        tool = load_manifest_file(CATALOG / f"{oracle.id}.toml", Source.CATALOG).tool
+        assert tool is not None
+        runs = [p.package for p in tool.proofs if p.method is ProofMethod.RUN]
+        if oracle.package.spec not in runs:
+            missing[oracle.id] = runs
+    assert missing == {}, "run `make prove ONLY=<id>`: {id: [run proofs recorded]}"
+
+
+def test_every_run_proof_can_be_run_again() -> None:
+    """A run proof comes from an oracle that is still there (else nobody can repeat it)."""
+    pinned = {(o.id, o.package.registry, o.package.base_name) for o in ORACLES}
+    orphans = []
+    for path in sorted(CATALOG.glob("*.toml")):
+        tool = load_manifest_file(path, Source.CATALOG).tool
+        assert tool is not None
+        for proof in tool.proofs:
+            package = parse_package(proof.package)
+            if proof.method is ProofMethod.RUN and (package is None or
+                                                    (tool.id, package.registry, package.base_name) not in pinned):
+                orphans.append(f"{tool.id}: {proof.package}")
+    assert orphans == []
+
+
+GOOD = '''oracle_version = 1
+package = "npm:@scope/tool@1.2.3"
+oracle = "tool status"
+command = "{bin}/tool status"
+on = "enabled"
+off = "disabled"
+
+[[plant]]
+path = "~/.tool/config.json"
+text = "{}"
+'''
+
+
+def test_a_good_oracle_parses() -> None:
+    oracle, problems = parse_oracle(GOOD, "/x/oracles/tool.toml")
+    assert problems == [] and oracle is not None
+    assert (oracle.id, oracle.package.registry, oracle.package.name, oracle.package.version) == \
+        ("tool", "npm", "@scope/tool", "1.2.3")
+    assert oracle.plants_on_state and oracle.timeout == 120 and not oracle.ci
+
+
+@pytest.mark.parametrize("old,new,line,words", [
+    ('package = "npm:@scope/tool@1.2.3"', 'package = "npm:@scope/tool"', 2, "must be pinned"),
+    ('package = "npm:@scope/tool@1.2.3"', 'package = "pypi:tool>=1"', 2, "must be pinned"),
+    ('on = "enabled"', 'on = "(enabled"', 5, "not a valid regular expression"),
+    ('command = "{bin}/tool status"', 'python = "print(1)"\ncommand = "x"', 5, "either 'command' or 'python'"),
+    ('path = "~/.tool/config.json"', 'path = "/etc/tool.json"', 9, "sandbox home"),
+    ('path = "~/.tool/config.json"', 'path = "~/../../etc/tool.json"', 9, "'..'"),
+    ('oracle = "tool status"\n', 'oracle = "tool status"\ntimeout = 0\n', 4, "'timeout'"),
+    ('oracle = "tool status"\n', 'oracle = "tool status"\nno_deps = true\n', 4, "pypi packages only"),
+])
+def test_a_broken_oracle_is_named_with_its_line(old: str, new: str, line: int, words: str) -> None:
+    assert old in GOOD
+    oracle, problems = parse_oracle(GOOD.replace(old, new), "/x/oracles/tool.toml")
+    assert oracle is None
+    assert [p.line for p in problems if words in p.message] == [line], problems
