@@ -6,7 +6,8 @@ import argparse
 import json
 import sys
 
-from tracklight.core.model import ScanResult, State, ToolReport
+from tracklight.core.assurance import summarize
+from tracklight.core.model import Proof, ProofMethod, ScanResult, State, ToolReport
 from tracklight.core.scan import scan
 from tracklight.core.serialize import problem_json, report_json, show_json
 
@@ -35,7 +36,7 @@ def _state_label(report: ToolReport) -> str:
 
 def render_table(result: ScanResult, include_all: bool) -> str:
     reports = [r for r in result.reports if include_all or r.installed]
-    header = ("TOOL", "ID", "TIER", "STATE", "DEFAULT", "SOURCE") + (("INSTALLED",) if include_all else ())
+    header = ("TOOL", "ID", "TIER", "STATE", "DEFAULT", "SOURCE", "PROOF") + (("INSTALLED",) if include_all else ())
     rows = [header]
     for report in reports:
         tool = report.tool
@@ -45,7 +46,7 @@ def render_table(result: ScanResult, include_all: bool) -> str:
         if report.locked:
             name += " [locked]"
         row = (name, tool.id, tool.telemetry.tier.value, _state_label(report), tool.telemetry.default.value,
-               tool.source.value)
+               tool.source.value, summarize(tool).level.label)
         rows.append(row + (("yes" if report.installed else "no",) if include_all else ()))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
@@ -56,6 +57,8 @@ def render_table(result: ScanResult, include_all: bool) -> str:
     else:
         lines.append(f"{len(reports)} tools, {len(tracking)} tracking now."
                      + ("" if include_all else " `tracklight scan --all` lists every known tool."))
+        lines.append("PROOF: run = opt-out proven by running the tool; FAILED = the tool's last run disagreed with "
+                     "the entry; source = read in its code; docs = vendor documentation only.")
     problems = [p for r in reports for p in r.problems] + list(result.problems)
     if problems:
         lines.append("")
@@ -97,6 +100,7 @@ def render_show(report: ToolReport) -> str:
     out.append(f"default:   {telemetry.default.value}")
     out.append(f"state:     {report.state.value}" + ("  [locked by your organisation's policy]" if report.locked else ""))
     out.append(f"source:    {tool.source.value} ({tool.origin})")
+    out.append(f"proof:     {summarize(tool).text}")
     out += _lines("collects", telemetry.collects)
     out += _lines("sends to", telemetry.endpoints)
     out += _lines("keeps it", telemetry.retention)
@@ -133,7 +137,22 @@ def render_show(report: ToolReport) -> str:
     out += _lines("sources", tool.sources)
     if tool.verified:
         out.append(f"verified: {tool.verified.isoformat()}")
+    out += _lines("proofs", [_proof_line(p) for p in tool.proofs])
     return "\n".join(out)
+
+
+def _proof_line(proof: Proof) -> str:
+    """One proof in `show`: method, date, what it covers, and where to check it."""
+    covers = ", ".join(proof.covers)
+    if proof.method is ProofMethod.RUN:
+        result = proof.result.value.upper() if proof.result else ""
+        where = f"ran {proof.package}: {proof.oracle} -> {result}"
+    elif proof.method is ProofMethod.SOURCE:
+        where = f"{proof.url}\n      {proof.quote}"
+    else:
+        where = proof.url
+    note = f"\n      {proof.note}" if proof.note else ""
+    return f"{proof.method.value} {proof.date.isoformat()} [{covers}] {where}{note}"
 
 
 def run_show(args: argparse.Namespace) -> int:

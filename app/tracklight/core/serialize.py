@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tracklight.core.model import Control, ControlKind, Evidence, Problem, Tool, ToolReport
+from tracklight.core.assurance import summarize
+from tracklight.core.model import Control, ControlKind, Evidence, Problem, Proof, Tool, ToolReport
 
 TYPE_CHECKING = False  # (not typing.TYPE_CHECKING: importing typing costs every start ~3 ms; mypy reads this too)
 if TYPE_CHECKING:
@@ -28,6 +29,23 @@ def evidence_json(item: Evidence) -> dict[str, Any]:
     }
 
 
+def proof_json(proof: Proof) -> dict[str, Any]:
+    data: dict[str, Any] = {"method": proof.method.value, "covers": list(proof.covers), "date": proof.date.isoformat()}
+    for key in ("version", "commit", "url", "quote", "package", "oracle", "note", "fingerprint"):
+        if getattr(proof, key):
+            data[key] = getattr(proof, key)
+    if proof.result is not None:
+        data["result"] = proof.result.value
+    return data
+
+
+def assurance_json(tool: Tool) -> dict[str, Any]:
+    """How sure the facts are (`scan --json`'s "proof"): the level, the line users read, the proof it rests on."""
+    summary = summarize(tool)
+    return {"level": summary.level.value, "summary": summary.text, "opt_out_proven": summary.opt_out_proven,
+            "proof": proof_json(summary.proof) if summary.proof is not None else None}
+
+
 def report_json(report: ToolReport) -> dict[str, Any]:
     """One tool in `scan --json`."""
     tool = report.tool
@@ -39,6 +57,7 @@ def report_json(report: ToolReport) -> dict[str, Any]:
         "state": report.state.value,
         "default": tool.telemetry.default.value,
         "source": tool.source.value,
+        "proof": assurance_json(tool),
         "evidence": [evidence_json(e) for e in report.evidence],
         "problems": [problem_json(p) for p in report.problems],
     }
@@ -94,6 +113,7 @@ def disclosure_json(tool: Tool) -> dict[str, Any]:
         "controls": [control_json(c) for c in telemetry.controls],
         "sources": list(tool.sources),
         "verified": tool.verified.isoformat() if tool.verified else None,
+        "proofs": [proof_json(p) for p in tool.proofs],
     }
 
 
