@@ -80,3 +80,11 @@ def test_no_proof_is_older_than_the_facts_it_covers() -> None:
         if found:
             stale[tool.id] = [", ".join(p.covers) for p in found]
     assert stale == {}, "facts changed after they were proven: run `make prove ONLY=<id>` again"
+
+
+def test_the_proof_report_is_current() -> None:
+    """AUDIT.md is generated from the entries' proofs (and rewritten by `make prove`); an edit elsewhere must follow."""
+    from tracklight.commands.proving.record import audit_report
+
+    actual = (CATALOG / "AUDIT.md").read_text(encoding="utf-8")
+    assert actual == audit_report(CATALOG), "run `tracklight catalog audit > resources/catalog/AUDIT.md`"

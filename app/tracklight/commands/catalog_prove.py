@@ -42,6 +42,26 @@ def add_prove_action(actions: Any) -> None:
     prove.set_defaults(func=run_prove)
 
 
+def add_audit_action(actions: Any) -> None:
+    audit = actions.add_parser("audit", help="the proof report (resources/catalog/AUDIT.md): counts by method, "
+                                             "failed and missing proofs, every entry changed and why")
+    audit.add_argument("--catalog", metavar="DIR", help="the catalog folder (default: the built-in catalog)")
+    audit.set_defaults(func=run_audit)
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    from tracklight.commands.proving.record import audit_report
+    from tracklight.errors import TracklightError
+    from tracklight.resources import catalog_dir
+
+    try:
+        sys.stdout.write(audit_report(Path(args.catalog) if args.catalog else catalog_dir()))
+    except TracklightError as exc:
+        print(f"tracklight: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def run_prove(args: argparse.Namespace) -> int:
     from tracklight.commands.proving.install import default_cache
     from tracklight.commands.proving.runner import ProveOptions, parse_only, prove, render_table

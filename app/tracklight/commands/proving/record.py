@@ -8,8 +8,10 @@ The date comes from the caller (the CLI's clock, or a test's), never from here.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ import tomlkit
 
 from tracklight.changes.atomic import atomic_write
 from tracklight.commands.proving.sandbox import RunOutcome
-from tracklight.core.manifest import parse_manifest
+from tracklight.core.manifest import load_manifest_file, parse_manifest
 from tracklight.core.model import Source
 from tracklight.core.oracle import Package, parse_package
 from tracklight.core.proofs import fact_fingerprint
@@ -79,17 +81,40 @@ def record_outcome(entry: Path, outcome: RunOutcome, date: dt.date) -> None:
     atomic_write(str(entry), new_text.encode("utf-8"))
 
 
+def audit_report(catalog: Path) -> str:
+    """AUDIT.md's text for a catalog folder: its entries with their proofs, against the folder's baseline.json."""
+    from tracklight.core.proof_report import render_report
+
+    entries = []
+    for path in sorted(catalog.glob("*.toml")):
+        result = load_manifest_file(path, Source.CATALOG)
+        if result.tool is None:
+            raise ManifestError("; ".join(str(p) for p in result.problems), path=path)
+        entries.append((result.tool, tomllib.loads(path.read_text(encoding="utf-8"))))
+    baseline_file = catalog / "baseline.json"
+    baseline = json.loads(baseline_file.read_text(encoding="utf-8")) if baseline_file.exists() else {}
+    return render_report(entries, baseline)
+
+
 def refresh_listings(catalog: Path) -> list[Path]:
-    """Regenerate the catalog's generated pages that show what records changed (CATALOG.md's verified column)."""
+    """Regenerate the catalog's generated pages that show what records changed: CATALOG.md's verified column, and
+    AUDIT.md, the proof report (each only where the folder has one)."""
     from tracklight.core.catalog import load_catalog_folder
     from tracklight.core.listing import catalog_rows, render_markdown
 
+    def listing() -> str:
+        return render_markdown(catalog_rows([r.tool for r in load_catalog_folder(str(catalog)) if r.tool is not None]))
+
+    def audit() -> str:
+        return audit_report(catalog)
+
     written = []
-    tools = [r.tool for r in load_catalog_folder(catalog) if r.tool is not None]
-    listing = catalog / "CATALOG.md"
-    if listing.exists():
-        text = render_markdown(catalog_rows(tools))
-        if listing.read_text(encoding="utf-8") != text:
-            atomic_write(str(listing), text.encode("utf-8"))
-            written.append(listing)
+    pages: dict[str, Callable[[], str]] = {"CATALOG.md": listing, "AUDIT.md": audit}
+    for name, render in pages.items():
+        page = catalog / name
+        if page.exists():
+            text = render()
+            if page.read_text(encoding="utf-8") != text:
+                atomic_write(str(page), text.encode("utf-8"))
+                written.append(page)
     return written
