@@ -46,6 +46,11 @@ class JournalEntry:
     def id(self) -> str:
         return self.changeset.id
 
+    @property
+    def in_force(self) -> bool:
+        """Whether this change can still be undone: applied (or interrupted), not undone, not rolled back."""
+        return self.status in (Status.COMPLETE, Status.INTERRUPTED)
+
 
 # ---------------------------------------------------------------- (de)serialisation
 

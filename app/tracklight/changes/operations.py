@@ -1,6 +1,8 @@
 """The four things a person asks for — opt out, opt in, undo, history — as calls the CLI and the tray share.
 
-Each returns typed records (PlanResult, ChangeSet, JournalEntry); nothing here prints or knows about Qt.
+Each returns typed records (PlanResult, ChangeSet, JournalEntry); nothing here prints or knows about Qt. The tray
+plans first (to show the diff), then applies that plan; the CLI does both in one `run`. Either way the same
+`apply` writes: re-planning once when a file moved in between, and asking the policy again before an opt-in.
 """
 
 from __future__ import annotations
@@ -12,8 +14,14 @@ from dataclasses import dataclass
 from tracklight.changes.apply import apply_changeset
 from tracklight.changes.changeset import Action, ChangeSet, PlanResult
 from tracklight.changes.environment_store import EnvPlatform
+from tracklight.changes.everything import everything_to_opt_out
 from tracklight.changes.journal import Journal, JournalEntry
-from tracklight.changes.plan import DO_NOT_TRACK, PlanContext, plan_changes
+from tracklight.changes.plan import (
+    DO_NOT_TRACK,
+    PlanContext,
+    plan_changes,
+    unwritable_as_notes,
+)
 from tracklight.changes.safety import Scope
 from tracklight.changes.undo import undo as undo_change
 from tracklight.core.model import Os, ToolReport
@@ -55,18 +63,36 @@ class Changes:
         env = {DO_NOT_TRACK: "1"} if do_not_track else None
         return plan_changes(action, reports, self.context(), env=env)
 
+    def plan_everything(self, reports: Sequence[ToolReport]) -> PlanResult:
+        """"Opt out of everything": every installed tool that tracks you (`everything_to_opt_out`), plus
+        DO_NOT_TRACK=1. A tool this user has no way to switch off is a note, not a failure (unwritable_as_notes)."""
+        return unwritable_as_notes(self.plan(Action.OPTOUT, everything_to_opt_out(reports), do_not_track=True))
+
+    def apply(self, plan: PlanResult, reports: Sequence[ToolReport], *, do_not_track: bool = False,
+              after_journal: Callable[[ChangeSet], None] | None = None) -> ChangeSet:
+        """Write a planned change set (atomically, journaled) and return what was written.
+
+        When a file moved since planning, the same request (`reports`, `do_not_track`) is planned once more and a
+        second mismatch is a ConflictError. An opt-in asks the admin policy again first (PolicyError when it now
+        locks one of the tools, or is invalid: it fails closed)."""
+        changeset = plan.changeset
+        if changeset.empty:
+            return changeset
+        ctx = self.context()
+        if changeset.action is Action.OPTIN:
+            ctx.locks.check(changeset.tool_ids)
+        return apply_changeset(
+            changeset, journal=self.journal, guard=ctx.guard, store=ctx.env_store(),
+            replan=lambda: self.plan(changeset.action, reports, do_not_track=do_not_track).changeset,
+            after_journal=after_journal)
+
     def run(self, action: Action, reports: Sequence[ToolReport], *, do_not_track: bool = False,
             dry_run: bool = False, after_journal: Callable[[ChangeSet], None] | None = None) -> RunResult:
         """Plan, and unless dry_run, apply and journal (re-planning once if a file moved in between)."""
         result = self.plan(action, reports, do_not_track=do_not_track)
         if dry_run or result.changeset.empty:
             return RunResult(result, None)
-        ctx = self.context()
-        applied = apply_changeset(
-            result.changeset, journal=self.journal, guard=ctx.guard, store=ctx.env_store(),
-            replan=lambda: self.plan(action, reports, do_not_track=do_not_track).changeset,
-            after_journal=after_journal)
-        return RunResult(result, applied)
+        return RunResult(result, self.apply(result, reports, do_not_track=do_not_track, after_journal=after_journal))
 
     def optout(self, reports: Sequence[ToolReport], *, do_not_track: bool = False, dry_run: bool = False) -> RunResult:
         return self.run(Action.OPTOUT, reports, do_not_track=do_not_track, dry_run=dry_run)

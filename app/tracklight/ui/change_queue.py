@@ -1,0 +1,247 @@
+"""Opt out, opt in, undo: planned and applied on the worker pool, one at a time, reported back by signal.
+
+The tray menu, the window and the notices all ask this queue; it is a thin Qt shell over the one facade below
+(tracklight.changes.Changes), which plans, applies (re-planning once when a file moved), refuses opt-ins the admin
+policy forbids, undoes and reads the history. It refuses what an admin locked before any planning happens, and
+tells the scanner which tools Tracklight itself is about to turn back on.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from tracklight.core.model import Os, ToolReport
+from tracklight.errors import TracklightError
+from tracklight.ui.signals import emit
+from tracklight.ui.worker import TaskRunner
+
+if TYPE_CHECKING:  # the change machinery is loaded on the worker pool at the first change, not at start-up
+    from tracklight.changes.changeset import ChangeSet, PlanResult, ToolFailure
+    from tracklight.changes.operations import Changes
+
+
+class ChangeKind(enum.Enum):
+    OPTOUT = "optout"
+    OPTIN = "optin"
+    OPTOUT_EVERYTHING = "optout-everything"
+    UNDO = "undo"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the change machinery reads and writes: the environment, OS and system root of this session."""
+
+    env: Mapping[str, str]
+    os: Os
+    root: str
+
+    def changes(self) -> Changes:
+        from tracklight.changes.operations import Changes
+
+        return Changes(dict(self.env), self.os, self.root)
+
+
+@dataclass(frozen=True)
+class ChangeDone:
+    """What one change did: the change set written (None when nothing needed writing) and what went wrong."""
+
+    kind: ChangeKind
+    changeset: ChangeSet | None
+    tool_ids: tuple[str, ...] = ()
+    failures: tuple[ToolFailure, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    automatic: bool = False  # "Keep me opted out" did it, not a click
+
+    @property
+    def wrote(self) -> bool:
+        return self.changeset is not None and not self.changeset.empty
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A planned change, shown before anything is written."""
+
+    kind: ChangeKind
+    reports: tuple[ToolReport, ...]
+    plan: PlanResult
+
+
+class ChangeQueue(QObject):
+    """Runs changes off the UI thread, one at a time.
+
+    Signals: `finished(ChangeDone)`, `failed(str)`, `preview_ready(Preview)`, `history_loaded(tuple[JournalEntry])`,
+    `history_failed(str)`, `busy_changed(bool)`.
+    """
+
+    finished = Signal(object)
+    failed = Signal(str)
+    preview_ready = Signal(object)
+    history_loaded = Signal(object)
+    history_failed = Signal(str)  # reading the journal failed: nothing was being changed
+    busy_changed = Signal(bool)
+
+    def __init__(self, runner: TaskRunner, target: Target, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._target = target
+        self._queue: list[Callable[[], None]] = []
+        self._running = False
+        self.expect_on: Callable[[Collection[str]], None] = lambda _ids: None
+        self.forget_expected: Callable[[Collection[str]], None] = lambda _ids: None
+
+    @property
+    def busy(self) -> bool:
+        return self._running
+
+    # ------------------------------------------------------------ requests
+
+    def toggle(self, report: ToolReport) -> None:
+        """The menu's one click: a tool that sends telemetry is opted out, one that doesn't is opted back in."""
+        if report.tracking:
+            self.optout([report])
+        else:
+            self.optin([report])
+
+    def optout(self, reports: Sequence[ToolReport], *, automatic: bool = False) -> None:
+        reports = self._unlocked(reports)
+        if reports:
+            self._enqueue(lambda: self._run_change(ChangeKind.OPTOUT, reports, automatic))
+
+    def optin(self, reports: Sequence[ToolReport]) -> None:
+        reports = self._unlocked(reports)
+        if reports:
+            self._enqueue(lambda: self._run_change(ChangeKind.OPTIN, reports, False))
+
+    def optout_everything(self, reports: Sequence[ToolReport]) -> None:
+        """Every installed tool that sends telemetry (changes.everything), plus DO_NOT_TRACK=1."""
+        from tracklight.changes.everything import everything_to_opt_out
+
+        selected = tuple(r for r in everything_to_opt_out(reports) if not r.locked)
+        self._enqueue(lambda: self._run_change(ChangeKind.OPTOUT_EVERYTHING, selected, False))
+
+    def undo(self, change_id: str | None = None) -> None:
+        """Revert the last change set (or a named one)."""
+        target = self._target
+
+        def task() -> ChangeDone:
+            changeset = target.changes().undo(change_id)
+            return ChangeDone(ChangeKind.UNDO, changeset, tuple(changeset.tool_ids))
+
+        def start() -> None:
+            self._runner.submit(task, self._done, self._error)
+
+        self._enqueue(start)
+
+    def preview(self, kind: ChangeKind, reports: Sequence[ToolReport]) -> None:
+        """Plan without writing; `preview_ready(Preview)` carries the diffs."""
+        reports = tuple(reports)
+        target = self._target
+
+        def task() -> Preview:
+            return Preview(kind, reports, _plan(kind, target.changes(), reports))
+
+        self._runner.submit(task, lambda preview: emit(self.preview_ready, preview),
+                            lambda exc: emit(self.failed, _message(exc)))
+
+    def apply_preview(self, preview: Preview) -> None:
+        """Write exactly what was shown (the facade re-plans once, or refuses, if a file changed since)."""
+        if preview.kind is ChangeKind.OPTIN and any(r.locked for r in preview.reports):
+            emit(self.failed, _locked_message([r for r in preview.reports if r.locked]))
+            return
+        target = self._target
+
+        def task() -> ChangeDone:
+            return _apply(preview.kind, target.changes(), preview.reports, preview.plan, False)
+
+        self._enqueue(lambda: self._start_apply(preview.kind, preview.reports, task))
+
+    def load_history(self) -> None:
+        target = self._target
+        self._runner.submit(lambda: tuple(target.changes().history()),
+                            lambda entries: emit(self.history_loaded, entries),
+                            lambda exc: emit(self.history_failed, f"The history can't be read: {_message(exc)}"))
+
+    # ------------------------------------------------------------ running, one at a time
+
+    def _unlocked(self, reports: Sequence[ToolReport]) -> tuple[ToolReport, ...]:
+        locked = [r for r in reports if r.locked]
+        if locked:
+            emit(self.failed, _locked_message(locked))
+        return tuple(r for r in reports if not r.locked)
+
+    def _enqueue(self, start: Callable[[], None]) -> None:
+        self._queue.append(start)
+        if not self._running:
+            self._next()
+
+    def _next(self) -> None:
+        if not self._queue:
+            if self._running:
+                self._running = False
+                emit(self.busy_changed, False)
+            return
+        if not self._running:
+            self._running = True
+            emit(self.busy_changed, True)
+        self._queue.pop(0)()
+
+    def _run_change(self, kind: ChangeKind, reports: tuple[ToolReport, ...], automatic: bool) -> None:
+        target = self._target
+
+        def task() -> ChangeDone:
+            changes = target.changes()
+            return _apply(kind, changes, reports, _plan(kind, changes, reports), automatic)
+
+        self._start_apply(kind, reports, task)
+
+    def _start_apply(self, kind: ChangeKind, reports: tuple[ToolReport, ...], task: Callable[[], ChangeDone]) -> None:
+        expected = [r.id for r in reports] if kind is ChangeKind.OPTIN else []
+        self.expect_on(expected)
+        self._runner.submit(task, self._done, lambda exc: self._error(exc, expected))
+
+    def _done(self, done: ChangeDone) -> None:
+        emit(self.finished, done)
+        self._next()
+
+    def _error(self, exc: BaseException, expected: Collection[str] = ()) -> None:
+        if expected:
+            self.forget_expected(expected)
+        emit(self.failed, _message(exc))
+        self._next()
+
+
+def _plan(kind: ChangeKind, changes: Changes, reports: Sequence[ToolReport]) -> PlanResult:
+    from tracklight.changes.changeset import Action
+
+    if kind is ChangeKind.OPTIN:
+        return changes.plan(Action.OPTIN, reports)
+    if kind is ChangeKind.OPTOUT_EVERYTHING:
+        return changes.plan_everything(reports)
+    return changes.plan(Action.OPTOUT, reports)
+
+
+def _apply(kind: ChangeKind, changes: Changes, reports: Sequence[ToolReport], plan: PlanResult,
+           automatic: bool) -> ChangeDone:
+    changeset = None
+    if not plan.changeset.empty:
+        changeset = changes.apply(plan, reports, do_not_track=kind is ChangeKind.OPTOUT_EVERYTHING)
+    return ChangeDone(kind, changeset, tuple(r.id for r in reports), plan.failures, plan.unchanged, plan.notes,
+                      automatic)
+
+
+def _locked_message(locked: Sequence[ToolReport]) -> str:
+    names = ", ".join(r.tool.name for r in locked)
+    pronoun = "it" if len(locked) == 1 else "them"
+    return f"{names}: locked by your organisation's policy; Tracklight can't change {pronoun}."
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, TracklightError):
+        return str(exc)
+    return f"Unexpected error: {exc!r}"
