@@ -73,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args_list = ["tray"]
     if args_list in (["tray"], ["tray", "--show-window"]):
         # The tray is what most starts are (login, the app menu): straight to it, without argparse.
-        from tracklight.ui.app import run_tray
+        from tracklight.ui.launch import run_tray
 
         return run_tray(show_window=len(args_list) == 2)
     parser = build_parser(COMMAND_OWNERS.get(args_list[0]))

@@ -109,7 +109,7 @@ def startup(env: dict[str, str], runs: int) -> None:
     bare_cmd = [sys.executable, str(HERE / "bench_tray_bare.py"), str(ROOT / "resources" / "icons" / "tray-none.svg")]
     ours_cmd = [str(BIN / "tracklight"), "tray"]
     # The same start without the command line's argument parser (which loads every command's modules first).
-    direct_cmd = [sys.executable, "-c", "from tracklight.ui.app import run_tray; raise SystemExit(run_tray())"]
+    direct_cmd = [sys.executable, "-c", "from tracklight.ui.launch import run_tray; raise SystemExit(run_tray())"]
     ours_env = dict(env, TRACKLIGHT_EXIT_WHEN_READY="1")
     time_to_ready(bare_cmd, env)  # warm the disk cache for Qt
     time_to_ready(ours_cmd, ours_env)  # and build Tracklight's parsed-catalog cache, as any second start has

@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QTimer
 
 from tracklight.core.model import State
-from tracklight.ui.app import make_qapplication
+from tracklight.ui.launch import make_qapplication
 from tracklight.ui.tracklight_app import TracklightApp
 
 EDITS = 40
@@ -39,8 +39,8 @@ def main() -> int:
     pending: dict[str, object] = {}
 
     def row_state() -> State:
-        for row in range(window.model.rowCount()):
-            report = window.model.report(row)
+        for row in range(window.tools.model.rowCount()):
+            report = window.tools.model.report(row)
             if report.id == "vscode":
                 return report.state
         raise AssertionError("vscode is not in the window")

@@ -115,7 +115,7 @@ def test_policy_apply_and_export_use_no_network(no_network, tmp_path):
 
 
 def test_tray_start_uses_no_network(no_network, qtbot):
-    from tracklight.ui.app import TracklightApp
+    from tracklight.ui.tracklight_app import TracklightApp
 
     app = TracklightApp(tray=False)
     try:

@@ -55,11 +55,11 @@ def test_locked_items_show_a_lock_and_cannot_be_toggled(qtbot, make_app, desk: D
     assert not entry.isEnabled() and not entry.icon().isNull() and "locked" in entry.text()
     entry.trigger()  # a disabled action does nothing; and asking the operations directly is refused too
     refusals: list[str] = []
-    app.operations.failed.connect(refusals.append)
-    app.operations.toggle(report)
+    app.changes.failed.connect(refusals.append)
+    app.changes.toggle(report)
     assert refusals and "locked" in refusals[0]
     app.window.select_tool("nextjs")
-    details = app.window.details
+    details = app.window.tools.details
     assert not details.optin_button.isEnabled() and not details.optout_button.isEnabled()
     assert "Locked" in details.text.toPlainText()
     qtbot.wait(200)
@@ -124,7 +124,7 @@ def test_tray_click_opens_the_window(qtbot, make_app, desk: Desk) -> None:
 def test_core_formats_and_changes_do_not_load_qt() -> None:
     code = ("import sys, tracklight.core.scan, tracklight.changes.operations, tracklight.ui.snapshot, "
             "tracklight.ui.watch_plan, tracklight.ui.settings, tracklight.ui.autostart, tracklight.ui.prescan, "
-            "tracklight.ui.single_instance, tracklight.ui.app; "
+            "tracklight.ui.single_instance, tracklight.ui.launch; "
             "print(any(m.startswith('PySide6') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

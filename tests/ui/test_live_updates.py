@@ -19,8 +19,8 @@ def test_an_external_edit_of_a_watched_file_updates_the_model(qtbot, make_app, d
     desk.vscode_settings.write_bytes(VSCODE_SETTINGS.replace(b'"all"', b'"off"'))
     qtbot.waitUntil(lambda: app.scanner.snapshot.get("vscode").state is State.OFF, timeout=3000)
     assert "Visual Studio Code" not in app.tray.icon.toolTip()
-    row = next(r for r in range(app.window.model.rowCount()) if app.window.model.report(r).id == "vscode")
-    assert app.window.model.report(row).state is State.OFF
+    row = next(r for r in range(app.window.tools.model.rowCount()) if app.window.tools.model.report(r).id == "vscode")
+    assert app.window.tools.model.report(row).state is State.OFF
     app.menu.menu.aboutToShow.emit()
     assert not next(a for a in app.menu.tool_actions() if a.data() == "vscode").isChecked()
 

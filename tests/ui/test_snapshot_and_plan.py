@@ -133,12 +133,12 @@ def test_switching_off_start_at_login_hides_an_admins_autostart_entry(sandbox_ho
 
 def test_opting_out_of_everything_notes_a_system_only_tool_as_the_cli_does(desk: Desk) -> None:
     # Grafana's only control is its system-wide grafana.ini: the person can't switch it off from their account.
-    from tracklight.ui.actions import Target, plan_optout
+    from tracklight.changes.operations import Changes
 
     desk.install("grafana-server")
     reports = [r for r in desk.scan().reports if r.installed and r.tracking]
     assert "grafana" in {r.id for r in reports}
-    plan = plan_optout(Target(dict(os.environ), locations.current_os(), str(desk.root)), reports, everything=True)
+    plan = Changes(dict(os.environ), locations.current_os(), str(desk.root)).plan_everything(reports)
     assert plan.failures == ()
     assert any(note.startswith("grafana: ") and "tracklight policy apply" in note for note in plan.notes)
     assert {"vscode", "nextjs", "dotnet"} <= set(plan.changeset.tool_ids)

@@ -14,7 +14,7 @@ from .conftest import NEXT_CONFIG, Desk
 
 
 def _visible_ids(window) -> list[str]:
-    return [window.proxy.index(r, NAME).data(TOOL_ID_ROLE) for r in range(window.proxy.rowCount())]
+    return [window.tools.proxy.index(r, NAME).data(TOOL_ID_ROLE) for r in range(window.tools.proxy.rowCount())]
 
 
 def test_table_lists_installed_tools_and_filters(qtbot, make_app, desk: Desk) -> None:
@@ -22,24 +22,24 @@ def test_table_lists_installed_tools_and_filters(qtbot, make_app, desk: Desk) ->
     window = app.window
     result = desk.scan()
     assert sorted(_visible_ids(window)) == sorted(r.id for r in result.reports if r.installed)
-    window.scope.setCurrentIndex(1)  # all known tools
+    window.tools.scope.setCurrentIndex(1)  # all known tools
     assert len(_visible_ids(window)) == len(result.reports)
-    window.tracking_only.setChecked(True)
+    window.tools.tracking_only.setChecked(True)
     assert sorted(_visible_ids(window)) == sorted(r.id for r in result.reports if r.tracking)
-    window.tracking_only.setChecked(False)
-    qtbot.keyClicks(window.search, "next")
+    window.tools.tracking_only.setChecked(False)
+    qtbot.keyClicks(window.tools.search, "next")
     assert _visible_ids(window) == ["nextjs"]
-    window.search.clear()
+    window.tools.search.clear()
 
 
 def test_table_sorts_by_tier_and_name(qtbot, make_app, desk: Desk) -> None:
     app = make_app(show_window=True, watch=False)
     window = app.window
-    window.scope.setCurrentIndex(1)
-    window.table.sortByColumn(TIER, Qt.SortOrder.DescendingOrder)
+    window.tools.scope.setCurrentIndex(1)
+    window.tools.table.sortByColumn(TIER, Qt.SortOrder.DescendingOrder)
     ranks = [app.scanner.snapshot.get(i).tool.telemetry.tier.rank for i in _visible_ids(window)]
     assert ranks == sorted(ranks, reverse=True)
-    window.table.sortByColumn(NAME, Qt.SortOrder.AscendingOrder)
+    window.tools.table.sortByColumn(NAME, Qt.SortOrder.AscendingOrder)
     names = [app.scanner.snapshot.get(i).tool.name.casefold() for i in _visible_ids(window)]
     assert names == sorted(names)
 
@@ -48,7 +48,7 @@ def test_details_show_disclosure_and_evidence_and_opt_out(qtbot, make_app, desk:
     app = make_app(show_window=True)
     window = app.window
     assert window.select_tool("nextjs")
-    details = window.details
+    details = window.tools.details
     html = details.text.toPlainText()
     report = app.scanner.snapshot.get("nextjs")
     assert report.tool.privacy_policy in html
@@ -57,7 +57,7 @@ def test_details_show_disclosure_and_evidence_and_opt_out(qtbot, make_app, desk:
     assert details.optout_button.isEnabled() and not details.optin_button.isEnabled()
     qtbot.mouseClick(details.optout_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: app.scanner.snapshot.get("nextjs").state is State.OFF, timeout=5000)
-    qtbot.waitUntil(lambda: window.details.optin_button.isEnabled(), timeout=3000)
+    qtbot.waitUntil(lambda: window.tools.details.optin_button.isEnabled(), timeout=3000)
     assert window.selected_id() == "nextjs"
 
 
@@ -65,7 +65,7 @@ def test_show_what_will_change_shows_the_diff_before_writing(qtbot, make_app, de
     app = make_app(show_window=True)
     window = app.window
     window.select_tool("nextjs")
-    qtbot.mouseClick(window.details.preview_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.tools.details.preview_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: app.last_dialog is not None and app.last_dialog.isVisible(), timeout=5000)
     dialog = app.last_dialog
     diff = dialog.diff.toPlainText()
@@ -78,7 +78,7 @@ def test_show_what_will_change_shows_the_diff_before_writing(qtbot, make_app, de
 def test_cancelling_the_diff_writes_nothing(qtbot, make_app, desk: Desk) -> None:
     app = make_app(show_window=True)
     app.window.select_tool("vscode")
-    app.window.details.preview_button.click()
+    app.window.tools.details.preview_button.click()
     qtbot.waitUntil(lambda: app.last_dialog is not None and app.last_dialog.isVisible(), timeout=5000)
     before = desk.vscode_settings.read_bytes()
     app.last_dialog.reject()
@@ -90,7 +90,7 @@ def test_cancelling_the_diff_writes_nothing(qtbot, make_app, desk: Desk) -> None
 def test_history_view_lists_changes_and_undoes_one(qtbot, make_app, desk: Desk) -> None:
     app = make_app(show_window=True)
     app.window.select_tool("nextjs")
-    app.window.details.optout_button.click()
+    app.window.tools.details.optout_button.click()
     qtbot.waitUntil(lambda: len(app.history) == 1, timeout=5000)
     history = app.window.history
     assert history.tree.topLevelItemCount() == 1
@@ -112,8 +112,8 @@ def test_tier_conflict_shows_both_tiers(qtbot, make_app, desk: Desk, sandbox_hom
     assert report.conflict is not None, report.problems
     app.window.select_tool("nextjs")
     row = _visible_ids(app.window).index("nextjs")
-    assert app.window.proxy.index(row, TIER).data() == "aggregated (catalog: anonymized)"
-    text = app.window.details.text.toPlainText()
+    assert app.window.tools.proxy.index(row, TIER).data() == "aggregated (catalog: anonymized)"
+    text = app.window.tools.details.text.toPlainText()
     assert "disagree" in text and "aggregated" in text and "anonymized" in text
 
 
@@ -153,20 +153,20 @@ def test_settings_tab_writes_autostart_and_settings(qtbot, make_app, desk: Desk,
 def test_keyboard_reaches_everything_with_names(qtbot, make_app, desk: Desk) -> None:
     app = make_app(show_window=True, watch=False)
     window = app.window
-    for widget in (window.search, window.scope, window.tracking_only, window.table, window.details.text,
-                   window.details.optout_button, window.details.optin_button, window.details.preview_button,
-                   window.optout_all_button, window.history.tree, window.history.undo_button):
+    for widget in (window.tools.search, window.tools.scope, window.tools.tracking_only, window.tools.table, window.tools.details.text,
+                   window.tools.details.optout_button, window.tools.details.optin_button, window.tools.details.preview_button,
+                   window.tools.optout_all_button, window.history.tree, window.history.undo_button):
         assert widget.accessibleName(), widget
         assert widget.focusPolicy() & Qt.FocusPolicy.TabFocus, widget
     with qtbot.waitActive(window):
         window.activateWindow()
-    window.table.setFocus()
-    qtbot.keyClick(window.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(window.search.hasFocus, timeout=2000)
-    qtbot.keyClicks(window.search, "dotnet")
+    window.tools.table.setFocus()
+    qtbot.keyClick(window.tools.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(window.tools.search.hasFocus, timeout=2000)
+    qtbot.keyClicks(window.tools.search, "dotnet")
     assert _visible_ids(window) == ["dotnet"]
-    qtbot.keyClick(window.search, Qt.Key.Key_Escape)
-    assert window.search.text() == ""
+    qtbot.keyClick(window.tools.search, Qt.Key.Key_Escape)
+    assert window.tools.search.text() == ""
 
 
 def test_quick_toggles_end_in_the_last_state(qtbot, make_app, desk: Desk, sandbox_home: Path) -> None:

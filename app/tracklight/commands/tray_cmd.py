@@ -13,6 +13,6 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tracklight.ui.app import run_tray
+    from tracklight.ui.launch import run_tray
 
     return run_tray(show_window=args.show_window)

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QColor, QFontDatabase, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
-from tracklight.ui.operations import Kind, Preview
+from tracklight.ui.change_queue import ChangeKind, Preview
 
 if TYPE_CHECKING:
     from tracklight.changes.changeset import ChangeSet
 
-_VERB = {Kind.OPTOUT: "Opt out", Kind.OPTIN: "Allow", Kind.OPTOUT_EVERYTHING: "Opt out of everything",
-         Kind.UNDO: "Undo"}
+_VERB = {ChangeKind.OPTOUT: "Opt out", ChangeKind.OPTIN: "Allow", ChangeKind.OPTOUT_EVERYTHING: "Opt out of everything",
+         ChangeKind.UNDO: "Undo"}
 
 
 def changeset_text(changeset: ChangeSet) -> str:

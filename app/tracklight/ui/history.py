@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tracklight.ui.actions import can_undo
 from tracklight.ui.diff_dialog import DiffHighlighter, changeset_text
 from tracklight.ui.signals import emit
 
@@ -101,7 +100,7 @@ class HistoryPage(QWidget):
 
     def _selected(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
         entry = self._entries.get(str(item.data(0, ID_ROLE))) if item is not None else None
-        self.undo_button.setEnabled(entry is not None and can_undo(entry))
+        self.undo_button.setEnabled(entry is not None and entry.in_force)
         self.diff.setPlainText(changeset_text(entry.changeset) if entry is not None else "")
 
     def _undo(self) -> None:

@@ -2,14 +2,15 @@
 
 One scan runs at a time. Requests that arrive meanwhile are merged (the union of their tools) and run next, so an
 older result never overwrites a newer one. The tool index (catalog + manifests) is loaded once and reused; it is
-reloaded only when a manifest folder changed.
+reloaded only when a manifest folder changed. Admin locks are the scan's own (core.locks.machine_locks, the one
+lock function of the CLI and the tray: an invalid policy locks every tool and is reported as a problem).
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
@@ -23,9 +24,6 @@ from tracklight.ui.signals import emit
 from tracklight.ui.snapshot import Snapshot, Transitions, compare
 from tracklight.ui.watch_plan import Affected
 from tracklight.ui.worker import TaskRunner
-
-LockedProvider = Callable[[ToolIndex], "Locks | Collection[str]"]
-"""The tools an admin policy locks, given the index (the policy may say "*"): core.policy.machine_locks."""
 
 
 @dataclass(frozen=True)
@@ -50,14 +48,12 @@ class Scanner(QObject):
     scan_failed = Signal(str)
 
     def __init__(self, runner: TaskRunner, env: Mapping[str, str] | None = None, os_: Os | None = None,
-                 root: str | None = None, locked: LockedProvider | None = None,
-                 parent: QObject | None = None) -> None:
+                 root: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
         self._env = dict(os.environ) if env is None else dict(env)
         self._os = os_ or locations.current_os()
         self._root = root or locations.system_root(self._env)
-        self._locked: LockedProvider = locked or (lambda _index: ())
         self._index: ToolIndex | None = None
         self._snapshot = Snapshot()
         self._running = False
@@ -115,7 +111,7 @@ class Scanner(QObject):
         started = time.perf_counter()
         try:
             index = load_index(self._os, self._env, self._root)
-            result = scan(self._env, self._os, self._root, index=index, locked=self._locked(index))
+            result = scan(self._env, self._os, self._root, index=index)
         except Exception as exc:  # noqa: BLE001 - as _failed does for a scan on the worker pool
             emit(self.scan_failed, f"The scan failed: {exc}")
             return self._snapshot
@@ -127,13 +123,13 @@ class Scanner(QObject):
         if request is None:
             return
         self._running = True
-        env, os_, root, locked = self._env, self._os, self._root, self._locked
+        env, os_, root = self._env, self._os, self._root
         index = None if request.reload_index else self._index
 
         def task() -> _Outcome:
             started = time.perf_counter()
             used = index or load_index(os_, env, root)
-            result = scan(env, os_, root, index=used, only=request.only, locked=locked(used))
+            result = scan(env, os_, root, index=used, only=request.only)
             return _Outcome(result, used, request.only, time.perf_counter() - started)
 
         self._runner.submit(task, self._finished, self._failed)

@@ -1,28 +1,32 @@
 """The tray app's composition root: builds the parts and wires their signals.
 
-`TracklightApp` is a plain QObject that owns the parts (scanner, watcher, operations, tray, menu, window, notices);
-it is not a QApplication subclass and not a message bus. Each part gets what it needs passed in and reports by
-signal; the app connects the signals. The UI holds the latest snapshot and redraws from it.
+`TracklightApp` is a plain QObject that owns the parts (scanner, watcher, change queue, tray, menu, window, notice
+presenter, re-apply limiter, autostart controller); it is not a QApplication subclass and not a message bus. Each
+part gets what it needs passed in and reports by signal; the app connects the signals and decides nothing of its
+own: wording is the presenter's, rate limits the limiter's, threads the runner's. The UI holds the latest snapshot
+and redraws from it.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import threading
-import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from tracklight.core import locations
-from tracklight.core.model import Os, ToolReport
-from tracklight.ui import actions, autostart, signals
+from tracklight.core.model import Os, State, ToolReport
+from tracklight.ui import signals
+from tracklight.ui.autostart_controller import AutostartController
+from tracklight.ui.change_queue import ChangeDone, ChangeKind, ChangeQueue, Preview, Target
 from tracklight.ui.menu import MenuCallbacks, MenuState, TrayMenu
-from tracklight.ui.notifications import Notice, NoticeAction, Notifier
-from tracklight.ui.operations import Kind, Operations, Outcome, Preview
+from tracklight.ui.notice_presenter import NoticeCallbacks, NoticePresenter
+from tracklight.ui.notifications import Notifier
+from tracklight.ui.reapply_limiter import ReapplyLimiter
 from tracklight.ui.scanner import Scanner
 from tracklight.ui.settings import Settings, load_settings, save_settings
 from tracklight.ui.snapshot import Snapshot, Transitions
@@ -39,11 +43,6 @@ NO_TRAY_MESSAGE = ("No system tray was found on this desktop, so Tracklight open
 
 WELCOME_MESSAGE = ("Tracklight stays in your tray: its icon's shape shows the most revealing kind of telemetry "
                    "still being sent, and its menu switches a tool off in one click. You can close this window.")
-
-# "Keep me opted out" re-applies at most this often per tool, so a tool that keeps turning itself back on
-# can't make Tracklight rewrite its file in a loop.
-REAPPLY_LIMIT = 3
-REAPPLY_WINDOW_S = 600.0
 
 
 def release_source_cache() -> None:
@@ -68,27 +67,28 @@ class TracklightApp(QObject):
         self.env: Mapping[str, str] = dict(os.environ) if env is None else dict(env)
         self.os = os_ or locations.current_os()
         self.root = root or locations.system_root(self.env)
-        self.target = actions.Target(self.env, self.os, self.root)
         self.runner = TaskRunner(self)
-        self.scanner = Scanner(self.runner, self.env, self.os, self.root,
-                               locked=lambda index: actions.locked_tools(index, self.target), parent=self)
-        self.operations = Operations(self.runner, self.target, self)
-        self.operations.expect_on = self.scanner.expect_on
-        self.operations.forget_expected = self.scanner.forget_expected
+        self.scanner = Scanner(self.runner, self.env, self.os, self.root, parent=self)
+        self.changes = ChangeQueue(self.runner, Target(self.env, self.os, self.root), self)
+        self.changes.expect_on = self.scanner.expect_on
+        self.changes.forget_expected = self.scanner.forget_expected
         self.settings: Settings = load_settings(self.os, self.env)
-        self.notifier = Notifier()
+        self.reapply = ReapplyLimiter()
+        self.autostart = AutostartController(self.runner, self.env, self)
+        self.notices = NoticePresenter(
+            Notifier(),
+            NoticeCallbacks(undo=self.changes.undo, optout=self._optout_again, keep_opted_out=self._keep_opted_out,
+                            open_tool=self.open_window),
+            self._name_of, locations.home(self.os, self.env))
         self.history: tuple[JournalEntry, ...] = ()
         self.last_dialog: object | None = None
         self.window: MainWindow | None = None
         self.watcher: Watcher | None = None
-        self._reapplied: dict[str, list[float]] = {}
         self._stopped = False
-        self._autostart_wanted = False
-        self._autostart_lock = threading.Lock()
         self.has_tray = tray_icon is not None or (tray_available() if tray is None else tray)
 
         self.menu = TrayMenu(lambda: self.scanner.snapshot, self._menu_state, MenuCallbacks(
-            toggle=self.operations.toggle,
+            toggle=self.changes.toggle,
             optout_everything=self.optout_everything,
             undo_last=self.undo_last,
             open_window=self.open_window,
@@ -105,12 +105,18 @@ class TracklightApp(QObject):
         self.scanner.snapshot_changed.connect(self._snapshot_changed)
         self.scanner.transitions.connect(self._transitions)
         self.scanner.scan_failed.connect(self._show_error)
-        self.operations.finished.connect(self._operation_finished)
-        self.operations.failed.connect(self._operation_failed)
-        self.operations.history_loaded.connect(self._history_loaded)
-        self.operations.history_failed.connect(self._show_error)
-        self.operations.preview_ready.connect(self._preview_ready)
-        self.operations.busy_changed.connect(self._busy_changed)
+        self.changes.finished.connect(self._change_finished)
+        self.changes.failed.connect(self._change_failed)
+        self.changes.history_loaded.connect(self._history_loaded)
+        self.changes.history_failed.connect(self._show_error)
+        self.changes.preview_ready.connect(self._preview_ready)
+        self.changes.busy_changed.connect(self._busy_changed)
+        self.autostart.changed.connect(self._autostart_changed)
+        self.autostart.failed.connect(self._show_error)
+
+    @property
+    def notifier(self) -> Notifier:
+        return self.notices.notifier
 
     # ------------------------------------------------------------ life cycle
 
@@ -138,7 +144,7 @@ class TracklightApp(QObject):
         self.watcher = Watcher(self)
         self.watcher.changed.connect(self.scanner.rescan_affected)
         self._update_watch_plan(self.scanner.snapshot)
-        self.operations.load_history()
+        self.changes.load_history()
         release_source_cache()
 
     def shutdown(self) -> None:
@@ -164,19 +170,19 @@ class TracklightApp(QObject):
             from tracklight.ui.window import MainWindow
 
             window = MainWindow()
-            window.optout_requested.connect(lambda r: self.operations.optout([r]))
-            window.optin_requested.connect(lambda r: self.operations.optin([r]))
+            window.optout_requested.connect(lambda r: self.changes.optout([r]))
+            window.optin_requested.connect(lambda r: self.changes.optin([r]))
             window.preview_requested.connect(self.preview)
             window.optout_everything_requested.connect(self.optout_everything)
+            window.undo_requested.connect(self.changes.undo)
+            window.history_requested.connect(self.changes.load_history)
+            window.settings_changed.connect(self._settings_edited)
+            window.autostart_changed.connect(self.autostart.set_enabled)
             window.rescan_requested.connect(lambda: self.scanner.rescan(None, reload_index=True))
             window.quit_requested.connect(self.quit)
-            window.history.undo_requested.connect(self.operations.undo)
-            window.history.refresh_requested.connect(self.operations.load_history)
-            window.settings.settings_changed.connect(self._settings_edited)
-            window.settings.autostart_changed.connect(self.set_autostart)
-            window.settings.show_settings(self.settings, autostart.is_enabled(self.env))
-            window.history.set_history(self.history)
-            window.set_busy(self.operations.busy)
+            window.show_settings(self.settings, self.autostart.is_enabled())
+            window.show_history(self.history)
+            window.set_busy(self.changes.busy)
             if self.tray is None:
                 window.quit_on_close = True
                 window.show_banner(NO_TRAY_MESSAGE)
@@ -190,27 +196,20 @@ class TracklightApp(QObject):
         window = self.ensure_window()
         window.bring_to_front()
         if tool_id is not None:
-            window.tabs.setCurrentIndex(0)
-            if not window.select_tool(tool_id):
-                window.scope.setCurrentIndex(1)
-                window.tracking_only.setChecked(False)
-                window.search.clear()
-                window.select_tool(tool_id)
+            window.show_tool(tool_id)
 
     # ------------------------------------------------------------ requests
 
     def optout_everything(self) -> None:
-        self.operations.optout_everything(self.scanner.snapshot.tracking)
+        self.changes.optout_everything(self.scanner.snapshot.reports)
 
     def undo_last(self) -> None:
-        self.operations.undo(None)
+        self.changes.undo(None)
 
     def preview(self, report: ToolReport) -> None:
         """"Show what will change": plan the opt-out (or opt-in, for a tool that is off) and show the diff."""
-        from tracklight.core.model import State
-
-        kind = Kind.OPTIN if report.state is State.OFF else Kind.OPTOUT
-        self.operations.preview(kind, [report])
+        kind = ChangeKind.OPTIN if report.state is State.OFF else ChangeKind.OPTOUT
+        self.changes.preview(kind, [report])
 
     def save_settings(self, settings: Settings) -> None:
         """Keep the settings in force and write them off the UI thread (the latest wins when saves overlap)."""
@@ -220,39 +219,28 @@ class TracklightApp(QObject):
 
     def _settings_edited(self, edited: Settings) -> None:
         """The Settings tab changed a checkbox: merge its fields into the settings in force and save."""
-        from dataclasses import replace
-
         self.save_settings(replace(self.settings, keep_opted_out=edited.keep_opted_out,
                                    announce_new_tools=edited.announce_new_tools,
                                    notify_changes=edited.notify_changes))
 
-    def set_autostart(self, enabled: bool) -> None:
-        """Write or remove the autostart entry off the UI thread; quick toggles end in the last one's state."""
-        env = self.env
-        self._autostart_wanted = enabled
+    def _optout_again(self, tool_id: str) -> None:
+        fresh = self.scanner.snapshot.get(tool_id)
+        if fresh is not None:
+            self.changes.optout([fresh])
 
-        def task() -> bool:
-            with self._autostart_lock:
-                if self._autostart_wanted:
-                    autostart.enable(env)
-                else:
-                    autostart.disable(env)
-                return autostart.is_enabled(env)
-
-        def done(now: bool) -> None:
-            if self.window is not None:
-                self.window.settings.status.setText(
-                    f"Tracklight will start when you log in ({autostart.autostart_file(env)})." if now
-                    else "Tracklight will not start by itself.")
-
-        self.runner.submit(task, done, self._show_error)
+    def _keep_opted_out(self, tool_id: str) -> None:
+        self.save_settings(replace(self.settings, keep_opted_out=True))
+        if self.window is not None:
+            self.window.show_settings(self.settings, self.autostart.is_enabled())
+        self._optout_again(tool_id)
 
     # ------------------------------------------------------------ signals from the parts
 
     def _menu_state(self) -> MenuState:
-        undoable = any(actions.can_undo(e) and e.changeset.action.value != "undo" for e in self.history)
-        return MenuState(can_undo=undoable,
-                         busy=self.operations.busy)
+        from tracklight.changes.changeset import Action
+
+        undoable = any(e.in_force and e.changeset.action is not Action.UNDO for e in self.history)
+        return MenuState(can_undo=undoable, busy=self.changes.busy)
 
     def _snapshot_changed(self, snapshot: Snapshot) -> None:
         if self._stopped:
@@ -279,103 +267,44 @@ class TracklightApp(QObject):
             return
         automatic: list[ToolReport] = []
         for report in found.reenabled:
-            if self.settings.keep_opted_out and self._may_reapply(report.id):
+            if self.settings.keep_opted_out and self.reapply.allow(report.id):
                 automatic.append(report)
             else:
-                self._announce_reenabled(report)
+                self.notices.reenabled(report)
         if automatic:
-            self.operations.optout(automatic, automatic=True)
+            self.changes.optout(automatic, automatic=True)
         if self.settings.announce_new_tools:
             for report in found.newly_tracking:
-                self._announce_new(report)
+                self.notices.new_tool(report)
 
-    def _may_reapply(self, tool_id: str) -> bool:
-        now = time.monotonic()
-        recent = [t for t in self._reapplied.get(tool_id, []) if now - t < REAPPLY_WINDOW_S]
-        if len(recent) >= REAPPLY_LIMIT:
-            self._reapplied[tool_id] = recent
-            return False
-        self._reapplied[tool_id] = [*recent, now]
-        return True
-
-    def _announce_reenabled(self, report: ToolReport) -> None:
-        tool_id = report.id
-
-        def optout_again() -> None:
-            fresh = self.scanner.snapshot.get(tool_id)
-            if fresh is not None:
-                self.operations.optout([fresh])
-
-        def keep_opted_out() -> None:
-            from dataclasses import replace
-
-            self.save_settings(replace(self.settings, keep_opted_out=True))
-            if self.window is not None:
-                self.window.settings.show_settings(self.settings, autostart.is_enabled(self.env))
-            optout_again()
-
-        self.notifier.show(Notice(
-            f"{report.tool.name} turned its telemetry back on",
-            f"You had opted out; something (an update, or the tool itself) switched it on again. "
-            f"Tier: {report.tool.telemetry.tier.value}.",
-            (NoticeAction("Opt out again", optout_again), NoticeAction("Keep me opted out", keep_opted_out)),
-        ))
-
-    def _announce_new(self, report: ToolReport) -> None:
-        tool_id = report.id
-
-        def optout() -> None:
-            fresh = self.scanner.snapshot.get(tool_id)
-            if fresh is not None:
-                self.operations.optout([fresh])
-
-        self.notifier.show(Notice(
-            f"Newly installed: {report.tool.name} sends telemetry",
-            f"Tier: {report.tool.telemetry.tier.value}. It is on until you opt out.",
-            (NoticeAction("Opt out", optout), NoticeAction("Details", lambda: self.open_window(tool_id))),
-        ))
-
-    def _operation_finished(self, outcome: Outcome) -> None:
-        changeset = outcome.changeset
+    def _change_finished(self, done: ChangeDone) -> None:
+        changeset = done.changeset
         if changeset is not None and not changeset.empty:
-            rescan_all = bool(changeset.env) or outcome.kind in (Kind.UNDO, Kind.OPTOUT_EVERYTHING)
-            self.scanner.rescan(None if rescan_all else {*outcome.tool_ids, *changeset.tool_ids})
-            self.operations.load_history()
-        if outcome.automatic or self.settings.notify_changes or outcome.failures:
-            self._notify_outcome(outcome)
+            rescan_all = bool(changeset.env) or done.kind in (ChangeKind.UNDO, ChangeKind.OPTOUT_EVERYTHING)
+            self.scanner.rescan(None if rescan_all else {*done.tool_ids, *changeset.tool_ids})
+            self.changes.load_history()
+        if done.automatic or self.settings.notify_changes or done.failures:
+            self.notices.change_done(done)
 
-    def _notify_outcome(self, outcome: Outcome) -> None:
-        changeset = outcome.changeset
-        names = self._names(outcome.tool_ids or (changeset.tool_ids if changeset else ()))
-        title = {
-            Kind.OPTOUT: f"Opted out: {names}",
-            Kind.OPTIN: f"Allowed again: {names}",
-            Kind.OPTOUT_EVERYTHING: "Opted out of everything",
-            Kind.UNDO: f"Undone: {names}",
-        }[outcome.kind]
-        if outcome.automatic:
-            title = f"{names} turned telemetry back on — opted out again"
-        buttons: tuple[NoticeAction, ...] = ()
-        if changeset is not None and not changeset.empty and outcome.kind is not Kind.UNDO:
-            change_id = changeset.id
-            buttons = (NoticeAction("Undo", lambda: self.operations.undo(change_id)),)
-        self.notifier.show(Notice(title, outcome.describe(locations.home(self.os, self.env)), buttons))
-
-    def _operation_failed(self, message: str) -> None:
-        self.notifier.show(Notice("Nothing was changed", message))
+    def _change_failed(self, message: str) -> None:
+        self.notices.failed(message)
         if self.window is not None:
-            self.window.status.setText(message)
+            self.window.show_status(message)
 
     def _history_loaded(self, history: Sequence[JournalEntry]) -> None:
         self.history = tuple(history)
         if self.window is not None:
-            self.window.history.set_history(self.history)
+            self.window.show_history(self.history)
+
+    def _autostart_changed(self, _enabled: bool, sentence: str) -> None:
+        if self.window is not None:
+            self.window.show_autostart_status(sentence)
 
     def _preview_ready(self, preview: Preview) -> None:
         from tracklight.ui.diff_dialog import DiffDialog
 
         dialog = DiffDialog(preview, self.window)
-        dialog.accepted.connect(lambda: self.operations.apply_preview(preview))
+        dialog.accepted.connect(lambda: self.changes.apply_preview(preview))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         self.last_dialog = dialog
@@ -383,16 +312,10 @@ class TracklightApp(QObject):
     def _show_error(self, error: object) -> None:
         message = str(error)
         if self.window is not None:
-            self.window.status.setText(message)
+            self.window.show_status(message)
         else:
             sys.stderr.write(f"tracklight: {message}\n")
 
-    def _names(self, tool_ids: Sequence[str]) -> str:
-        snapshot = self.scanner.snapshot
-        names = []
-        for tool_id in tool_ids:
-            report = snapshot.get(tool_id)
-            names.append(report.tool.name if report is not None else tool_id)
-        if len(names) > 3:
-            return f"{', '.join(names[:3])} and {len(names) - 3} more"
-        return ", ".join(names) or "Tracklight's settings"
+    def _name_of(self, tool_id: str) -> str:
+        report = self.scanner.snapshot.get(tool_id)
+        return report.tool.name if report is not None else tool_id

@@ -1,39 +1,31 @@
-"""The window: a searchable, sortable table of tools with a details pane, the change history, and the settings.
+"""The window: the Tools tab (tools_page.py), the change history and the settings, a banner and a status line.
 
-It draws from the snapshot it is given and asks for changes by signal; it never scans or writes itself.
+It draws what it is given and asks for changes by signal; it never scans or writes itself. The app talks to it
+through the methods below, not by reaching into its widgets.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
-    QComboBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QPushButton,
-    QSplitter,
-    QTableView,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from tracklight.core.model import ToolReport
-from tracklight.ui.details import DetailsPane
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+
 from tracklight.ui.history import HistoryPage
 from tracklight.ui.icons import app_icon
+from tracklight.ui.settings import Settings
 from tracklight.ui.settings_page import SettingsPage
 from tracklight.ui.signals import emit
 from tracklight.ui.snapshot import Snapshot
-from tracklight.ui.tool_table import NAME, TIER, TOOL_ID_ROLE, ToolFilter, ToolTableModel
+from tracklight.ui.tools_page import ToolsPage
+
+if TYPE_CHECKING:
+    from tracklight.changes.journal import JournalEntry
 
 WINDOW_TITLE = "Tracklight"
+TOOLS_TAB, HISTORY_TAB, SETTINGS_TAB = range(3)
 
 
 class MainWindow(QMainWindow):
@@ -43,6 +35,10 @@ class MainWindow(QMainWindow):
     optin_requested = Signal(object)
     preview_requested = Signal(object)
     optout_everything_requested = Signal()
+    undo_requested = Signal(str)  # a change id
+    history_requested = Signal()
+    settings_changed = Signal(object)  # Settings
+    autostart_changed = Signal(bool)
     rescan_requested = Signal()
     quit_requested = Signal()
     closed = Signal()
@@ -55,7 +51,6 @@ class MainWindow(QMainWindow):
         self.resize(1040, 640)
         self.quit_on_close = False  # True when there is no tray to come back to
         self._snapshot = Snapshot()
-        self._busy = False
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -72,11 +67,23 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
-        self.tabs.addTab(self._tools_page(), "&Tools")
+        self.tools = ToolsPage()
+        self.tabs.addTab(self.tools, "&Tools")
         self.history = HistoryPage()
         self.tabs.addTab(self.history, "&History")
         self.settings = SettingsPage()
         self.tabs.addTab(self.settings, "&Settings")
+        for source, target in (
+            (self.tools.optout_requested, self.optout_requested),
+            (self.tools.optin_requested, self.optin_requested),
+            (self.tools.preview_requested, self.preview_requested),
+            (self.tools.optout_everything_requested, self.optout_everything_requested),
+            (self.history.undo_requested, self.undo_requested),
+            (self.history.refresh_requested, self.history_requested),
+            (self.settings.settings_changed, self.settings_changed),
+            (self.settings.autostart_changed, self.autostart_changed),
+        ):
+            source.connect(target)
 
         self.status = QLabel("")
         self.status.setAccessibleName("Status")
@@ -89,146 +96,63 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence.StandardKey.Close, self, self.close)
         QShortcut(QKeySequence.StandardKey.Quit, self).activated.connect(self.quit_requested)
 
-    # ------------------------------------------------------------ building
-
-    def _tools_page(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        filters = QHBoxLayout()
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Search tools (Ctrl+F)")
-        self.search.setAccessibleName("Search tools")
-        self.search.setClearButtonEnabled(True)
-        filters.addWidget(self.search, 2)
-        self.scope = QComboBox()
-        self.scope.addItems(["Installed tools", "All known tools"])
-        self.scope.setAccessibleName("Which tools to list")
-        filters.addWidget(self.scope)
-        self.tracking_only = QCheckBox("Tracking &only")
-        self.tracking_only.setAccessibleName("Only tools that send telemetry now")
-        filters.addWidget(self.tracking_only)
-        filters.addStretch(1)
-        self.optout_all_button = QPushButton("Opt out of &everything")
-        self.optout_all_button.setAccessibleName("Opt out of everything")
-        self.optout_all_button.setToolTip("Opt out every installed tool that sends telemetry, and set DO_NOT_TRACK=1")
-        self.optout_all_button.clicked.connect(self.optout_everything_requested)
-        filters.addWidget(self.optout_all_button)
-        layout.addLayout(filters)
-
-        self.model = ToolTableModel(self)
-        self.proxy = ToolFilter(self)
-        self.proxy.setSourceModel(self.model)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setAccessibleName("Tools")
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(TIER, Qt.SortOrder.DescendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)  # Tab leaves the table for the details; arrows move inside
-        self.table.verticalHeader().hide()
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, 5):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.details = DetailsPane()
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.details)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 4)
-        splitter.setSizes([440, 560])
-        layout.addWidget(splitter, 1)
-
-        self.search.textChanged.connect(self.proxy.set_search)
-        self.scope.currentIndexChanged.connect(lambda i: self.proxy.set_installed_only(i == 0))
-        self.tracking_only.toggled.connect(self.proxy.set_tracking_only)
-        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
-        self.proxy.layoutChanged.connect(self._refresh_details)
-        self.proxy.modelReset.connect(self._refresh_details)
-        self.details.optout_requested.connect(self.optout_requested)
-        self.details.optin_requested.connect(self.optin_requested)
-        self.details.preview_requested.connect(self.preview_requested)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search, lambda: self.search.clear())
-        self.setTabOrder(self.search, self.scope)
-        self.setTabOrder(self.scope, self.tracking_only)
-        self.setTabOrder(self.tracking_only, self.optout_all_button)
-        self.setTabOrder(self.optout_all_button, self.table)
-        return page
-
-    # ------------------------------------------------------------ drawing
+    # ------------------------------------------------------------ what the app tells it
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Redraw from a new snapshot, keeping the selected tool selected."""
-        selected = self.selected_id()
         self._snapshot = snapshot
-        self.model.set_snapshot(snapshot)
-        if selected is not None:
-            self.select_tool(selected)
-        elif self.proxy.rowCount() and self.isVisible():
-            self.table.selectRow(0)
-        self._refresh_details()
+        self.tools.show_snapshot(snapshot)
         installed = len(snapshot.installed)
         self.status.setText(f"{snapshot.headline()} · {installed} installed of {len(snapshot.reports)} known"
                             + (f" · {len(snapshot.problems)} problem(s) in manifests" if snapshot.problems else ""))
         # manifests too broken to name a tool belong to no row: their file:line problems are listed here
         self.status.setToolTip("\n".join(str(p) for p in snapshot.problems))
-        self.optout_all_button.setEnabled(bool(snapshot.tracking) and not self._busy)
 
     def set_busy(self, busy: bool) -> None:
-        self._busy = busy
         self.busy_label.setText("Writing…" if busy else "")
-        self.optout_all_button.setEnabled(bool(self._snapshot.tracking) and not busy)
-        self._refresh_details()
+        self.tools.set_busy(busy)
 
     def show_banner(self, text: str) -> None:
         self.banner.setText(text)
         self.banner.setVisible(bool(text))
 
+    def show_status(self, text: str) -> None:
+        self.status.setText(text)
+
+    def show_history(self, entries: Sequence[JournalEntry]) -> None:
+        self.history.set_history(entries)
+
+    def show_settings(self, settings: Settings, autostart: bool) -> None:
+        self.settings.show_settings(settings, autostart)
+
+    def show_autostart_status(self, text: str) -> None:
+        self.settings.status.setText(text)
+
+    def show_tool(self, tool_id: str) -> bool:
+        """The Tools tab with this tool selected (the filters widened when they hide it)."""
+        self.tabs.setCurrentIndex(TOOLS_TAB)
+        return self.tools.reveal_tool(tool_id)
+
     def selected_id(self) -> str | None:
-        index = self.table.selectionModel().currentIndex()
-        if not index.isValid():
-            return None
-        return str(index.siblingAtColumn(NAME).data(TOOL_ID_ROLE))
+        return self.tools.selected_id()
 
     def select_tool(self, tool_id: str) -> bool:
-        """Select a tool's row (visible under the current filters); False when it is filtered out."""
-        for row in range(self.proxy.rowCount()):
-            index = self.proxy.index(row, NAME)
-            if index.data(TOOL_ID_ROLE) == tool_id:
-                self.table.selectionModel().setCurrentIndex(
-                    index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-                self.table.scrollTo(index)
-                return True
-        return False
-
-    def selected_report(self) -> ToolReport | None:
-        tool_id = self.selected_id()
-        return self._snapshot.get(tool_id) if tool_id else None
-
-    def _current_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
-        self._refresh_details()
-
-    def _refresh_details(self) -> None:
-        self.details.show_report(self.selected_report(), busy=self._busy)
-
-    def _focus_search(self) -> None:
-        self.tabs.setCurrentIndex(0)
-        self.search.setFocus()
-        self.search.selectAll()
+        return self.tools.select_tool(tool_id)
 
     def bring_to_front(self) -> None:
         """Show, un-minimise and raise (a second launch, a tray click)."""
         if self.isMinimized():
             self.showNormal()
         self.show()
-        if self.selected_id() is None and self.proxy.rowCount():
-            self.table.selectRow(0)
+        self.tools.select_first_if_none()
         self.raise_()
         self.activateWindow()
+
+    # ------------------------------------------------------------ events
+
+    def _focus_search(self) -> None:
+        self.tabs.setCurrentIndex(TOOLS_TAB)
+        self.tools.focus_search()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         emit(self.closed)

@@ -60,7 +60,7 @@ def main(argv: list[str]) -> int:
     window.show_snapshot(snapshot)
     for name, tool_id in (("window.png", None), ("details.png", "vscode")):
         if tool_id is None:
-            window.table.selectRow(0)
+            window.tools.table.selectRow(0)
         elif not window.select_tool(tool_id):
             raise SystemExit(f"{tool_id} is not in the window")
         app.processEvents()

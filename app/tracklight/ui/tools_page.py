@@ -1,0 +1,173 @@
+"""The Tools tab: search and filters, the table of tools, and the details of the chosen one.
+
+It draws from the snapshot it is given and asks for changes by signal; the window forwards them to the app.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tracklight.core.model import ToolReport
+from tracklight.ui.details import DetailsPane
+from tracklight.ui.snapshot import Snapshot
+from tracklight.ui.tool_table import NAME, TIER, TOOL_ID_ROLE, ToolFilter, ToolTableModel
+
+INSTALLED, ALL_KNOWN = range(2)  # the scope box's entries
+
+
+class ToolsPage(QWidget):
+    """Search, filters, the table and the details pane. Signals carry the person's requests."""
+
+    optout_requested = Signal(object)  # ToolReport
+    optin_requested = Signal(object)
+    preview_requested = Signal(object)
+    optout_everything_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._snapshot = Snapshot()
+        self._busy = False
+        layout = QVBoxLayout(self)
+        filters = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search tools (Ctrl+F)")
+        self.search.setAccessibleName("Search tools")
+        self.search.setClearButtonEnabled(True)
+        filters.addWidget(self.search, 2)
+        self.scope = QComboBox()
+        self.scope.addItems(["Installed tools", "All known tools"])
+        self.scope.setAccessibleName("Which tools to list")
+        filters.addWidget(self.scope)
+        self.tracking_only = QCheckBox("Tracking &only")
+        self.tracking_only.setAccessibleName("Only tools that send telemetry now")
+        filters.addWidget(self.tracking_only)
+        filters.addStretch(1)
+        self.optout_all_button = QPushButton("Opt out of &everything")
+        self.optout_all_button.setAccessibleName("Opt out of everything")
+        self.optout_all_button.setToolTip("Opt out every installed tool that sends telemetry, and set DO_NOT_TRACK=1")
+        self.optout_all_button.clicked.connect(self.optout_everything_requested)
+        filters.addWidget(self.optout_all_button)
+        layout.addLayout(filters)
+
+        self.model = ToolTableModel(self)
+        self.proxy = ToolFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setAccessibleName("Tools")
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(TIER, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table for the details; arrows move inside
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, 5):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.details = DetailsPane()
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.details)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 4)
+        splitter.setSizes([440, 560])
+        layout.addWidget(splitter, 1)
+
+        self.search.textChanged.connect(self.proxy.set_search)
+        self.scope.currentIndexChanged.connect(lambda i: self.proxy.set_installed_only(i == INSTALLED))
+        self.tracking_only.toggled.connect(self.proxy.set_tracking_only)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.proxy.layoutChanged.connect(self._refresh_details)
+        self.proxy.modelReset.connect(self._refresh_details)
+        self.details.optout_requested.connect(self.optout_requested)
+        self.details.optin_requested.connect(self.optin_requested)
+        self.details.preview_requested.connect(self.preview_requested)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search, lambda: self.search.clear())
+        self.setTabOrder(self.search, self.scope)
+        self.setTabOrder(self.scope, self.tracking_only)
+        self.setTabOrder(self.tracking_only, self.optout_all_button)
+        self.setTabOrder(self.optout_all_button, self.table)
+
+    # ------------------------------------------------------------ drawing
+
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        """Redraw from a new snapshot, keeping the selected tool selected."""
+        selected = self.selected_id()
+        self._snapshot = snapshot
+        self.model.set_snapshot(snapshot)
+        if selected is not None:
+            self.select_tool(selected)
+        elif self.proxy.rowCount() and self.isVisible():
+            self.table.selectRow(0)
+        self._refresh_details()
+        self._update_everything_button()
+
+    def set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self._update_everything_button()
+        self._refresh_details()
+
+    def select_first_if_none(self) -> None:
+        if self.selected_id() is None and self.proxy.rowCount():
+            self.table.selectRow(0)
+
+    def selected_id(self) -> str | None:
+        index = self.table.selectionModel().currentIndex()
+        if not index.isValid():
+            return None
+        return str(index.siblingAtColumn(NAME).data(TOOL_ID_ROLE))
+
+    def selected_report(self) -> ToolReport | None:
+        tool_id = self.selected_id()
+        return self._snapshot.get(tool_id) if tool_id else None
+
+    def select_tool(self, tool_id: str) -> bool:
+        """Select a tool's row (visible under the current filters); False when it is filtered out."""
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, NAME)
+            if index.data(TOOL_ID_ROLE) == tool_id:
+                self.table.selectionModel().setCurrentIndex(
+                    index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+                self.table.scrollTo(index)
+                return True
+        return False
+
+    def reveal_tool(self, tool_id: str) -> bool:
+        """Select a tool, widening the filters (all known tools, no search) when they hide it."""
+        if self.select_tool(tool_id):
+            return True
+        self.scope.setCurrentIndex(ALL_KNOWN)
+        self.tracking_only.setChecked(False)
+        self.search.clear()
+        return self.select_tool(tool_id)
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _update_everything_button(self) -> None:
+        self.optout_all_button.setEnabled(bool(self._snapshot.tracking) and not self._busy)
+
+    def _current_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
+        self._refresh_details()
+
+    def _refresh_details(self) -> None:
+        self.details.show_report(self.selected_report(), busy=self._busy)
