@@ -27,8 +27,8 @@ def test_without_a_system_tray_the_window_opens_and_says_why(qtbot, make_app, de
     assert app.tray is None
     window = app.window
     assert window is not None and window.isVisible()
-    assert window.banner.isVisible() and window.banner.text() == NO_TRAY_MESSAGE
-    assert "No system tray" in window.banner.text()
+    assert window.banner.isVisible() and window.banner.body.text() == NO_TRAY_MESSAGE
+    assert "No system tray" in window.banner.body.text()
     assert window.quit_on_close  # nothing would be left to bring it back
 
 

@@ -100,6 +100,7 @@ class ChangeSet:
     files: tuple[FileChange, ...] = ()
     env: tuple[EnvChange, ...] = ()
     reverts: str | None = None  # for an undo: the change set it reverted
+    automatic: bool = False  # made by "Keep me opted out" after a tool turned itself back on, not by a request
 
     @property
     def empty(self) -> bool:

@@ -72,6 +72,7 @@ def changeset_to_json(changeset: ChangeSet) -> dict[str, Any]:
         "summary": changeset.summary,
         "tool_ids": list(changeset.tool_ids),
         "reverts": changeset.reverts,
+        "automatic": changeset.automatic,
         "files": [
             {
                 "path": f.path, "purpose": f.purpose.value, "mode": f.mode, "before": _blob(f.before),
@@ -95,6 +96,7 @@ def changeset_from_json(data: dict[str, Any]) -> ChangeSet:
         summary=data["summary"],
         tool_ids=tuple(data["tool_ids"]),
         reverts=data.get("reverts"),
+        automatic=data.get("automatic") is True,
         files=tuple(
             FileChange(
                 path=f["path"], before=_unblob(f["before"]), after=_unblob(f["after"]), diff=f["diff"],

@@ -8,8 +8,8 @@ plans first (to show the diff), then applies that plan; the CLI does both in one
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from tracklight.changes.apply import apply_changeset
 from tracklight.changes.changeset import Action, ChangeSet, PlanResult
@@ -69,21 +69,23 @@ class Changes:
         return unwritable_as_notes(self.plan(Action.OPTOUT, everything_to_opt_out(reports), do_not_track=True))
 
     def apply(self, plan: PlanResult, reports: Sequence[ToolReport], *, do_not_track: bool = False,
-              after_journal: Callable[[ChangeSet], None] | None = None) -> ChangeSet:
+              automatic: bool = False, after_journal: Callable[[ChangeSet], None] | None = None) -> ChangeSet:
         """Write a planned change set (atomically, journaled) and return what was written.
 
         When a file moved since planning, the same request (`reports`, `do_not_track`) is planned once more and a
         second mismatch is a ConflictError. An opt-in asks the admin policy again first (PolicyError when it now
-        locks one of the tools, or is invalid: it fails closed)."""
-        changeset = plan.changeset
+        locks one of the tools, or is invalid: it fails closed). `automatic` marks a change nobody asked for right
+        then ("Keep me opted out" re-applying an opt-out): the journal and every history view say so."""
+        changeset = _marked(plan.changeset, automatic)
         if changeset.empty:
             return changeset
         ctx = self.context()
         if changeset.action is Action.OPTIN:
             ctx.locks.check(changeset.tool_ids)
+        action = changeset.action
         return apply_changeset(
             changeset, journal=self.journal, guard=ctx.guard, store=ctx.env_store(),
-            replan=lambda: self.plan(changeset.action, reports, do_not_track=do_not_track).changeset,
+            replan=lambda: _marked(self.plan(action, reports, do_not_track=do_not_track).changeset, automatic),
             after_journal=after_journal)
 
     def run(self, action: Action, reports: Sequence[ToolReport], *, do_not_track: bool = False,
@@ -108,3 +110,39 @@ class Changes:
 
     def history(self) -> list[JournalEntry]:
         return self.journal.entries()
+
+    def turned_back_on(self, tool_ids: Collection[str], since: dt.datetime) -> dict[str, str]:
+        """For those of these tools whose newest change in force, made since `since`, is Tracklight turning them
+        back on — an opt-in, or the undo of an opt-out, from the tray or the CLI — that change's id, by tool id.
+
+        A tool found sending again because of such a change is doing what the person asked: not something to warn
+        about, nor to opt out again. The journal entry is written before any file is, so a scan that sees the new
+        value always finds the change that wrote it."""
+        return turned_back_on(self.journal.entries(), tool_ids, since)
+
+
+def turned_back_on(entries: Sequence[JournalEntry], tool_ids: Collection[str], since: dt.datetime) -> dict[str, str]:
+    """`Changes.turned_back_on` over a history (newest first)."""
+    by_id = {entry.id: entry for entry in entries}
+    found: dict[str, str] = {}
+    for tool_id in tool_ids:
+        for entry in entries:
+            changeset = entry.changeset
+            if not entry.in_force or tool_id not in changeset.tool_ids:
+                continue
+            turns_on = changeset.action is Action.OPTIN
+            if changeset.action is Action.UNDO:
+                reverted = by_id.get(changeset.reverts or "")
+                turns_on = reverted is not None and reverted.changeset.action is Action.OPTOUT
+            if turns_on and changeset.created >= since:
+                found[tool_id] = changeset.id
+            break  # only the newest change in force for this tool counts
+    return found
+
+
+def _marked(changeset: ChangeSet, automatic: bool) -> ChangeSet:
+    if not automatic or changeset.empty:
+        return changeset
+    return replace(changeset, automatic=True,
+                   summary=f"{changeset.summary} (automatic: it turned its telemetry back on, and "
+                           "“Keep me opted out” is on)")

@@ -3,13 +3,15 @@
 The tray menu, the window and the notices all ask this queue; it is a thin Qt shell over the one facade below
 (tracklight.changes.Changes), which plans, applies (re-planning once when a file moved), refuses opt-ins the admin
 policy forbids, undoes and reads the history. It refuses what an admin locked before any planning happens, and
-tells the scanner which tools Tracklight itself is about to turn back on.
+tells which tools found sending again were turned back on by Tracklight itself (an Allow, an Undo) and which by
+something else.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -76,7 +78,7 @@ class ChangeQueue(QObject):
     """Runs changes off the UI thread, one at a time.
 
     Signals: `finished(ChangeDone)`, `failed(str)`, `preview_ready(Preview)`, `history_loaded(tuple[JournalEntry])`,
-    `history_failed(str)`, `busy_changed(bool)`.
+    `history_failed(str)`, `busy_changed(bool)`, `reenabled_checked(tuple[ToolReport])`.
     """
 
     finished = Signal(object)
@@ -85,15 +87,17 @@ class ChangeQueue(QObject):
     history_loaded = Signal(object)
     history_failed = Signal(str)  # reading the journal failed: nothing was being changed
     busy_changed = Signal(bool)
+    reenabled_checked = Signal(object)  # the tools that turned their telemetry back on by themselves
 
-    def __init__(self, runner: TaskRunner, target: Target, parent: QObject | None = None) -> None:
+    def __init__(self, runner: TaskRunner, target: Target, parent: QObject | None = None,
+                 now: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone()) -> None:
         super().__init__(parent)
         self._runner = runner
         self._target = target
         self._queue: list[Callable[[], None]] = []
         self._running = False
-        self.expect_on: Callable[[Collection[str]], None] = lambda _ids: None
-        self.forget_expected: Callable[[Collection[str]], None] = lambda _ids: None
+        self._started = now()  # changes made before this can't explain what this app sees switch on
+        self._explained: set[tuple[str, str]] = set()  # (change id, tool id): each explains one switch-on
 
     @property
     def busy(self) -> bool:
@@ -161,6 +165,29 @@ class ChangeQueue(QObject):
 
         self._enqueue(lambda: self._start_apply(preview.kind, preview.reports, task))
 
+    def check_reenabled(self, reports: Sequence[ToolReport]) -> None:
+        """Tools found sending again after they were off: `reenabled_checked` with those that did it by
+        themselves. One Tracklight turned back on (an Allow, an Undo, here or from the CLI) is left out: each such
+        change explains one switch-on of each of its tools, so a later switch-on by the tool itself still counts."""
+        reports = tuple(reports)
+        target, since = self._target, self._started
+
+        def task() -> dict[str, str]:
+            return target.changes().turned_back_on([r.id for r in reports], since)
+
+        def done(explained: dict[str, str]) -> None:
+            surprising = []
+            for report in reports:
+                change_id = explained.get(report.id)
+                if change_id is not None and (change_id, report.id) not in self._explained:
+                    self._explained.add((change_id, report.id))
+                else:
+                    surprising.append(report)
+            emit(self.reenabled_checked, tuple(surprising))
+
+        # A journal that can't be read holds no Allow or Undo either: the switch-on is the tool's own.
+        self._runner.submit(task, done, lambda _exc: emit(self.reenabled_checked, reports))
+
     def load_history(self) -> None:
         target = self._target
         self._runner.submit(lambda: tuple(target.changes().history()),
@@ -201,17 +228,13 @@ class ChangeQueue(QObject):
         self._start_apply(kind, reports, task)
 
     def _start_apply(self, kind: ChangeKind, reports: tuple[ToolReport, ...], task: Callable[[], ChangeDone]) -> None:
-        expected = [r.id for r in reports] if kind is ChangeKind.OPTIN else []
-        self.expect_on(expected)
-        self._runner.submit(task, self._done, lambda exc: self._error(exc, expected))
+        self._runner.submit(task, self._done, self._error)
 
     def _done(self, done: ChangeDone) -> None:
         emit(self.finished, done)
         self._next()
 
-    def _error(self, exc: BaseException, expected: Collection[str] = ()) -> None:
-        if expected:
-            self.forget_expected(expected)
+    def _error(self, exc: BaseException) -> None:
         emit(self.failed, _message(exc))
         self._next()
 
@@ -230,7 +253,8 @@ def _apply(kind: ChangeKind, changes: Changes, reports: Sequence[ToolReport], pl
            automatic: bool) -> ChangeDone:
     changeset = None
     if not plan.changeset.empty:
-        changeset = changes.apply(plan, reports, do_not_track=kind is ChangeKind.OPTOUT_EVERYTHING)
+        changeset = changes.apply(plan, reports, do_not_track=kind is ChangeKind.OPTOUT_EVERYTHING,
+                                  automatic=automatic)
     return ChangeDone(kind, changeset, tuple(r.id for r in reports), plan.failures, plan.unchanged, plan.notes,
                       automatic)
 

@@ -7,11 +7,16 @@ sentence or three, buttons); this module decides the wording and the buttons, th
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from tracklight.core.model import ToolReport
 from tracklight.ui.change_queue import ChangeDone, ChangeKind
-from tracklight.ui.notifications import Notice, NoticeAction, Notifier
+from tracklight.ui.notice import Notice, NoticeAction, NoticeLevel
+from tracklight.ui.notifications import Notifier
+
+if TYPE_CHECKING:
+    from tracklight.ui.window import MainWindow
 
 
 @dataclass(frozen=True)
@@ -32,19 +37,46 @@ def short_path(path: str, home: str) -> str:
 
 
 class NoticePresenter:
-    """Words notices and shows them (one at a time: a new one replaces the old)."""
+    """Words notices and shows them, one at a time (a new one replaces the old).
+
+    Where: in the window's message bar whenever the window exists (so it is there when the person looks), and in
+    the corner notice unless the window is the active window (then the bar is in front of them already). A button
+    pressed in one closes both: the other's Undo would be stale.
+    """
 
     def __init__(self, notifier: Notifier, callbacks: NoticeCallbacks, name_of: Callable[[str], str],
-                 home: str) -> None:
+                 home: str, window: Callable[[], MainWindow | None] = lambda: None) -> None:
         self.notifier = notifier
         self._callbacks = callbacks
         self._name_of = name_of
         self._home = home
+        self._window = window
 
     # ------------------------------------------------------------ showing
 
     def present(self, notice: Notice) -> None:
-        self.notifier.show(notice)
+        notice = replace(notice, actions=tuple(NoticeAction(a.label, self._closing_both(a.callback))
+                                                for a in notice.actions))
+        window = self._window()
+        if window is not None:
+            window.show_message(notice)
+        if window is not None and window.isVisible() and window.isActiveWindow():
+            self.notifier.close()  # an older corner notice would offer a stale Undo
+        else:
+            self.notifier.show(notice)
+
+    def dismiss(self) -> None:
+        self.notifier.close()
+        window = self._window()
+        if window is not None:
+            window.clear_message()
+
+    def _closing_both(self, callback: Callable[[], None]) -> Callable[[], None]:
+        def pressed() -> None:
+            self.dismiss()
+            callback()
+
+        return pressed
 
     def change_done(self, done: ChangeDone) -> None:
         self.present(self.change_notice(done))
@@ -56,7 +88,7 @@ class NoticePresenter:
         self.present(self.new_tool_notice(report))
 
     def failed(self, message: str) -> None:
-        self.present(Notice("Nothing was changed", message))
+        self.present(Notice("Nothing was changed", message, level=NoticeLevel.ERROR, answers_click=True))
 
     # ------------------------------------------------------------ wording
 
@@ -75,7 +107,8 @@ class NoticePresenter:
         if changeset is not None and not changeset.empty and done.kind is not ChangeKind.UNDO:
             change_id = changeset.id
             buttons = (NoticeAction("Undo", lambda: self._callbacks.undo(change_id)),)
-        return Notice(title, self.describe(done), buttons)
+        level = NoticeLevel.WARNING if done.failures else NoticeLevel.DONE
+        return Notice(title, self.describe(done), buttons, level, answers_click=not done.automatic)
 
     def describe(self, done: ChangeDone) -> str:
         """A sentence or three: which files and variables changed, and what did not."""

@@ -1,39 +1,43 @@
-"""The notice window: a title, a sentence or two, its buttons and a close button, in the corner of the screen.
+"""The corner notice: an icon, a title, a sentence or two, its buttons and a close button.
 
-It goes away by itself after a while (a single-shot timer that runs only while it is shown) or when a button is
-pressed. It does not take the keyboard focus from what the person is doing.
+It is placed from its real size, inside the available area of the screen that holds the tray icon, in the corner
+nearest the icon. It stays until it is dismissed (a button, the close button, Esc) or replaced by the next notice.
+A notice that answers the person's own click takes the keyboard (Tab reaches Undo, Alt+U presses it, Esc closes);
+one nobody asked for (a tool turned itself back on) never takes it from what the person is doing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QPoint, QRect, Qt, QTimer
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from tracklight.ui.notice import Notice
+from tracklight.ui.notice import Notice, NoticeLevel
+from tracklight.ui.notice_parts import LEVEL_WORDS, action_button, button_label, level_icon, level_style
 
-SHOW_MS = 15000
+WIDTH = 380
+MARGIN = 12
+_BASE_FLAGS = Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint
 
 
 class NoticeWindow(QFrame):
-    """One notice: a title, a sentence or two, its buttons and a close button."""
+    """One notice at a time; `present` replaces what it showed."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint
-                         | Qt.WindowType.WindowStaysOnTopHint)
-        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        super().__init__(parent, _BASE_FLAGS)
         self.setObjectName("notice")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAccessibleName("Tracklight notice")
-        self.setStyleSheet(
-            "#notice { background: palette(window); border: 1px solid palette(mid); border-radius: 6px; }"
-        )
-        self.setFixedWidth(360)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # takes the keyboard itself; Tab goes on to the buttons
+        self.setFixedWidth(WIDTH)
+        self.level = NoticeLevel.INFO
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 12, 14, 12)
+        layout.setContentsMargins(14, 12, 10, 12)
         top = QHBoxLayout()
+        self.icon = QLabel()
+        top.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
         self.title = QLabel()
         self.title.setWordWrap(True)
         font = self.title.font()
@@ -44,7 +48,8 @@ class NoticeWindow(QFrame):
         self.close_button.setFlat(True)
         self.close_button.setFixedWidth(28)
         self.close_button.setAccessibleName("Close notice")
-        self.close_button.setToolTip("Close")
+        self.close_button.setToolTip("Close (Esc)")
+        self.close_button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Esc does it from the keyboard
         self.close_button.clicked.connect(self.hide)
         top.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
@@ -56,46 +61,60 @@ class NoticeWindow(QFrame):
         self.buttons.addStretch(1)
         layout.addLayout(self.buttons)
         self.action_buttons: list[QPushButton] = []
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.hide)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.hide)
 
-    def present(self, notice: Notice, show_ms: int = SHOW_MS) -> None:
+    def present(self, notice: Notice, anchor: QRect | None = None) -> None:
+        """Show a notice (in the corner nearest `anchor`, the tray icon's geometry, when given)."""
+        self.level = notice.level
+        self.setStyleSheet(level_style("#notice", notice.level, QApplication.palette()))
+        self.icon.setPixmap(level_icon(notice.level, self).pixmap(20, 20))
         self.title.setText(notice.title)
         self.body.setText(notice.body)
-        self.setAccessibleDescription(f"{notice.title}. {notice.body}")
+        self.setAccessibleDescription(f"{LEVEL_WORDS[notice.level]}: {notice.title}. {notice.body}")
         for button in self.action_buttons:
             self.buttons.removeWidget(button)
             button.deleteLater()
         self.action_buttons = []
         for action in notice.actions:
-            button = QPushButton(action.label)
-            button.setAccessibleName(action.label)
-            button.clicked.connect(lambda _checked=False, cb=action.callback: self._press(cb))
+            button = action_button(action, self._press)
             self.buttons.addWidget(button)
             self.action_buttons.append(button)
+        # Whether it may take the keyboard is decided per notice, before it is shown.
+        flags = _BASE_FLAGS if notice.answers_click else _BASE_FLAGS | Qt.WindowType.WindowDoesNotAcceptFocus
+        if self.windowFlags() != flags:
+            self.setWindowFlags(flags)
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, not notice.answers_click)
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
         self.adjustSize()
-        self._place()
+        self._place(anchor)
         self.show()
         self.raise_()
-        self._timer.start(show_ms)
+        if notice.answers_click:
+            self.activateWindow()
+            self.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     def button(self, label: str) -> QPushButton | None:
         """The action button with this label (tests and keyboard shortcuts)."""
-        return next((b for b in self.action_buttons if b.text() == label), None)
-
-    def hideEvent(self, event: object) -> None:
-        self._timer.stop()
-        super().hideEvent(event)  # type: ignore[arg-type]
+        return next((b for b in self.action_buttons if button_label(b) == label), None)
 
     def _press(self, callback: Callable[[], None]) -> None:
         self.hide()
         callback()
 
-    def _place(self) -> None:
-        screen = QGuiApplication.primaryScreen()
+    def _place(self, anchor: QRect | None) -> None:
+        """Inside the available area, in the corner nearest the tray icon (bottom right without one)."""
+        screen = QGuiApplication.screenAt(anchor.center()) if anchor is not None and anchor.isValid() else None
+        screen = screen or QGuiApplication.primaryScreen()
         area: QRect = screen.availableGeometry() if screen is not None else QRect(0, 0, 1024, 768)
-        margin = 12
-        size = self.sizeHint()
-        self.move(QPoint(area.right() - size.width() - margin, area.bottom() - size.height() - margin))
+        size = self.frameGeometry().size()  # the real size, frame included (not a size hint)
+        near = anchor.center() if anchor is not None and anchor.isValid() else area.bottomRight()
+        left = near.x() < area.center().x()
+        top = near.y() < area.center().y()
+        x = area.left() + MARGIN if left else area.right() + 1 - MARGIN - size.width()
+        y = area.top() + MARGIN if top else area.bottom() + 1 - MARGIN - size.height()
+        # never past the area's top left edge (the presenter keeps the wording short enough to fit)
+        x = max(area.left(), min(x, area.right() + 1 - size.width()))
+        y = max(area.top(), min(y, area.bottom() + 1 - size.height()))
+        self.move(QPoint(x, y))

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from tracklight.core import locations
 from tracklight.core.catalog import ToolIndex, load_index
 from tracklight.core.locks import Locks
-from tracklight.core.model import Os, ScanResult, State
+from tracklight.core.model import Os, ScanResult
 from tracklight.core.scan import scan
 from tracklight.ui.signals import emit
 from tracklight.ui.snapshot import Snapshot, Transitions, compare
@@ -58,7 +58,6 @@ class Scanner(QObject):
         self._snapshot = Snapshot()
         self._running = False
         self._queued: _Request | None = None
-        self._expected_on: set[str] = set()
         self.last_scan_seconds = 0.0
 
     @property
@@ -80,14 +79,6 @@ class Scanner(QObject):
     @property
     def busy(self) -> bool:
         return self._running
-
-    def expect_on(self, tool_ids: Collection[str]) -> None:
-        """Tracklight itself is turning these tools on: their next off->on is not a "re-enabled" surprise."""
-        self._expected_on.update(tool_ids)
-
-    def forget_expected(self, tool_ids: Collection[str]) -> None:
-        """The opt-in did not happen (it failed): a later off->on is a surprise again."""
-        self._expected_on.difference_update(tool_ids)
 
     def rescan(self, only: Collection[str] | None = None, reload_index: bool = False) -> None:
         """Scan every tool (only=None) or some; merged with any request still waiting."""
@@ -149,11 +140,7 @@ class Scanner(QObject):
         self.last_scan_seconds = outcome.seconds
         before = self._snapshot
         self._snapshot = before.merged(outcome.result, outcome.only)
-        found: Transitions = compare(before, self._snapshot, self._expected_on)
-        # an expectation holds until the tool is seen on: a scan that started before the write still shows it off
-        for report in self._snapshot.reports:
-            if report.state is State.ON:
-                self._expected_on.discard(report.id)
+        found: Transitions = compare(before, self._snapshot)
         emit(self.snapshot_changed, self._snapshot)
         if found.reenabled or found.newly_tracking:
             emit(self.transitions, found)

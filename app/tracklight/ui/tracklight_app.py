@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QRect, QTimer
 from PySide6.QtWidgets import QApplication
 
 from tracklight.core import locations
@@ -70,16 +70,14 @@ class TracklightApp(QObject):
         self.runner = TaskRunner(self)
         self.scanner = Scanner(self.runner, self.env, self.os, self.root, parent=self)
         self.changes = ChangeQueue(self.runner, Target(self.env, self.os, self.root), self)
-        self.changes.expect_on = self.scanner.expect_on
-        self.changes.forget_expected = self.scanner.forget_expected
         self.settings: Settings = load_settings(self.os, self.env)
         self.reapply = ReapplyLimiter()
         self.autostart = AutostartController(self.runner, self.env, self)
         self.notices = NoticePresenter(
-            Notifier(),
+            Notifier(self._tray_geometry),
             NoticeCallbacks(undo=self.changes.undo, optout=self._optout_again, keep_opted_out=self._keep_opted_out,
                             open_tool=self.open_window),
-            self._name_of, locations.home(self.os, self.env))
+            self._name_of, locations.home(self.os, self.env), lambda: self.window)
         self.history: tuple[JournalEntry, ...] = ()
         self.last_dialog: object | None = None
         self.window: MainWindow | None = None
@@ -111,6 +109,7 @@ class TracklightApp(QObject):
         self.changes.history_failed.connect(self._show_error)
         self.changes.preview_ready.connect(self._preview_ready)
         self.changes.busy_changed.connect(self._busy_changed)
+        self.changes.reenabled_checked.connect(self._reenabled)
         self.autostart.changed.connect(self._autostart_changed)
         self.autostart.failed.connect(self._show_error)
 
@@ -175,6 +174,7 @@ class TracklightApp(QObject):
             window.preview_requested.connect(self.preview)
             window.optout_everything_requested.connect(self.optout_everything)
             window.undo_requested.connect(self.changes.undo)
+            window.undo_last_requested.connect(self.undo_last)
             window.history_requested.connect(self.changes.load_history)
             window.settings_changed.connect(self._settings_edited)
             window.autostart_changed.connect(self.autostart.set_enabled)
@@ -265,17 +265,25 @@ class TracklightApp(QObject):
     def _transitions(self, found: Transitions) -> None:
         if self._stopped:
             return
+        if found.reenabled:
+            self.changes.check_reenabled(found.reenabled)  # -> _reenabled, without those Tracklight turned on
+        if self.settings.announce_new_tools:
+            for report in found.newly_tracking:
+                self.notices.new_tool(report)
+
+    def _reenabled(self, reports: Sequence[ToolReport]) -> None:
+        """Tools that switched their telemetry back on by themselves: opted out again ("Keep me opted out",
+        within the limiter's rate) or announced."""
+        if self._stopped:
+            return
         automatic: list[ToolReport] = []
-        for report in found.reenabled:
+        for report in reports:
             if self.settings.keep_opted_out and self.reapply.allow(report.id):
                 automatic.append(report)
             else:
                 self.notices.reenabled(report)
         if automatic:
             self.changes.optout(automatic, automatic=True)
-        if self.settings.announce_new_tools:
-            for report in found.newly_tracking:
-                self.notices.new_tool(report)
 
     def _change_finished(self, done: ChangeDone) -> None:
         changeset = done.changeset
@@ -315,6 +323,13 @@ class TracklightApp(QObject):
             self.window.show_status(message)
         else:
             sys.stderr.write(f"tracklight: {message}\n")
+
+    def _tray_geometry(self) -> QRect | None:
+        """Where the tray icon is on the screen (None without one, or where the tray doesn't say)."""
+        if self.tray is None:
+            return None
+        geometry = self.tray.icon.geometry()
+        return geometry if geometry.isValid() and not geometry.isEmpty() else None
 
     def _name_of(self, tool_id: str) -> str:
         report = self.scanner.snapshot.get(tool_id)

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWid
 
 from tracklight.ui.history import HistoryPage
 from tracklight.ui.icons import app_icon
+from tracklight.ui.message_bar import MessageBar
+from tracklight.ui.notice import Notice
 from tracklight.ui.settings import Settings
 from tracklight.ui.settings_page import SettingsPage
 from tracklight.ui.signals import emit
@@ -36,6 +38,7 @@ class MainWindow(QMainWindow):
     preview_requested = Signal(object)
     optout_everything_requested = Signal()
     undo_requested = Signal(str)  # a change id
+    undo_last_requested = Signal()  # Ctrl+Z: the newest change still in force
     history_requested = Signal()
     settings_changed = Signal(object)  # Settings
     autostart_changed = Signal(bool)
@@ -54,14 +57,11 @@ class MainWindow(QMainWindow):
 
         central = QWidget()
         layout = QVBoxLayout(central)
-        self.banner = QLabel()
-        self.banner.setWordWrap(True)
-        self.banner.setObjectName("banner")
-        self.banner.setStyleSheet("#banner { background: #fff4d6; color: #3b2f00; border: 1px solid #e3c567;"
-                                  " border-radius: 4px; padding: 8px; }")
-        self.banner.setAccessibleName("Notice")
-        self.banner.hide()
+        self.banner = MessageBar("banner")  # the welcome or no-tray note
+        self.banner.setAccessibleName("Note")
         layout.addWidget(self.banner)
+        self.message_bar = MessageBar("messageBar")  # the last change, with its Undo; an error, with its file
+        layout.addWidget(self.message_bar)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Sections")
         layout.addWidget(self.tabs, 1)
@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
 
         QShortcut(QKeySequence.StandardKey.Find, self, self._focus_search)
         QShortcut(QKeySequence(Qt.Key.Key_F5), self).activated.connect(self.rescan_requested)
+        QShortcut(QKeySequence.StandardKey.Undo, self).activated.connect(self.undo_last_requested)
         QShortcut(QKeySequence.StandardKey.Close, self, self.close)
         QShortcut(QKeySequence.StandardKey.Quit, self).activated.connect(self.quit_requested)
 
@@ -113,8 +114,17 @@ class MainWindow(QMainWindow):
         self.tools.set_busy(busy)
 
     def show_banner(self, text: str) -> None:
-        self.banner.setText(text)
-        self.banner.setVisible(bool(text))
+        if text:
+            self.banner.show_notice(Notice("", text))
+        else:
+            self.banner.hide()
+
+    def show_message(self, notice: Notice) -> None:
+        """The message bar: a change with its Undo, an error with its file (replaces the one before)."""
+        self.message_bar.show_notice(notice)
+
+    def clear_message(self) -> None:
+        self.message_bar.hide()
 
     def show_status(self, text: str) -> None:
         self.status.setText(text)
