@@ -12,6 +12,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from tracklight.changes.apply import apply_changeset
+from tracklight.changes.before_optout import values_before_optout
 from tracklight.changes.changeset import Action, ChangeSet, PlanResult
 from tracklight.changes.environment_store import EnvPlatform
 from tracklight.changes.everything import everything_to_opt_out
@@ -60,8 +61,14 @@ class Changes:
         return PlanContext.create(self._env, self._os, self._root, self._scope, self._now(), platform)
 
     def plan(self, action: Action, reports: Sequence[ToolReport], *, do_not_track: bool = False) -> PlanResult:
+        """What the change would write (nothing is written). An opt-in puts back each value the journal kept from
+        before the opt-out in force (changes.before_optout); where it kept none, the tool's `on` value, or the
+        setting removed."""
         env = {DO_NOT_TRACK: "1"} if do_not_track else None
-        return plan_changes(action, reports, self.context(), env=env)
+        ctx = self.context()
+        if action is Action.OPTIN:
+            ctx = replace(ctx, before_optout=values_before_optout(self.journal.entries()))
+        return plan_changes(action, reports, ctx, env=env)
 
     def plan_everything(self, reports: Sequence[ToolReport]) -> PlanResult:
         """"Opt out of everything": every installed tool that tracks you (`everything_to_opt_out`), plus

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 
 from tracklight import formats
 from tracklight.changes.atomic import DEFAULT_NEW_FILE_MODE, check_writable, missing_parents, read_current
+from tracklight.changes.before_optout import NOTHING_KNOWN, ValuesBeforeOptout
 from tracklight.changes.changeset import (
     Action,
     ChangeSet,
@@ -69,6 +70,7 @@ class PlanContext:
     now: dt.datetime
     guard: WriteGuard
     platform: EnvPlatform | None = None
+    before_optout: ValuesBeforeOptout = NOTHING_KNOWN  # opt-in puts these back (changes.before_optout)
 
     @classmethod
     def create(cls, env: Mapping[str, str] | None = None, os_: Os | None = None, root: str | None = None,
@@ -356,7 +358,11 @@ def _optin_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: lis
                 except OutsideAreaError:
                     continue
             meaning = _file_meaning(ws, control, path)
-            if meaning is Meaning.OFF:
+            known, before = ctx.before_optout.file_value(tool.id, path, control.key)
+            if meaning is Meaning.OFF and known and _means_not_off(control, before):
+                # the person's own value from before the opt-out (None: it was not set, so the tool's default)
+                _edit_file(ws, tool, control, path, before, None if before is None else meaning_of(control, before))
+            elif meaning is Meaning.OFF:
                 _edit_file(ws, tool, control, path, on_value, Meaning.ON)  # on_value None: remove the key
             elif meaning is not Meaning.ON and enable:
                 _edit_file(ws, tool, control, path, on_value, Meaning.ON)
@@ -367,7 +373,10 @@ def _optin_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: lis
             notes.append(f"{tool.id}: {name}={ctx.env.get(name)} is set in your environment outside Tracklight; "
                          "remove it there to opt back in")
         meaning = None if managed is None else meaning_of(control, managed)
-        if meaning is Meaning.OFF:
+        known, before = ctx.before_optout.env_value(tool.id, name)
+        if meaning is Meaning.OFF and known and _means_not_off(control, before):
+            ws.set_env(name, before, tool.id)  # as it was before the opt-out (None: Tracklight did not set it)
+        elif meaning is Meaning.OFF:
             # Tracklight's own variable: gone is "back to the tool's default"; `on` where the default isn't on.
             if enable and on_value is not None:
                 _check_env_control(tool, name, on_value)
@@ -375,6 +384,11 @@ def _optin_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: lis
         elif meaning is not Meaning.ON and enable and on_value is not None:
             _check_env_control(tool, name, on_value)
             ws.set_env(name, formats.scalar_text(on_value), tool.id)
+
+
+def _means_not_off(control: Control, value: Scalar | None) -> bool:
+    """A value from before the opt-out that does not itself mean off (None: not set at all)."""
+    return value is None or meaning_of(control, value) is not Meaning.OFF
 
 
 # ---------------------------------------------------------------- entry points

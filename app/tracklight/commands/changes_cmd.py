@@ -26,8 +26,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.set_defaults(func=run_optout, parser=parser)
 
-    parser = subparsers.add_parser("optin", help="switch tools' telemetry back on (their `on` value, or the "
-                                                 "opt-out removed)")
+    parser = subparsers.add_parser(
+        "optin", help="switch tools' telemetry back on: the value you had before Tracklight's opt-out where the "
+                      "journal has it, else the tool's `on` value (or the opt-out removed)")
     parser.add_argument("ids", nargs="+", metavar="ID", help="tool ids")
     parser.add_argument("--dry-run", action="store_true", help="print the diffs; write nothing")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
