@@ -61,7 +61,7 @@ def test_locked_items_show_a_lock_and_cannot_be_toggled(qtbot, make_app, desk: D
     app.window.select_tool("nextjs")
     details = app.window.tools.details
     assert not details.optin_button.isEnabled() and not details.optout_button.isEnabled()
-    assert "Locked" in details.text.toPlainText()
+    assert details.heading.text().startswith("🔒") and "policy keeps it opted out" in details.why.text()
     qtbot.wait(200)
     assert desk.next_config.read_bytes() == before
     assert app.history == ()

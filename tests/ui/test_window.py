@@ -53,7 +53,10 @@ def test_details_show_disclosure_and_evidence_and_opt_out(qtbot, make_app, desk:
     report = app.scanner.snapshot.get("nextjs")
     assert report.tool.privacy_policy in html
     assert report.tool.telemetry.collects[0] in html
-    assert str(desk.next_config) in html  # the evidence names the file that decided
+    assert "~/.config/nextjs-nodejs/config.json" in html  # the evidence names the file (home written as ~)
+    # the answer comes first: is it sending, and which setting says so
+    assert details.state.text().startswith("Sends telemetry now")
+    assert details.why.text() == "~/.config/nextjs-nodejs/config.json sets telemetry.enabled to true, which means on."
     assert details.optout_button.isEnabled() and not details.optin_button.isEnabled()
     qtbot.mouseClick(details.optout_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: app.scanner.snapshot.get("nextjs").state is State.OFF, timeout=5000)

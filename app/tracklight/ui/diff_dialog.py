@@ -61,14 +61,14 @@ class DiffDialog(QDialog):
         layout = QVBoxLayout(self)
         plan = preview.plan
         changeset = plan.changeset
-        lines = []
+        # What can't be done comes first, with its file and line: a preview must not read as a success.
+        lines = [f"Not possible: {failure}" for failure in plan.failures]
         if changeset.empty:
-            lines.append("Nothing needs to be written.")
+            lines.append("Nothing will be written." if plan.failures else "Nothing needs to be written.")
         else:
             count = len(changeset.files)
             lines.append(f"{_VERB[preview.kind]} — {names}: {count} file{'s' if count != 1 else ''} would be "
                          "written. Each edit is journaled and can be undone.")
-        lines.extend(f"Not possible: {failure}" for failure in plan.failures)
         if plan.unchanged:
             lines.append("Already done: " + ", ".join(plan.unchanged))
         lines.extend(plan.notes)

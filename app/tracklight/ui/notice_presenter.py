@@ -6,17 +6,24 @@ sentence or three, buttons); this module decides the wording and the buttons, th
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from tracklight.changes.changeset import FileChange, Purpose
 from tracklight.core.model import ToolReport
+from tracklight.errors import TracklightError
 from tracklight.ui.change_queue import ChangeDone, ChangeKind
 from tracklight.ui.notice import Notice, NoticeAction, NoticeLevel
 from tracklight.ui.notifications import Notifier
+from tracklight.ui.words import short_path, value_text
 
 if TYPE_CHECKING:
     from tracklight.ui.window import MainWindow
+
+MAX_FILES_SHOWN = 3  # more go to History: the notice must fit on the screen
+MAX_NOTES_SHOWN = 2
 
 
 @dataclass(frozen=True)
@@ -27,13 +34,7 @@ class NoticeCallbacks:
     optout: Callable[[str], None]  # a tool id, opted out again from the latest snapshot
     keep_opted_out: Callable[[str], None]  # switch "Keep me opted out" on, then opt this tool out again
     open_tool: Callable[[str], None]  # the window, with this tool selected
-
-
-def short_path(path: str, home: str) -> str:
-    """A path with the home folder written as ~."""
-    if home and (path == home or path.startswith(home.rstrip("/") + "/")):
-        return "~" + path[len(home.rstrip("/")):]
-    return path
+    open_file: Callable[[str], None]  # a file that can't be read, in the person's editor
 
 
 class NoticePresenter:
@@ -93,44 +94,81 @@ class NoticePresenter:
     # ------------------------------------------------------------ wording
 
     def change_notice(self, done: ChangeDone) -> Notice:
+        """What a change did. Failures come first and set the tone: nothing written is an error ("Not changed"),
+        some written a warning; each failure names its file and line, with a button that opens the file."""
         changeset = done.changeset
-        names = self._names(done.tool_ids or (changeset.tool_ids if changeset else ()))
-        title = {
-            ChangeKind.OPTOUT: f"Opted out: {names}",
-            ChangeKind.OPTIN: f"Allowed again: {names}",
-            ChangeKind.OPTOUT_EVERYTHING: "Opted out of everything",
-            ChangeKind.UNDO: f"Undone: {names}",
+        written = changeset.tool_ids if changeset is not None and not changeset.empty else ()
+        failed = tuple(dict.fromkeys(f.tool_id for f in done.failures))
+        done_words = {
+            ChangeKind.OPTOUT: "Opted out",
+            ChangeKind.OPTIN: "Allowed again",
+            ChangeKind.OPTOUT_EVERYTHING: "Opted out",
+            ChangeKind.UNDO: "Undone",
         }[done.kind]
-        if done.automatic:
-            title = f"{names} turned telemetry back on — opted out again"
-        buttons: tuple[NoticeAction, ...] = ()
+        if done.kind is ChangeKind.OPTOUT_EVERYTHING and not failed:
+            title = "Opted out of everything" if written else "Nothing left to opt out of"
+        elif failed and not done.wrote:
+            title = f"Not changed: {self._names(failed)}"
+        elif failed:
+            title = f"{done_words}: {self._names(written)} — not changed: {self._names(failed)}"
+        elif done.automatic:
+            title = f"{self._names(written)} switched telemetry back on — opted out again"
+        elif done.wrote:
+            title = f"{done_words}: {self._names(written or done.tool_ids)}"
+        else:
+            title = f"Nothing to change: {self._names(done.unchanged or done.tool_ids)}"
+        level = (NoticeLevel.ERROR if failed and not done.wrote else NoticeLevel.WARNING if failed
+                 else NoticeLevel.DONE if done.wrote else NoticeLevel.INFO)
+        buttons: list[NoticeAction] = []
         if changeset is not None and not changeset.empty and done.kind is not ChangeKind.UNDO:
             change_id = changeset.id
-            buttons = (NoticeAction("Undo", lambda: self._callbacks.undo(change_id)),)
-        level = NoticeLevel.WARNING if done.failures else NoticeLevel.DONE
-        return Notice(title, self.describe(done), buttons, level, answers_click=not done.automatic)
+            buttons.append(NoticeAction("Undo", lambda: self._callbacks.undo(change_id)))
+        broken = next((f.error.path for f in done.failures if f.error.path), None)
+        if broken is not None:
+            buttons.append(NoticeAction(f"Open {os.path.basename(broken)}",
+                                        lambda: self._callbacks.open_file(broken)))
+        return Notice(title, self.describe(done), tuple(buttons), level, answers_click=not done.automatic)
 
     def describe(self, done: ChangeDone) -> str:
-        """A sentence or three: which files and variables changed, and what did not."""
-        parts: list[str] = []
+        """A few sentences: what could not be done (first), what each file now holds, the variables, notes."""
+        parts: list[str] = [f"{self._name_of(f.tool_id)}: {self._error_text(f.error)}" for f in done.failures]
         changeset = done.changeset
         if changeset is not None and not changeset.empty:
-            tool_files = [short_path(c.path, self._home) for c in changeset.files if c.purpose.value == "tool"]
-            if tool_files:
-                shown = ", ".join(tool_files[:3]) + (f" and {len(tool_files) - 3} more" if len(tool_files) > 3 else "")
-                verb = "Put back" if done.kind is ChangeKind.UNDO else "Changed"
-                parts.append(f"{verb} {shown}.")
-            for change in changeset.env:
-                if change.new_value is None:
-                    parts.append(f"{change.name} unset for new sessions.")
-                else:
-                    parts.append(f"{change.name}={change.new_value} for new sessions.")
+            tool_files = [c for c in changeset.files if c.purpose is Purpose.TOOL]
+            for change in tool_files[:MAX_FILES_SHOWN]:
+                parts.append(self._file_sentence(change, done.kind))
+            if len(tool_files) > MAX_FILES_SHOWN:
+                parts.append(f"And {len(tool_files) - MAX_FILES_SHOWN} more files (see History).")
+            variables = [f"{c.name}={c.new_value}" if c.new_value is not None else f"{c.name} unset"
+                         for c in changeset.env]
+            if variables:
+                parts.append(f"For new sessions: {', '.join(variables)}.")
+            if done.automatic:
+                parts.append("It had switched its telemetry back on; “Keep me opted out” is on (Settings).")
         elif done.unchanged and not done.failures:
             parts.append("Nothing needed changing.")
-        if done.failures:
-            parts.append("Not changed: " + "; ".join(str(f) for f in done.failures))
-        parts.extend(done.notes)
-        return " ".join(parts) or "Nothing was changed."
+        parts.extend(done.notes[:MAX_NOTES_SHOWN])
+        if len(done.notes) > MAX_NOTES_SHOWN:
+            parts.append(f"And {len(done.notes) - MAX_NOTES_SHOWN} more notes.")
+        return " ".join(part if part.endswith((".", ")", "”")) else part + "." for part in parts) \
+            or "Nothing was changed."
+
+    def _file_sentence(self, change: FileChange, kind: ChangeKind) -> str:
+        """"~/.config/Code/User/settings.json: "telemetry.telemetryLevel" "all" → "off"", or "put back"."""
+        where = short_path(change.path, self._home)
+        if kind is ChangeKind.UNDO:
+            return f"Put back {where}"
+        edits = [f"{e.key or 'setting'} {value_text(e.old_value)} → {value_text(e.new_value)}" for e in change.edits]
+        if not edits:
+            return f"Changed {where}"
+        return f"{where}: {'; '.join(edits[:2])}"
+
+    def _error_text(self, error: TracklightError) -> str:
+        """An error with its file written with ~ and its line, the way the person would look for it."""
+        if error.path is None:
+            return error.message
+        where = short_path(error.path, self._home) + (f", line {error.line}" if error.line else "")
+        return f"{where}: {error.message}"
 
     def reenabled_notice(self, report: ToolReport) -> Notice:
         tool_id = report.id

@@ -14,7 +14,7 @@ from tracklight.core.model import Problem, ScanResult, State, Tier, ToolReport
 TIER_WORDS = {
     Tier.NONE: "collects nothing",
     Tier.AGGREGATED: "counts only, can't tell users apart",
-    Tier.ANONYMIZED: "a pseudonymous id links your events",
+    Tier.ANONYMIZED: "no name, but one random ID ties all your events together",
     Tier.FULL: "tied to you or your account",
     Tier.UNKNOWN: "nobody has said what it collects",
 }

@@ -5,6 +5,8 @@ It draws from the snapshot it is given and asks for changes by signal; the windo
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
@@ -21,12 +24,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tracklight.core.model import ToolReport
+from tracklight.core.model import Tier, ToolReport
 from tracklight.ui.details import DetailsPane
-from tracklight.ui.snapshot import Snapshot
+from tracklight.ui.snapshot import TIER_WORDS, Snapshot
 from tracklight.ui.tool_table import NAME, TIER, TOOL_ID_ROLE, ToolFilter, ToolTableModel
 
 INSTALLED, ALL_KNOWN = range(2)  # the scope box's entries
+
+
+def tier_legend_html() -> str:
+    """One line per tier, least to most revealing, with the icon the table and the tray use for it."""
+    from html import escape
+
+    from tracklight.resources import icons_dir
+    from tracklight.ui.icons import TRAY_ICON_FILES
+
+    parts = []
+    for tier in sorted(Tier, key=lambda t: t.rank):
+        icon = os.path.join(str(icons_dir()), TRAY_ICON_FILES[tier.value])
+        parts.append(f'<img src="{escape(icon, quote=True)}" width="14" height="14"> <b>{tier.value}</b>: '
+                     f"{escape(TIER_WORDS[tier], quote=False)}")
+    return "<small>Tiers, least to most revealing: " + " · ".join(parts) + "</small>"
 
 
 class ToolsPage(QWidget):
@@ -36,8 +54,9 @@ class ToolsPage(QWidget):
     optin_requested = Signal(object)
     preview_requested = Signal(object)
     optout_everything_requested = Signal()
+    open_file_requested = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, home: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._snapshot = Snapshot()
         self._busy = False
@@ -82,7 +101,7 @@ class ToolsPage(QWidget):
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         for column in range(1, 5):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.details = DetailsPane()
+        self.details = DetailsPane(home)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
         splitter.addWidget(self.details)
@@ -90,6 +109,10 @@ class ToolsPage(QWidget):
         splitter.setStretchFactor(1, 4)
         splitter.setSizes([440, 560])
         layout.addWidget(splitter, 1)
+        self.legend = QLabel(tier_legend_html())
+        self.legend.setWordWrap(True)
+        self.legend.setAccessibleName("What the tiers mean")
+        layout.addWidget(self.legend)
 
         self.search.textChanged.connect(self.proxy.set_search)
         self.scope.currentIndexChanged.connect(lambda i: self.proxy.set_installed_only(i == INSTALLED))
@@ -100,6 +123,7 @@ class ToolsPage(QWidget):
         self.details.optout_requested.connect(self.optout_requested)
         self.details.optin_requested.connect(self.optin_requested)
         self.details.preview_requested.connect(self.preview_requested)
+        self.details.open_file_requested.connect(self.open_file_requested)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search, lambda: self.search.clear())
         self.setTabOrder(self.search, self.scope)
         self.setTabOrder(self.scope, self.tracking_only)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -45,6 +45,13 @@ WELCOME_MESSAGE = ("Tracklight stays in your tray: its icon's shape shows the mo
                    "still being sent, and its menu switches a tool off in one click. You can close this window.")
 
 
+def _open_with_desktop(path: str) -> bool:
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    return bool(QDesktopServices.openUrl(QUrl.fromLocalFile(path)))
+
+
 def release_source_cache() -> None:
     """Drop the source text PySide6 read while modules were imported.
 
@@ -76,13 +83,14 @@ class TracklightApp(QObject):
         self.notices = NoticePresenter(
             Notifier(self._tray_geometry),
             NoticeCallbacks(undo=self.changes.undo, optout=self._optout_again, keep_opted_out=self._keep_opted_out,
-                            open_tool=self.open_window),
+                            open_tool=self.open_window, open_file=self.open_file),
             self._name_of, locations.home(self.os, self.env), lambda: self.window)
         self.history: tuple[JournalEntry, ...] = ()
         self.last_dialog: object | None = None
         self.window: MainWindow | None = None
         self.watcher: Watcher | None = None
         self._stopped = False
+        self.file_opener: Callable[[str], object] = _open_with_desktop
         self.has_tray = tray_icon is not None or (tray_available() if tray is None else tray)
 
         self.menu = TrayMenu(lambda: self.scanner.snapshot, self._menu_state, MenuCallbacks(
@@ -168,7 +176,7 @@ class TracklightApp(QObject):
         if self.window is None:
             from tracklight.ui.window import MainWindow
 
-            window = MainWindow()
+            window = MainWindow(locations.home(self.os, self.env))
             window.optout_requested.connect(lambda r: self.changes.optout([r]))
             window.optin_requested.connect(lambda r: self.changes.optin([r]))
             window.preview_requested.connect(self.preview)
@@ -178,6 +186,7 @@ class TracklightApp(QObject):
             window.history_requested.connect(self.changes.load_history)
             window.settings_changed.connect(self._settings_edited)
             window.autostart_changed.connect(self.autostart.set_enabled)
+            window.open_file_requested.connect(self.open_file)
             window.rescan_requested.connect(lambda: self.scanner.rescan(None, reload_index=True))
             window.quit_requested.connect(self.quit)
             window.show_settings(self.settings, self.autostart.is_enabled())
@@ -199,6 +208,10 @@ class TracklightApp(QObject):
             window.show_tool(tool_id)
 
     # ------------------------------------------------------------ requests
+
+    def open_file(self, path: str) -> None:
+        """Open a file in the person's editor (one that can't be read, to fix it)."""
+        self.file_opener(path)
 
     def optout_everything(self) -> None:
         self.changes.optout_everything(self.scanner.snapshot.reports)

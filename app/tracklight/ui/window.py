@@ -42,11 +42,12 @@ class MainWindow(QMainWindow):
     history_requested = Signal()
     settings_changed = Signal(object)  # Settings
     autostart_changed = Signal(bool)
+    open_file_requested = Signal(str)  # a file that can't be read, to fix
     rescan_requested = Signal()
     quit_requested = Signal()
     closed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, home: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(WINDOW_TITLE)
         self.setWindowIcon(app_icon())
@@ -67,7 +68,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
-        self.tools = ToolsPage()
+        self.tools = ToolsPage(home)
         self.tabs.addTab(self.tools, "&Tools")
         self.history = HistoryPage()
         self.tabs.addTab(self.history, "&History")
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
             (self.tools.optin_requested, self.optin_requested),
             (self.tools.preview_requested, self.preview_requested),
             (self.tools.optout_everything_requested, self.optout_everything_requested),
+            (self.tools.open_file_requested, self.open_file_requested),
             (self.history.undo_requested, self.undo_requested),
             (self.history.refresh_requested, self.history_requested),
             (self.settings.settings_changed, self.settings_changed),
@@ -130,7 +132,10 @@ class MainWindow(QMainWindow):
         self.status.setText(text)
 
     def show_history(self, entries: Sequence[JournalEntry]) -> None:
+        from tracklight.changes.before_optout import values_before_optout
+
         self.history.set_history(entries)
+        self.tools.details.set_values_before_optout(values_before_optout(entries))
 
     def show_settings(self, settings: Settings, autostart: bool) -> None:
         self.settings.show_settings(settings, autostart)
