@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QPoint
+from PySide6.QtCore import QPoint, Qt
 
 from tracklight.core.model import State, Tier
 from tracklight.ui.notice import NoticeLevel
