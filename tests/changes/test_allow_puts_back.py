@@ -3,9 +3,8 @@ more. Only where the journal has no record does it write the tool's `on` value (
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import datetime as dt
+from pathlib import Path
 
 from tracklight.changes.before_optout import values_before_optout
 from tracklight.changes.changeset import Action

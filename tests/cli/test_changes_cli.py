@@ -184,3 +184,19 @@ def test_a_state_folder_that_is_not_a_folder_is_a_clear_error(sandbox: dict[str,
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stderr.startswith("tracklight: ") and str(state) in done.stderr
     assert not (sandbox_home / ".config/environment.d").exists()
+
+
+def test_optout_all_answers_no_ahead_for_tools_that_ask_first_or_count_on_disk(
+        sandbox: dict[str, str], sandbox_home: Path) -> None:
+    bin_dir = Path(sandbox["PATH"])
+    for exe in ("ng", "go"):
+        (bin_dir / exe).write_text("#!/bin/sh\n")
+        (bin_dir / exe).chmod(0o755)
+    plant(sandbox_home, ".config/go/telemetry/mode", "local")
+    done = run(sandbox, "optout", "--all")
+    assert done.returncode == 0, done.stderr
+    assert (sandbox_home / ".config/go/telemetry/mode").read_text().startswith("off ")
+    env_file = sandbox_home / ".config/environment.d/60-tracklight.conf"
+    assert "NG_CLI_ANALYTICS=false" in env_file.read_text()
+    scanned = {t["id"]: t["state"] for t in json.loads(run(sandbox, "scan", "--json").stdout)["tools"]}
+    assert scanned["go"] == "off" and scanned["angular-cli"] == "off"

@@ -114,6 +114,8 @@ def test_opt_out_of_everything_and_undo_it(qtbot, make_app, desk: Desk) -> None:
     env_file = desk.home / ".config" / "environment.d" / "60-tracklight.conf"
     app.menu.menu.aboutToShow.emit()
     app.menu.action("Opt out of everything").trigger()
+    qtbot.waitUntil(lambda: app.last_dialog is not None and app.last_dialog.isVisible(), timeout=10000)
+    app.last_dialog.apply_button.click()  # it asks once, showing what it will do (tests/ui/test_everything.py)
     qtbot.waitUntil(lambda: not app.scanner.snapshot.tracking, timeout=10000)
     assert b'"off"' in desk.vscode_settings.read_bytes()
     assert b'"enabled": false' in desk.next_config.read_bytes()

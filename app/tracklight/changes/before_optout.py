@@ -3,7 +3,8 @@
 A person whose VS Code had `"telemetry.telemetryLevel": "error"` opted out; Allow must bring back "error", not the
 catalog's `on` value ("all"), which would send more than before. The journal keeps each edit's old value; the one
 that counts is the value before the first opt-out still in force (a later automatic re-opt-out saw only what the
-tool itself had switched on). An opt-in in force ends that period.
+tool itself had switched on). A completed opt-in ends that period; one that was interrupted (a crash, a kill)
+may not have written anything, so it ends nothing.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from tracklight.changes.changeset import Action, Purpose
-from tracklight.changes.journal import JournalEntry
+from tracklight.changes.journal import JournalEntry, Status
 from tracklight.core.model import Scalar
 
 FileKey = tuple[str, str, str | None]  # (tool id, file path, key)
@@ -39,6 +40,26 @@ class ValuesBeforeOptout:
 NOTHING_KNOWN = ValuesBeforeOptout()
 
 
+def entries_that_matter(newest_first: Iterable[JournalEntry], tool_ids: Iterable[str]) -> list[JournalEntry]:
+    """The entries `values_before_optout` needs for these tools, read newest first only as far as needed: back to
+    each tool's last completed opt-in (before it, every record was spent), and the rest of that second (the order
+    within one second is known only once loaded)."""
+    open_tools = set(tool_ids)
+    needed: list[JournalEntry] = []
+    stop_second: str | None = None
+    for entry in newest_first:
+        second = entry.id[:15]
+        if stop_second is not None and second < stop_second:
+            break
+        needed.append(entry)
+        changeset = entry.changeset
+        if stop_second is None and changeset.action is Action.OPTIN and entry.status is Status.COMPLETE:
+            open_tools.difference_update(changeset.tool_ids)
+            if not open_tools:
+                stop_second = second
+    return needed
+
+
 def values_before_optout(entries: Iterable[JournalEntry]) -> ValuesBeforeOptout:
     """Read a history (any order) for the values before each opt-out still in force."""
     files: dict[FileKey, Scalar | None] = {}
@@ -48,6 +69,8 @@ def values_before_optout(entries: Iterable[JournalEntry]) -> ValuesBeforeOptout:
         changeset = entry.changeset
         if changeset.action is Action.UNDO:
             continue  # what it reverted is no longer in force, so it recorded nothing here
+        if changeset.action is Action.OPTIN and entry.status is not Status.COMPLETE:
+            continue
         for change in changeset.files:
             if change.purpose is not Purpose.TOOL:
                 continue

@@ -179,6 +179,17 @@ class EnvironmentStore:
     def launch_agent(self) -> str:
         return posixpath.join(self.home, "Library", "LaunchAgents", f"{LAUNCH_AGENT_LABEL}.plist")
 
+    def runs_at_start(self) -> frozenset[str]:
+        """The files among those Tracklight may write that a shell or the session runs at start (its blocks in
+        ~/.profile and the like, the fish loader, the LaunchAgent): a person must be told before they change."""
+        paths = {path for path, _create in self.startup_files()}
+        loader = self.fish_loader()
+        if loader is not None:
+            paths.add(loader)
+        if self.os_ is Os.MACOS:
+            paths.add(self.launch_agent())
+        return frozenset(paths)
+
     # planning
     def plan(self, changes: Sequence[EnvChange]) -> EnvPlan:
         """The file changes that make `changes` persistent (old values are taken from the files, not the caller)."""

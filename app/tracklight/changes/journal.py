@@ -207,6 +207,15 @@ class Journal:
             raise TracklightError(f"cannot read the journal: {exc.strerror or exc}", path=self.folder) from None
         return [name[:-5] for name in names if name.endswith(".json") and not name.startswith(".")]
 
+    def newest_first(self) -> Iterator[JournalEntry]:
+        """Entries loaded one at a time, newest id first (ids start with the second they were made in; within
+        one second their order is not known), damaged ones skipped."""
+        for change_id in sorted(self.ids(), reverse=True):
+            try:
+                yield self.load(change_id)
+            except TracklightError:
+                continue
+
     def entries(self) -> list[JournalEntry]:
         """Every entry, newest first (damaged ones skipped); TracklightError when the journal can't be listed."""
         result = []

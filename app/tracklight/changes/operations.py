@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from tracklight.changes.apply import apply_changeset
-from tracklight.changes.before_optout import values_before_optout
+from tracklight.changes.before_optout import entries_that_matter, values_before_optout
 from tracklight.changes.changeset import Action, ChangeSet, PlanResult
 from tracklight.changes.environment_store import EnvPlatform
 from tracklight.changes.everything import everything_to_opt_out
@@ -67,7 +67,8 @@ class Changes:
         env = {DO_NOT_TRACK: "1"} if do_not_track else None
         ctx = self.context()
         if action is Action.OPTIN:
-            ctx = replace(ctx, before_optout=values_before_optout(self.journal.entries()))
+            needed = entries_that_matter(self.journal.newest_first(), [r.id for r in reports])
+            ctx = replace(ctx, before_optout=values_before_optout(needed))
         return plan_changes(action, reports, ctx, env=env)
 
     def plan_everything(self, reports: Sequence[ToolReport]) -> PlanResult:
@@ -94,6 +95,10 @@ class Changes:
             changeset, journal=self.journal, guard=ctx.guard, store=ctx.env_store(),
             replan=lambda: _marked(self.plan(action, reports, do_not_track=do_not_track).changeset, automatic),
             after_journal=after_journal)
+
+    def runs_at_start(self) -> frozenset[str]:
+        """Shell startup files (and the like) a change of the environment would add Tracklight's block to."""
+        return self.context().env_store().runs_at_start()
 
     def run(self, action: Action, reports: Sequence[ToolReport], *, do_not_track: bool = False,
             dry_run: bool = False, after_journal: Callable[[ChangeSet], None] | None = None) -> RunResult:

@@ -21,7 +21,8 @@ def register(subparsers: Any) -> None:
                     "its only control). Every change is journaled: `tracklight undo` reverts it byte for byte.")
     parser.add_argument("ids", nargs="*", metavar="ID", help="tool ids (see `tracklight scan`)")
     parser.add_argument("--all", action="store_true",
-                        help="every installed tool that tracks you, and DO_NOT_TRACK=1")
+                        help="every installed tool that tracks you (sending now, counting on disk, or asking on "
+                             "first use: its \"no\" is written ahead), and DO_NOT_TRACK=1")
     parser.add_argument("--dry-run", action="store_true", help="print the diffs; write nothing")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.set_defaults(func=run_optout, parser=parser)
@@ -71,7 +72,9 @@ def _run(args: argparse.Namespace, optout: bool) -> int:
     from tracklight.core.scan import scan
 
     if optout and args.all:
-        reports = [r for r in scan().reports if r.installed and r.tracking]
+        from tracklight.changes.everything import everything_to_opt_out
+
+        reports = everything_to_opt_out(scan().reports)
     else:
         reports, unknown = _reports(args.ids)
         if unknown:

@@ -70,8 +70,14 @@ class Preview:
     """A planned change, shown before anything is written."""
 
     kind: ChangeKind
-    reports: tuple[ToolReport, ...]
+    reports: tuple[ToolReport, ...]  # for "everything": the tools it covers (changes.everything)
     plan: PlanResult
+    runs_at_start: frozenset[str] = frozenset()  # shell startup files among those it writes: called out
+
+    @property
+    def startup_files(self) -> tuple[str, ...]:
+        """The shell startup files (and the like) this change writes."""
+        return tuple(c.path for c in self.plan.changeset.files if c.path in self.runs_at_start)
 
 
 class ChangeQueue(QObject):
@@ -122,13 +128,6 @@ class ChangeQueue(QObject):
         if reports:
             self._enqueue(lambda: self._run_change(ChangeKind.OPTIN, reports, False))
 
-    def optout_everything(self, reports: Sequence[ToolReport]) -> None:
-        """Every installed tool that sends telemetry (changes.everything), plus DO_NOT_TRACK=1."""
-        from tracklight.changes.everything import everything_to_opt_out
-
-        selected = tuple(r for r in everything_to_opt_out(reports) if not r.locked)
-        self._enqueue(lambda: self._run_change(ChangeKind.OPTOUT_EVERYTHING, selected, False))
-
     def undo(self, change_id: str | None = None) -> None:
         """Revert the last change set (or a named one)."""
         target = self._target
@@ -143,12 +142,18 @@ class ChangeQueue(QObject):
         self._enqueue(start)
 
     def preview(self, kind: ChangeKind, reports: Sequence[ToolReport]) -> None:
-        """Plan without writing; `preview_ready(Preview)` carries the diffs."""
+        """Plan without writing; `preview_ready(Preview)` carries the diffs. For "everything", `reports` are all
+        the tools known; the preview covers those changes.everything picks, and is what is asked about."""
+        if kind is ChangeKind.OPTOUT_EVERYTHING:
+            from tracklight.changes.everything import everything_to_opt_out
+
+            reports = everything_to_opt_out(reports)
         reports = tuple(reports)
         target = self._target
 
         def task() -> Preview:
-            return Preview(kind, reports, _plan(kind, target.changes(), reports))
+            changes = target.changes()
+            return Preview(kind, reports, _plan(kind, changes, reports), changes.runs_at_start())
 
         self._runner.submit(task, lambda preview: emit(self.preview_ready, preview),
                             lambda exc: emit(self.failed, _message(exc)))

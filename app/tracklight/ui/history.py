@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tracklight.ui.diff_dialog import DiffHighlighter, changeset_text
+from tracklight.ui.change_dialog import DiffHighlighter, changeset_text
 from tracklight.ui.signals import emit
 
 if TYPE_CHECKING:

@@ -35,6 +35,7 @@ from tracklight.ui.worker import TaskRunner
 
 if TYPE_CHECKING:
     from tracklight.changes.journal import JournalEntry
+    from tracklight.ui.change_dialog import ChangeDialog
     from tracklight.ui.watcher import Watcher
     from tracklight.ui.window import MainWindow
 
@@ -86,7 +87,7 @@ class TracklightApp(QObject):
                             open_tool=self.open_window, open_file=self.open_file),
             self._name_of, locations.home(self.os, self.env), lambda: self.window)
         self.history: tuple[JournalEntry, ...] = ()
-        self.last_dialog: object | None = None
+        self.last_dialog: ChangeDialog | None = None
         self.window: MainWindow | None = None
         self.watcher: Watcher | None = None
         self._stopped = False
@@ -214,7 +215,8 @@ class TracklightApp(QObject):
         self.file_opener(path)
 
     def optout_everything(self) -> None:
-        self.changes.optout_everything(self.scanner.snapshot.reports)
+        """Plan "opt out of everything" and ask once, showing what it will do (the tray and the window alike)."""
+        self.changes.preview(ChangeKind.OPTOUT_EVERYTHING, self.scanner.snapshot.reports)
 
     def undo_last(self) -> None:
         self.changes.undo(None)
@@ -322,12 +324,18 @@ class TracklightApp(QObject):
             self.window.show_autostart_status(sentence)
 
     def _preview_ready(self, preview: Preview) -> None:
-        from tracklight.ui.diff_dialog import DiffDialog
+        from tracklight.ui.change_dialog import ChangeDialog
 
-        dialog = DiffDialog(preview, self.window)
+        previous = self.last_dialog
+        if isinstance(previous, ChangeDialog) and previous.isVisible():
+            previous.reject()  # one question at a time: the newer plan replaces it
+        window = self.window if self.window is not None and self.window.isVisible() else None
+        dialog = ChangeDialog(preview, locations.home(self.os, self.env), window)
         dialog.accepted.connect(lambda: self.changes.apply_preview(preview))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
+        dialog.raise_()
+        dialog.activateWindow()  # from the tray there is no window behind it: it must come to the front
         self.last_dialog = dialog
 
     def _show_error(self, error: object) -> None:
