@@ -110,7 +110,11 @@ def test_broken_manifests_are_problems_and_every_other_tool_is_still_scanned(san
     assert result.get("good-tool") is not None
     texts = [str(p) for p in result.problems]
     assert any("mismatch.toml:2: 'id' is 'other-name'" in t for t in texts), texts
-    assert any("future.toml:1: unknown manifest_version 9" in t for t in texts), texts
+    # A manifest that names its tool (id = file name) but can't be used keeps the tool in the list, as unknown,
+    # with the problem on it: a tool that vanished would hide the very problem to fix.
+    future = result.get("future")
+    assert future is not None and future.installed and future.state is State.UNKNOWN
+    assert any("future.toml:1: unknown manifest_version 9" in str(p) for p in future.problems), future.problems
     assert any("garbage.toml:1: not valid TOML" in t for t in texts), texts
     assert any("huge.toml: larger than 1024 KiB" in t for t in texts), texts
     # A broken manifest for a tool the catalog knows is a problem on that tool; the catalog still describes it.
@@ -133,7 +137,7 @@ def test_scan_json_reports_problems_and_exits_zero(sandbox_home: Path) -> None:
 
 
 def test_cli_exit_codes(sandbox_home: Path) -> None:
-    run = lambda *args: subprocess.run([sys.executable, "-m", "tracklight.cli", *args],  # noqa: E731
+    run = lambda *args: subprocess.run([sys.executable, "-m", "tracklight.cli", *args],
                                        capture_output=True, text=True)
     unknown = run("show", "no-such-tool")
     assert unknown.returncode == 1 and "unknown tool id 'no-such-tool'" in unknown.stderr

@@ -12,12 +12,23 @@ user's JSON cache (catalog_index.py), never from pickle.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from tracklight.core import locations
 from tracklight.core.catalog_index import ManifestCache, entry_files, load_catalog_folder
-from tracklight.core.model import ManifestResult, Os, Problem, Source, TierConflict, Tool
+from tracklight.core.model import (
+    Default,
+    ManifestResult,
+    Os,
+    Problem,
+    Source,
+    Telemetry,
+    Tier,
+    TierConflict,
+    Tool,
+)
 from tracklight.core.trust import ReadScope
 from tracklight.resources import catalog_path as builtin_catalog_path
 
@@ -31,6 +42,7 @@ class IndexedTool:
     catalog_entry: Tool | None = None  # the catalog's description, when a manifest overrides it
     conflict: TierConflict | None = None
     system_tool: Tool | None = None  # the description from root-owned sources (a system manifest, else the catalog)
+    unreadable: bool = False  # only a broken manifest names it: installed (its manifest is), state unknown
 
     @property
     def from_user(self) -> bool:
@@ -159,9 +171,13 @@ def build_index(catalog: Iterable[ManifestResult], manifests: Iterable[tuple[Man
             system_tools[result.tool.id] = result.tool
 
     seen_manifests: set[str] = set()
+    broken: dict[str, ManifestResult] = {}
     for result, _scope in manifests:
         tool = result.tool
         if tool is None:
+            tool_id = _named_id(result)
+            if tool_id is not None:
+                broken.setdefault(tool_id, result)
             attach(result)
             continue
         if tool.id in seen_manifests:
@@ -174,12 +190,37 @@ def build_index(catalog: Iterable[ManifestResult], manifests: Iterable[tuple[Man
             conflict = TierConflict(tool.telemetry.tier, catalog_entry.telemetry.tier, tool.origin,
                                     catalog_entry.origin)
         index.tools[tool.id] = IndexedTool(tool, catalog_entry, conflict, system_tools.get(tool.id))
+    # A tool whose only description is a broken manifest stays in the list, as unknown, with its problems: its
+    # manifest is installed here, so the tool is too (a tool that vanished would hide the very problem to fix).
+    for tool_id, result in broken.items():
+        if tool_id not in index.tools:
+            index.tools[tool_id] = IndexedTool(_unreadable_tool(tool_id, result), unreadable=True)
     # Problems of files that named a tool we now know (a broken manifest for a catalog tool) stay on that tool;
     # those naming an unknown id go to the top-level list.
     for tool_id in list(index.tool_problems):
         if tool_id not in index.tools:
             index.problems.extend(index.tool_problems.pop(tool_id))
     return index
+
+
+_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def _named_id(result: ManifestResult) -> str | None:
+    """The tool a broken manifest names beyond doubt: the id it declares, when that is its file name (`<id>.toml`,
+    as the spec asks). One that doesn't parse, or names another id, is too broken to name a tool."""
+    path = next((p.path for p in result.problems if p.path), None)
+    declared = result.declared_id
+    if not declared or path is None or not _ID.fullmatch(declared):
+        return None
+    return declared if os.path.basename(path) == f"{declared}.toml" else None
+
+
+def _unreadable_tool(tool_id: str, result: ManifestResult) -> Tool:
+    """What is known of a tool whose manifest can't be read: its id, and that its manifest is installed here."""
+    origin = next((p.path for p in result.problems if p.path), "")
+    return Tool(id=tool_id, name=tool_id, telemetry=Telemetry(Tier.UNKNOWN, Default.UNKNOWN), source=Source.MANIFEST,
+                origin=origin)
 
 
 def system_index(os_: Os, env: Mapping[str, str], root: str) -> ToolIndex:

@@ -43,7 +43,7 @@ def scan(env: Mapping[str, str] | None = None, os_: Os | None = None, root: str 
         state, evidence, problems = detect_state(tool, context)
         reports.append(ToolReport(
             tool=tool,
-            installed=is_installed(tool, context),
+            installed=indexed.unreadable or is_installed(tool, context),
             state=state,
             evidence=evidence,
             problems=(*index.tool_problems.get(tool_id, ()), *set_aside, *problems),

@@ -6,6 +6,7 @@ through the methods below, not by reaching into its widgets.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -16,12 +17,13 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWid
 from tracklight.ui.history import HistoryPage
 from tracklight.ui.icons import app_icon
 from tracklight.ui.message_bar import MessageBar
-from tracklight.ui.notice import Notice
+from tracklight.ui.notice import Notice, NoticeAction, NoticeLevel
 from tracklight.ui.settings import Settings
 from tracklight.ui.settings_page import SettingsPage
 from tracklight.ui.signals import emit
 from tracklight.ui.snapshot import Snapshot
 from tracklight.ui.tools_page import ToolsPage
+from tracklight.ui.words import short_path
 
 if TYPE_CHECKING:
     from tracklight.changes.journal import JournalEntry
@@ -63,11 +65,16 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.banner)
         self.message_bar = MessageBar("messageBar")  # the last change, with its Undo; an error, with its file
         layout.addWidget(self.message_bar)
+        self.problems_bar = MessageBar("problemsBar")  # manifests too broken to name a tool: shown, not hidden
+        self.problems_bar.setAccessibleName("Problems")
+        layout.addWidget(self.problems_bar)
+        self._problems_shown: tuple[str, ...] = ()
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Sections")
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
+        self._home = home
         self.tools = ToolsPage(home)
         self.tabs.addTab(self.tools, "&Tools")
         self.history = HistoryPage()
@@ -106,10 +113,32 @@ class MainWindow(QMainWindow):
         self._snapshot = snapshot
         self.tools.show_snapshot(snapshot)
         installed = len(snapshot.installed)
-        self.status.setText(f"{snapshot.headline()} · {installed} installed of {len(snapshot.reports)} known"
-                            + (f" · {len(snapshot.problems)} problem(s) in manifests" if snapshot.problems else ""))
-        # manifests too broken to name a tool belong to no row: their file:line problems are listed here
-        self.status.setToolTip("\n".join(str(p) for p in snapshot.problems))
+        self.status.setText(f"{snapshot.headline()} · {installed} installed of {len(snapshot.reports)} known")
+        self._show_problems(snapshot)
+
+    def _show_problems(self, snapshot: Snapshot) -> None:
+        """Problems that belong to no tool (a manifest too broken to name one, an invalid policy): in a bar above
+        the tabs, each with its file and line, and a button to open the first file. Closed, it stays closed until
+        the problems change."""
+        texts = tuple(str(p) for p in snapshot.problems)
+        if texts == self._problems_shown:
+            return
+        self._problems_shown = texts
+        if not texts:
+            self.problems_bar.hide()
+            return
+        count = len(texts)
+        lines = [short_path(p.path, self._home) + (f", line {p.line}" if p.line else "") + f": {p.message}"
+                 if p.path else p.message for p in snapshot.problems]
+        shown = lines[:3] + ([f"and {count - 3} more"] if count > 3 else [])
+        first = next((p.path for p in snapshot.problems if p.path), None)
+        actions: tuple[NoticeAction, ...] = ()
+        if first is not None:
+            path = first
+            actions = (NoticeAction(f"Open {os.path.basename(path)}", lambda: emit(self.open_file_requested, path)),)
+        self.problems_bar.show_notice(Notice(
+            f"{count} problem{'s' if count != 1 else ''} found while reading what tools declare",
+            "\n".join(shown), actions, NoticeLevel.WARNING))
 
     def set_busy(self, busy: bool) -> None:
         self.busy_label.setText("Writing…" if busy else "")
