@@ -37,7 +37,7 @@ def test_menu_lists_exactly_the_tools_of_a_sandbox_scan(make_app, desk: Desk) ->
     header = app.menu.menu.actions()[0]
     assert header.text().startswith(f"{len(tracking)} tools send telemetry")
     texts = [a.text() for a in app.menu.menu.actions()]
-    for fixed in ("Opt out of everything", "Undo last change", "Open Tracklight…", "Quit"):
+    for fixed in ("Opt out of everything…", "Undo (nothing to undo)", "Open Tracklight…", "Quit"):
         assert fixed in texts
 
 
@@ -102,10 +102,11 @@ def test_undo_last_change_from_the_menu(qtbot, make_app, desk: Desk) -> None:
 
     def undo_enabled() -> bool:
         app.menu.rebuild()
-        return app.menu.action("Undo last change").isEnabled()
+        return app.menu.action("Undo").isEnabled()
 
     qtbot.waitUntil(undo_enabled, timeout=5000)
-    app.menu.action("Undo last change").trigger()
+    assert app.menu.action("Undo").text() == "Undo: opt out of Next.js"  # it says what it undoes
+    app.menu.action("Undo").trigger()
     qtbot.waitUntil(lambda: desk.next_config.read_bytes() == NEXT_CONFIG, timeout=5000)
 
 
@@ -130,3 +131,37 @@ def test_opt_out_of_everything_and_undo_it(qtbot, make_app, desk: Desk) -> None:
     qtbot.waitUntil(lambda: desk.vscode_settings.read_bytes() == VSCODE_SETTINGS
                     and desk.next_config.read_bytes() == NEXT_CONFIG and not env_file.exists(), timeout=10000)
     qtbot.waitUntil(lambda: len(app.scanner.snapshot.tracking) == 3, timeout=5000)
+
+
+def _install_many(desk: Desk, count: int) -> list[str]:
+    """Put the first `count` catalog tools with telemetry and a switch on the sandbox PATH; their ids."""
+    from tracklight.core.model import Tier
+
+    installed = []
+    for report in desk.scan().reports:
+        tool = report.tool
+        if tool.telemetry.tier is Tier.NONE or not tool.telemetry.controls or not tool.detect.executables:
+            continue
+        desk.install(tool.detect.executables[0])
+        installed.append(report.id)
+        if len(installed) == count:
+            break
+    return installed
+
+
+def test_with_48_tools_the_menu_stays_short_and_every_tool_is_reachable(make_app, desk: Desk) -> None:
+    _install_many(desk, 48)
+    app = make_app(watch=False)
+    switchable = {r.id for r in app.scanner.snapshot.switchable}
+    assert len(switchable) >= 48
+    app.menu.menu.aboutToShow.emit()
+    top = app.menu.menu.actions()
+    assert len(top) <= 20, [a.text() for a in top]  # one short column, not two screen-filling ones
+    assert len(app.menu.tool_actions()) == 6  # the worst few…
+    assert all(a.isChecked() for a in app.menu.tool_actions()[:3])  # …sending ones first
+    tiers = app.menu.tier_menus()
+    assert tiers and all(m.title().split(" (")[0].lower() in ("full", "anonymized", "unknown", "aggregated")
+                         for m in tiers)
+    assert {a.data() for a in app.menu.all_tool_actions()} == switchable  # …and every tool in its tier's submenu
+    for fixed in ("Opt out of everything…", "Open Tracklight…", "Quit"):
+        assert fixed in [a.text() for a in top]

@@ -1,13 +1,17 @@
 """The tray menu: one QMenu, rebuilt from the latest snapshot every time it is about to open (never stale).
 
-    3 tools send telemetry                      (a section heading)
-    ✓ Visual Studio Code — full                 one checkable entry per installed tool with telemetry:
-    ✓ .NET SDK — anonymized                     checked = sends now; a click opts out (or back in)
-      Go — anonymized (local only)
-      🔒 Azure CLI — full (locked)              an admin's lock: shown, not clickable
+It stays short however many tools are installed: the worst few first, then one submenu per tier.
+
+    3 tools send telemetry (✓ = sending)          a section heading
+    ✓ Visual Studio Code — full                   the worst few: sending first, most revealing tier first;
+    ✓ .NET SDK — anonymized                       checked = sends now; a click opts out (or back in)
+      Go toolchain — aggregated (local only)
+      🔒 Azure CLI — full (locked)                an admin's lock: shown, not clickable
+    Full (4)  ▸                                   with more tools than fit: every tool, by tier
+    Anonymized (21)  ▸
     ─────────
-    Opt out of everything
-    Undo last change
+    Opt out of everything…                        asks first, showing what it will do
+    Undo: opt out of Visual Studio Code           says what it undoes
     ─────────
     Open Tracklight…
     Quit
@@ -26,13 +30,20 @@ from tracklight.core.model import State, ToolReport
 from tracklight.ui.icons import lock_icon
 from tracklight.ui.snapshot import TIER_WORDS, Snapshot
 
+WORST_FEW = 6
+"""Tool entries at the top level; with more tools than this, every tool is also in its tier's submenu."""
+
 
 @dataclass(frozen=True)
 class MenuState:
     """What the menu needs besides the snapshot."""
 
-    can_undo: bool = False
+    undo_label: str | None = None  # "Undo: opt out of Visual Studio Code"; None: nothing to undo
     busy: bool = False  # a change is being written: toggles wait
+
+    @property
+    def can_undo(self) -> bool:
+        return self.undo_label is not None
 
 
 @dataclass(frozen=True)
@@ -86,46 +97,72 @@ class TrayMenu(QObject):
         self.menu.aboutToShow.connect(self.rebuild)
 
     def tool_actions(self) -> list[QAction]:
-        """The per-tool entries, in menu order (each action's data() is the tool id)."""
+        """The per-tool entries of the top level, in menu order (each action's data() is the tool id)."""
         return [a for a in self.menu.actions() if isinstance(a.data(), str)]
 
+    def all_tool_actions(self) -> list[QAction]:
+        """Every tool entry, the top level's and the tier submenus' (a tool may be in both)."""
+        found = self.tool_actions()
+        for submenu in self.tier_menus():
+            found.extend(a for a in submenu.actions() if isinstance(a.data(), str))
+        return found
+
+    def tier_menus(self) -> list[QMenu]:
+        return [a.menu() for a in self.menu.actions() if isinstance(a.menu(), QMenu)]
+
     def action(self, text: str) -> QAction | None:
-        """The fixed entry with this text ("Quit", "Undo last change", …)."""
-        return next((a for a in self.menu.actions() if a.text() == text and a.data() is None), None)
+        """The fixed entry whose text starts with this ("Quit", "Undo", "Opt out of everything", …)."""
+        return next((a for a in self.menu.actions() if a.text().startswith(text) and a.data() is None
+                     and a.menu() is None and not a.isSeparator()), None)
 
     def rebuild(self) -> None:
         snapshot = self._snapshot()
         state = self._state()
         menu = self.menu
+        for submenu in self.tier_menus():
+            submenu.deleteLater()
         menu.clear()
 
         # A heading, not a greyed-out item. The entries are ticked while they send; say so, since a tick could be
         # read either way.
         menu.addSection(snapshot.headline() + (" (✓ = sending)" if snapshot.tracking else ""))
-
-        for report in sorted(snapshot.switchable, key=_order):
-            entry = menu.addAction(entry_text(report))
-            entry.setData(report.id)
-            entry.setCheckable(True)
-            entry.setChecked(report.tracking)
-            entry.setToolTip(entry_tooltip(report))
-            if report.locked:
-                entry.setIcon(lock_icon())
-                entry.setEnabled(False)
-            elif state.busy:
-                entry.setEnabled(False)
-            else:
-                entry.triggered.connect(lambda _checked=False, r=report: self._callbacks.toggle(r))
+        tools = sorted(snapshot.switchable, key=_order)
+        for report in tools[:WORST_FEW]:
+            self._add_entry(menu, report, state)
+        if len(tools) > WORST_FEW:
+            for tier in sorted({r.tool.telemetry.tier for r in tools}, key=lambda t: -t.rank):
+                of_tier = [r for r in tools if r.tool.telemetry.tier is tier]
+                sending = sum(1 for r in of_tier if r.tracking)
+                submenu = menu.addMenu(f"{tier.value.capitalize()} ({len(of_tier)}"
+                                       + (f", {sending} sending)" if sending else ")"))
+                submenu.setToolTip(f"{tier.value}: {TIER_WORDS[tier]}")
+                submenu.setToolTipsVisible(True)
+                for report in of_tier:
+                    self._add_entry(submenu, report, state)
 
         menu.addSeparator()
-        everything = menu.addAction("Opt out of everything")
+        everything = menu.addAction("Opt out of everything…")
         everything.setEnabled(bool(snapshot.tracking) and not state.busy)
-        everything.setToolTip("Opt out every installed tool that sends telemetry, and set DO_NOT_TRACK=1")
+        everything.setToolTip("Shows every tool it covers and the files it writes, then asks")
         everything.triggered.connect(lambda _checked=False: self._callbacks.optout_everything())
-        undo = menu.addAction("Undo last change")
+        undo = menu.addAction(state.undo_label or "Undo (nothing to undo)")
         undo.setEnabled(state.can_undo and not state.busy)
         undo.triggered.connect(lambda _checked=False: self._callbacks.undo_last())
 
         menu.addSeparator()
         menu.addAction("Open Tracklight…").triggered.connect(lambda _checked=False: self._callbacks.open_window())
         menu.addAction("Quit").triggered.connect(lambda _checked=False: self._callbacks.quit())
+
+    def _add_entry(self, menu: QMenu, report: ToolReport, state: MenuState) -> None:
+        entry = menu.addAction(entry_text(report))
+        entry.setData(report.id)
+        entry.setCheckable(True)
+        entry.setChecked(report.tracking)
+        entry.setToolTip(entry_tooltip(report))
+        if report.locked:
+            entry.setIcon(lock_icon())
+            entry.setEnabled(False)
+        elif state.busy:
+            entry.setEnabled(False)
+        else:
+            entry.triggered.connect(lambda _checked=False, r=report: self._callbacks.toggle(r))

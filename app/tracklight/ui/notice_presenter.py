@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from tracklight.changes.changeset import FileChange, Purpose
+from tracklight.changes.changeset import Action, FileChange, Purpose
 from tracklight.core.model import ToolReport
 from tracklight.errors import TracklightError
 from tracklight.ui.change_queue import ChangeDone, ChangeKind
@@ -20,6 +20,7 @@ from tracklight.ui.notifications import Notifier
 from tracklight.ui.words import short_path, value_text
 
 if TYPE_CHECKING:
+    from tracklight.changes.journal import JournalEntry
     from tracklight.ui.window import MainWindow
 
 MAX_FILES_SHOWN = 3  # more go to History: the notice must fit on the screen
@@ -169,6 +170,21 @@ class NoticePresenter:
             return error.message
         where = short_path(error.path, self._home) + (f", line {error.line}" if error.line else "")
         return f"{where}: {error.message}"
+
+    def undo_label(self, history: Sequence[JournalEntry]) -> str | None:
+        """The tray's undo entry, saying what it undoes: "Undo: opt out of Visual Studio Code" (None: nothing)."""
+        entry = next((e for e in history if e.in_force and e.changeset.action is not Action.UNDO), None)
+        if entry is None:
+            return None
+        changeset = entry.changeset
+        names = self._names(changeset.tool_ids)
+        if changeset.action is Action.OPTIN:
+            what = f"allow {names} again"
+        elif any(c.name == "DO_NOT_TRACK" and not c.tool_ids for c in changeset.env):
+            what = f"opt out of everything ({names})" if changeset.tool_ids else "set DO_NOT_TRACK=1"
+        else:
+            what = f"{'automatic ' if changeset.automatic else ''}opt out of {names}"
+        return f"Undo: {what}"
 
     def reenabled_notice(self, report: ToolReport) -> Notice:
         tool_id = report.id

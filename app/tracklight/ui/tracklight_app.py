@@ -252,10 +252,7 @@ class TracklightApp(QObject):
     # ------------------------------------------------------------ signals from the parts
 
     def _menu_state(self) -> MenuState:
-        from tracklight.changes.changeset import Action
-
-        undoable = any(e.in_force and e.changeset.action is not Action.UNDO for e in self.history)
-        return MenuState(can_undo=undoable, busy=self.changes.busy)
+        return MenuState(undo_label=self.notices.undo_label(self.history), busy=self.changes.busy)
 
     def _snapshot_changed(self, snapshot: Snapshot) -> None:
         if self._stopped:
