@@ -108,7 +108,8 @@ class TrayMenu(QObject):
         return found
 
     def tier_menus(self) -> list[QMenu]:
-        return [a.menu() for a in self.menu.actions() if isinstance(a.menu(), QMenu)]
+        menus = (action.menu() for action in self.menu.actions())
+        return [submenu for submenu in menus if isinstance(submenu, QMenu)]
 
     def action(self, text: str) -> QAction | None:
         """The fixed entry whose text starts with this ("Quit", "Undo", "Opt out of everything", …)."""
