@@ -42,6 +42,9 @@ COMMAND_OWNERS = {
     "catalog": "tracklight.commands.catalog_cmd",
 }
 
+NOT_TRAY_OPTIONS = frozenset({"-h", "--help", "--version"})
+"""Options of `tracklight` itself; any other leading option is Qt's, for the tray (`tracklight -style fusion`)."""
+
 EPILOG = """\
 exit status: 0 success (problems found in files are reported, not fatal); 1 a command failed or an unknown tool id;
 2 usage error.
@@ -69,13 +72,15 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list:
-        args_list = ["tray"]
-    if args_list in (["tray"], ["tray", "--show-window"]):
-        # The tray is what most starts are (login, the app menu): straight to it, without argparse.
+    if not args_list or args_list[0].startswith("-") and args_list[0] not in NOT_TRAY_OPTIONS:
+        args_list = ["tray", *args_list]  # `tracklight -style fusion`: Qt's options go to the tray
+    if args_list[0] == "tray" and not set(args_list[1:]) & {"-h", "--help"}:
+        # The tray is what most starts are (login, the app menu): straight to it, without argparse. Every option
+        # but --show-window is Qt's own (-style, -platform, -reverse…): the QApplication takes them.
         from tracklight.ui.launch import run_tray
 
-        return run_tray(show_window=len(args_list) == 2)
+        rest = args_list[1:]
+        return run_tray(show_window="--show-window" in rest, qt_args=[a for a in rest if a != "--show-window"])
     parser = build_parser(COMMAND_OWNERS.get(args_list[0]))
     args = parser.parse_args(args_list)
     try:

@@ -7,7 +7,10 @@ from typing import Any
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("tray", help="start the tray app (the default with no command)")
+    parser = subparsers.add_parser(
+        "tray", help="start the tray app (the default with no command)",
+        description="Start the tray app. Qt's own options (-style NAME, -platform NAME, -reverse, …) are passed "
+                    "to Qt, with or without the word tray: `tracklight -style fusion`.")
     parser.add_argument("--show-window", action="store_true", help="open the window at start")
     parser.set_defaults(func=run)
 

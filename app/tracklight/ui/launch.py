@@ -44,8 +44,12 @@ def make_qapplication(argv: Sequence[str] | None = None) -> QApplication:
     return app
 
 
-def run_tray(show_window: bool = False) -> int:
-    """Run the tray app until Quit. A second launch shows the first's window instead."""
+def run_tray(show_window: bool = False, qt_args: Sequence[str] = ()) -> int:
+    """Run the tray app until Quit. A second launch shows the first's window instead.
+
+    `qt_args` are Qt's own options (`-style fusion`, `-platform wayland`, `-reverse`…), given to the QApplication
+    as any Qt program takes them; one Qt does not know is a usage error (exit 2), not silently dropped.
+    """
     from tracklight.ui import prescan
     from tracklight.ui.single_instance import ask_running_instance, server_name
 
@@ -69,7 +73,14 @@ def run_tray(show_window: bool = False) -> int:
         helper.close()
         helper = None
 
-    app = make_qapplication([])
+    app = make_qapplication(list(qt_args))
+    unknown = app.arguments()[1:]  # Qt removed what it understood
+    if unknown:
+        sys.stderr.write(f"tracklight: unknown option{'s' if len(unknown) > 1 else ''} {' '.join(unknown)} "
+                         "(the tray takes --show-window and Qt's own options, such as -style NAME)\n")
+        if helper is not None:
+            helper.close()
+        return 2
     from PySide6.QtCore import QTimer
 
     from tracklight.ui.tray import TrayIcon, tray_available

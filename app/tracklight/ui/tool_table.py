@@ -12,7 +12,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QGuiApplication, QPalette
 
 from tracklight.core.model import State, ToolReport
 from tracklight.ui.icons import lock_icon, tray_icon
@@ -40,7 +40,12 @@ def tier_text(report: ToolReport) -> str:
 
 
 def state_text(report: ToolReport) -> str:
-    return _STATE_TEXT[report.state]
+    """What is in force; a tool that is not installed sends nothing, whatever its settings would say."""
+    return _STATE_TEXT[report.state] if report.installed else "not installed"
+
+
+def _state_order(report: ToolReport) -> int:
+    return _STATE_ORDER[report.state] if report.installed else len(_STATE_ORDER)
 
 
 class ToolTableModel(QAbstractTableModel):
@@ -49,7 +54,8 @@ class ToolTableModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._reports: tuple[ToolReport, ...] = ()
-        self._dim = QPalette().brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)  # not installed
+        # not installed: the palette's disabled text, read when drawn (a dark theme set later is honoured too)
+        self._dim_role = (QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
 
     def set_snapshot(self, snapshot: Snapshot) -> None:
         """Redraw from a snapshot: in place when the same tools are listed (selection and scroll stay put)."""
@@ -91,7 +97,7 @@ class ToolTableModel(QAbstractTableModel):
             if column == TIER:
                 return telemetry.tier.rank
             if column == STATE:
-                return _STATE_ORDER[report.state]
+                return _state_order(report)
             return str(self.data(index)).casefold()
         if role == Qt.ItemDataRole.DecorationRole:
             if column == NAME and report.locked:
@@ -102,10 +108,10 @@ class ToolTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == TIER:
                 return f"{telemetry.tier.value}: {TIER_WORDS[telemetry.tier]}"
-            if column == NAME and report.locked:
-                return "Locked by your organisation's policy"
-            if column == NAME and not report.installed:
-                return "Not installed on this computer"
+            if column == NAME:  # the whole name (the cell elides long ones in the middle), and what is special
+                notes = [n for n, on in (("locked by your organisation's policy", report.locked),
+                                         ("not installed on this computer", not report.installed)) if on]
+                return report.tool.name + (f" — {', '.join(notes)}" if notes else "")
             return None
         if role == Qt.ItemDataRole.AccessibleTextRole:
             text = str(self.data(index))
@@ -113,7 +119,7 @@ class ToolTableModel(QAbstractTableModel):
                 text += ", locked"
             return text
         if role == Qt.ItemDataRole.ForegroundRole and not report.installed:
-            return self._dim
+            return QGuiApplication.palette().brush(*self._dim_role)
         return None
 
 

@@ -7,8 +7,16 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QKeySequence, QPainter, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -19,6 +27,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -27,9 +37,28 @@ from PySide6.QtWidgets import (
 from tracklight.core.model import Tier, ToolReport
 from tracklight.ui.details import DetailsPane
 from tracklight.ui.snapshot import TIER_WORDS, Snapshot
-from tracklight.ui.tool_table import NAME, TIER, TOOL_ID_ROLE, ToolFilter, ToolTableModel
+from tracklight.ui.tool_table import NAME, SORT_ROLE, TIER, TOOL_ID_ROLE, ToolFilter, ToolTableModel
 
 INSTALLED, ALL_KNOWN = range(2)  # the scope box's entries
+
+
+class TierGroupDelegate(QStyledItemDelegate):
+    """Sorted by tier, the rows fall into groups: a line above the first row of each tier marks where one starts."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+              ) -> None:
+        super().paint(painter, option, index)
+        view = self.parent()
+        if not isinstance(view, QTableView) or index.row() == 0:
+            return
+        if view.horizontalHeader().sortIndicatorSection() != TIER:
+            return
+        above = index.sibling(index.row() - 1, TIER)
+        if above.data(SORT_ROLE) != index.sibling(index.row(), TIER).data(SORT_ROLE):
+            painter.save()
+            painter.setPen(option.palette.color(QPalette.ColorRole.Mid))
+            painter.drawLine(option.rect.topLeft(), option.rect.topRight())
+            painter.restore()
 
 
 def tier_legend_html() -> str:
@@ -94,9 +123,20 @@ class ToolsPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table for the details; arrows move inside
-        self.table.verticalHeader().hide()
+        rows = self.table.verticalHeader()
+        rows.hide()
+        rows.setMinimumSectionSize(1)
+        rows.setDefaultSectionSize(self.table.fontMetrics().height() + 8)  # compact: ~24 rows on a laptop screen
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # "Visual Studio … Insiders": both ends stay
+        self.table.setItemDelegate(TierGroupDelegate(self.table))
+        self.empty = QLabel(self.table.viewport())  # said when no row is left: an empty table says nothing
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.empty.hide()
+        self.table.viewport().installEventFilter(self)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         for column in range(1, 5):
@@ -114,12 +154,16 @@ class ToolsPage(QWidget):
         self.legend.setAccessibleName("What the tiers mean")
         layout.addWidget(self.legend)
 
+        self._chosen: str | None = None  # the tool last chosen, kept while a search or filter hides it
         self.search.textChanged.connect(self.proxy.set_search)
         self.scope.currentIndexChanged.connect(lambda i: self.proxy.set_installed_only(i == INSTALLED))
         self.tracking_only.toggled.connect(self.proxy.set_tracking_only)
+        for changed in (self.search.textChanged, self.scope.currentIndexChanged, self.tracking_only.toggled):
+            changed.connect(lambda *_args: self._show_empty_state())  # after the filter: its words follow them
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
-        self.proxy.layoutChanged.connect(self._refresh_details)
-        self.proxy.modelReset.connect(self._refresh_details)
+        for signal in (self.proxy.layoutChanged, self.proxy.modelReset, self.proxy.rowsInserted,
+                       self.proxy.rowsRemoved):
+            signal.connect(self._rows_changed)
         self.details.optout_requested.connect(self.optout_requested)
         self.details.optin_requested.connect(self.optin_requested)
         self.details.preview_requested.connect(self.preview_requested)
@@ -134,15 +178,21 @@ class ToolsPage(QWidget):
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Redraw from a new snapshot, keeping the selected tool selected."""
-        selected = self.selected_id()
+        selected = self.selected_id() or self._chosen
         self._snapshot = snapshot
         self.model.set_snapshot(snapshot)
         if selected is not None:
             self.select_tool(selected)
         elif self.proxy.rowCount() and self.isVisible():
             self.table.selectRow(0)
+        self._show_empty_state()
         self._refresh_details()
         self._update_everything_button()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self.empty.setGeometry(self.table.viewport().rect().adjusted(12, 12, -12, -12))
+        return super().eventFilter(watched, event)
 
     def set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -160,7 +210,7 @@ class ToolsPage(QWidget):
         return str(index.siblingAtColumn(NAME).data(TOOL_ID_ROLE))
 
     def selected_report(self) -> ToolReport | None:
-        tool_id = self.selected_id()
+        tool_id = self.selected_id() or self._chosen
         return self._snapshot.get(tool_id) if tool_id else None
 
     def select_tool(self, tool_id: str) -> bool:
@@ -190,8 +240,34 @@ class ToolsPage(QWidget):
     def _update_everything_button(self) -> None:
         self.optout_all_button.setEnabled(bool(self._snapshot.tracking) and not self._busy)
 
-    def _current_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self._chosen = str(current.siblingAtColumn(NAME).data(TOOL_ID_ROLE))
         self._refresh_details()
+
+    def _rows_changed(self, *_args: object) -> None:
+        """After a search or filter: the chosen tool selected again as soon as it is listed; the empty state."""
+        if self.selected_id() is None and self._chosen is not None:
+            self.select_tool(self._chosen)
+        self._show_empty_state()
+        self._refresh_details()
+
+    def _show_empty_state(self) -> None:
+        if self.proxy.rowCount():
+            self.empty.hide()
+            return
+        search = self.search.text().strip()
+        if search:
+            text = f"No tool matches “{search}”.\nEsc clears the search."
+        elif self.tracking_only.isChecked():
+            text = "No installed tool sends telemetry now."
+        elif self.scope.currentIndex() == INSTALLED and self._snapshot.scanned:
+            text = "None of the tools Tracklight knows is installed here.\n“All known tools” lists them."
+        else:
+            text = "Looking for installed tools…" if not self._snapshot.scanned else "No tools."
+        self.empty.setText(text)
+        self.empty.setGeometry(self.table.viewport().rect().adjusted(12, 12, -12, -12))
+        self.empty.show()
 
     def _refresh_details(self) -> None:
         self.details.show_report(self.selected_report(), busy=self._busy)

@@ -42,6 +42,11 @@ if TYPE_CHECKING:
 NO_TRAY_MESSAGE = ("No system tray was found on this desktop, so Tracklight opened its window instead. "
                    "Closing this window quits Tracklight. (On GNOME, the AppIndicator extension adds a tray.)")
 
+TRAY_APPEARED_MESSAGE = ("A system tray appeared, so Tracklight now lives there: its icon shows the most revealing "
+                         "kind of telemetry still being sent. You can close this window.")
+TRAY_POLL_MS = 2000
+"""Without a tray, how often to look for one (a panel that starts after Tracklight); nothing polls once it is there."""
+
 WELCOME_MESSAGE = ("Tracklight stays in your tray: its icon's shape shows the most revealing kind of telemetry "
                    "still being sent, and its menu switches a tool off in one click. You can close this window.")
 
@@ -69,7 +74,8 @@ class TracklightApp(QObject):
     """Owns and wires the tray app's parts. `start()` scans and shows the icon (or the window without a tray)."""
 
     def __init__(self, env: Mapping[str, str] | None = None, os_: Os | None = None, root: str | None = None,
-                 tray: bool | None = None, tray_icon: TrayIcon | None = None, parent: QObject | None = None) -> None:
+                 tray: bool | None = None, tray_icon: TrayIcon | None = None, parent: QObject | None = None,
+                 tray_probe: Callable[[], bool] = tray_available, tray_poll_ms: int = TRAY_POLL_MS) -> None:
         super().__init__(parent)
         signals.prepare()  # on the main thread, before any worker emits (see signals.py)
         self.env: Mapping[str, str] = dict(os.environ) if env is None else dict(env)
@@ -92,7 +98,11 @@ class TracklightApp(QObject):
         self.watcher: Watcher | None = None
         self._stopped = False
         self.file_opener: Callable[[str], object] = _open_with_desktop
-        self.has_tray = tray_icon is not None or (tray_available() if tray is None else tray)
+        self.has_tray = tray_icon is not None or (tray_probe() if tray is None else tray)
+        self._tray_probe = tray_probe
+        self._tray_poll = QTimer(self)
+        self._tray_poll.setInterval(tray_poll_ms)
+        self._tray_poll.timeout.connect(self._look_for_tray)
 
         self.menu = TrayMenu(lambda: self.scanner.snapshot, self._menu_state, MenuCallbacks(
             toggle=self.changes.toggle,
@@ -105,9 +115,7 @@ class TracklightApp(QObject):
         if self.tray is None and self.has_tray:
             self.tray = TrayIcon(self.open_window, self)
         if self.tray is not None:
-            self.tray.setParent(self)
-            self.tray.set_menu(self.menu.menu)
-            self.tray.open_window = self.open_window
+            self._adopt_tray(self.tray)
 
         self.scanner.snapshot_changed.connect(self._snapshot_changed)
         self.scanner.transitions.connect(self._transitions)
@@ -142,6 +150,8 @@ class TracklightApp(QObject):
             self.tray.show()
         if show_window or self.tray is None:
             self.open_window()
+        if self.tray is None:
+            self._tray_poll.start()
         QTimer.singleShot(0, self._start_background)
 
     def _start_background(self) -> None:
@@ -155,9 +165,29 @@ class TracklightApp(QObject):
         self.changes.load_history()
         release_source_cache()
 
+    def _adopt_tray(self, tray: TrayIcon) -> None:
+        tray.setParent(self)
+        tray.set_menu(self.menu.menu)
+        tray.open_window = self.open_window
+
+    def _look_for_tray(self) -> None:
+        """A tray that appears after start-up (a panel starting later than autostart): move into it."""
+        if self._stopped or not self._tray_probe():
+            return
+        self._tray_poll.stop()
+        self.has_tray = True
+        self.tray = TrayIcon(self.open_window, self)
+        self._adopt_tray(self.tray)
+        self.tray.show_snapshot(self.scanner.snapshot)
+        self.tray.show()
+        if self.window is not None:
+            self.window.quit_on_close = False
+            self.window.show_banner(TRAY_APPEARED_MESSAGE)
+
     def shutdown(self) -> None:
         """Stop watching, hide the icon and notices, and let running writes finish."""
         self._stopped = True
+        self._tray_poll.stop()
         if self.watcher is not None:
             self.watcher.stop()
         if self.tray is not None:
