@@ -23,10 +23,15 @@ _BASE_FLAGS = Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint | Qt.Window
 
 
 class NoticeWindow(QFrame):
-    """One notice at a time; `present` replaces what it showed."""
+    """One notice at a time; `present` replaces what it showed. Whether it may take the keyboard is fixed when it
+    is made (changing a shown window's flags makes Qt rebuild its native window): notifications.Notifier keeps one
+    of each kind."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, _BASE_FLAGS)
+    def __init__(self, takes_focus: bool = False, parent: QWidget | None = None) -> None:
+        flags = _BASE_FLAGS if takes_focus else _BASE_FLAGS | Qt.WindowType.WindowDoesNotAcceptFocus
+        super().__init__(parent, flags)
+        self.takes_focus = takes_focus
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, not takes_focus)
         self.setObjectName("notice")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAccessibleName("Tracklight notice")
@@ -79,11 +84,6 @@ class NoticeWindow(QFrame):
             button = action_button(action, self._press)
             self.buttons.addWidget(button)
             self.action_buttons.append(button)
-        # Whether it may take the keyboard is decided per notice, before it is shown.
-        flags = _BASE_FLAGS if notice.answers_click else _BASE_FLAGS | Qt.WindowType.WindowDoesNotAcceptFocus
-        if self.windowFlags() != flags:
-            self.setWindowFlags(flags)
-        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, not notice.answers_click)
         layout = self.layout()
         if layout is not None:
             layout.activate()
@@ -91,7 +91,7 @@ class NoticeWindow(QFrame):
         self._place(anchor)
         self.show()
         self.raise_()
-        if notice.answers_click:
+        if self.takes_focus:
             self.activateWindow()
             self.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 

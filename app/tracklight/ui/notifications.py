@@ -34,11 +34,16 @@ class Notifier:
 
     def show(self, notice: Notice) -> None:
         self.last = notice
-        if self._window is None:
+        window = self._window
+        if window is not None and window.takes_focus != notice.answers_click:
+            window.hide()  # the other kind of window shows this one (see NoticeWindow)
+            window.deleteLater()
+            window = None
+        if window is None:
             from tracklight.ui.notice_window import NoticeWindow
 
-            self._window = NoticeWindow()
-        self._window.present(notice, self._anchor() if self._anchor is not None else None)
+            window = self._window = NoticeWindow(takes_focus=notice.answers_click)
+        window.present(notice, self._anchor() if self._anchor is not None else None)
 
     def close(self) -> None:
         if self._window is not None:

@@ -17,7 +17,6 @@ from PySide6.QtCore import QObject, Signal
 
 from tracklight.core import locations
 from tracklight.core.catalog import ToolIndex, load_index
-from tracklight.core.locks import Locks
 from tracklight.core.model import Os, ScanResult
 from tracklight.core.scan import scan
 from tracklight.ui.signals import emit

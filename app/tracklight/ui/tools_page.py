@@ -8,10 +8,8 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import (
-    QEvent,
     QItemSelectionModel,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
@@ -131,12 +129,13 @@ class ToolsPage(QWidget):
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # "Visual Studio … Insiders": both ends stay
         self.table.setItemDelegate(TierGroupDelegate(self.table))
-        self.empty = QLabel(self.table.viewport())  # said when no row is left: an empty table says nothing
+        self.empty = QLabel()  # said when no row is left: an empty table says nothing
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         self.empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.empty.hide()
-        self.table.viewport().installEventFilter(self)
+        over_rows = QVBoxLayout(self.table.viewport())  # a layout keeps it centred over the rows as they resize
+        over_rows.addWidget(self.empty)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         for column in range(1, 5):
@@ -188,11 +187,6 @@ class ToolsPage(QWidget):
         self._show_empty_state()
         self._refresh_details()
         self._update_everything_button()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
-            self.empty.setGeometry(self.table.viewport().rect().adjusted(12, 12, -12, -12))
-        return super().eventFilter(watched, event)
 
     def set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -266,7 +260,6 @@ class ToolsPage(QWidget):
         else:
             text = "Looking for installed tools…" if not self._snapshot.scanned else "No tools."
         self.empty.setText(text)
-        self.empty.setGeometry(self.table.viewport().rect().adjusted(12, 12, -12, -12))
         self.empty.show()
 
     def _refresh_details(self) -> None:
