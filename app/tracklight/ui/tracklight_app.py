@@ -193,6 +193,7 @@ class TracklightApp(QObject):
         if self.tray is not None:
             self.tray.hide()
         self.notifier.close()
+        self.runner.close()  # a result delivered from now on starts nothing new (a merged rescan, a check)
         self.runner.wait(5000)
 
     def quit(self) -> None:

@@ -2,6 +2,10 @@
 
 A task is a plain function. It runs on a QThreadPool thread and never touches a widget or asks for the
 QApplication; its return value (or exception) is handed to the callbacks on the thread the runner lives on.
+
+At shutdown the runner is closed (it starts nothing more: a result delivered late must not start the next scan on a
+runner about to be deleted) and waited for. A task that still ends after its runner was deleted has nobody to tell:
+its result is dropped, as a queued one would be.
 """
 
 from __future__ import annotations
@@ -35,13 +39,16 @@ class _Job(QRunnable):
         self._task = task
 
     def run(self) -> None:
+        value: Any
         try:
-            result: Any = self._task()
+            value = self._task()
         except Exception as exc:  # noqa: BLE001 - handed to the UI thread, which tells the user
             exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-            emit(self._runner._finished, self._job_id, _Failure(exc))
-        else:
-            emit(self._runner._finished, self._job_id, result)
+            value = _Failure(exc)
+        try:
+            emit(self._runner._finished, self._job_id, value)
+        except RuntimeError:
+            pass  # "Signal source has been deleted": the runner went while this ran (see the module's docstring)
 
 
 class TaskRunner(QObject):
@@ -55,10 +62,14 @@ class TaskRunner(QObject):
         self._pool = pool or QThreadPool(self)
         self._ids = itertools.count(1)
         self._pending: dict[int, tuple[Done | None, Failed | None]] = {}
+        self._closed = False
         self._finished.connect(self._deliver)
 
     def submit(self, task: Callable[[], Any], done: Done | None = None, failed: Failed | None = None) -> int:
-        """Run `task` on the pool; call `done(result)` or `failed(exc)` on this object's thread afterwards."""
+        """Run `task` on the pool; call `done(result)` or `failed(exc)` on this object's thread afterwards.
+        Once closed, nothing is started (and 0 returned)."""
+        if self._closed:
+            return 0
         job_id = next(self._ids)
         self._pending[job_id] = (done, failed)
         if len(self._pending) == 1:
@@ -69,6 +80,10 @@ class TaskRunner(QObject):
     @property
     def busy(self) -> bool:
         return bool(self._pending)
+
+    def close(self) -> None:
+        """Start no more tasks (shutdown); the running ones go on, `wait` waits for them."""
+        self._closed = True
 
     def wait(self, msecs: int = 30000) -> bool:
         """Block until the pool is idle (tests and shutdown); pending deliveries still need the event loop."""
