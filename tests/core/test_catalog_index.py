@@ -54,6 +54,23 @@ def test_every_catalog_entry_survives_the_json_layout_exactly() -> None:
         assert decode_result(data, str(entry)) == parsed, entry.name
 
 
+def test_a_refused_or_broken_manifest_survives_the_json_layout_as_it_was(tmp_path: Path) -> None:
+    """A manifest asking for a refused write stays refused when read back from the cache (the scan then lists no
+    tool for it, only the problem); one that is merely broken stays merely broken (its tool is listed as unknown)."""
+    entry = next(e for e in shipped_entries() if "kind = \"env\"" in e.read_text())
+    text = entry.read_text()
+    cases = {"refused": text.replace('kind = "env"', 'kind = "file"\npath = "~/.bashrc"\nformat = "plain"', 1),
+             "broken": text.replace("tier = ", "tier_was = ", 1)}
+    for name, changed in cases.items():
+        path = tmp_path / name / entry.name
+        path.parent.mkdir()
+        path.write_text(changed)
+        parsed = load_manifest_file(path, Source.MANIFEST)
+        assert parsed.tool is None and parsed.problems and parsed.refused is (name == "refused"), parsed.problems
+        data = json.loads(json.dumps(encode_result(parsed, str(path))))
+        assert decode_result(data, str(path)) == parsed
+
+
 def test_the_layout_names_every_field_of_the_model() -> None:
     def names(cls: type) -> set[str]:
         return {f.name for f in dataclasses.fields(cls)}

@@ -208,10 +208,11 @@ _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 def _named_id(result: ManifestResult) -> str | None:
     """The tool a broken manifest names beyond doubt: the id it declares, when that is its file name (`<id>.toml`,
-    as the spec asks). One that doesn't parse, or names another id, is too broken to name a tool."""
+    as the spec asks). One that doesn't parse, or names another id, is too broken to name a tool; one that asks for
+    a write Tracklight refuses names none either (a refusal stays a top-level problem, in plain view)."""
     path = next((p.path for p in result.problems if p.path), None)
     declared = result.declared_id
-    if not declared or path is None or not _ID.fullmatch(declared):
+    if result.refused or not declared or path is None or not _ID.fullmatch(declared):
         return None
     return declared if os.path.basename(path) == f"{declared}.toml" else None
 

@@ -84,9 +84,15 @@ class FieldReader:
         self.index = index
         self.tool_id = tool_id
         self.problems: list[Problem] = []
+        self.refused = False  # a control asks for a write the allow-list forbids (write_rules)
 
     def problem(self, message: str, *where: Any) -> None:
         self.problems.append(Problem(message, self.path, self.index.line(*where), self.tool_id))
+
+    def refusal(self, message: str, *where: Any) -> None:
+        """A problem that is a refused write, not a slip: the scan lists no tool for such a manifest."""
+        self.refused = True
+        self.problem(message, *where)
 
     def text(self, table: dict[str, Any], key: str, where: tuple[Any, ...], required: bool = False) -> str:
         value = table.get(key)
@@ -266,7 +272,7 @@ def _check_written_value(reader: FieldReader, control: dict[str, Any], field_nam
     if value is not None and _is_scalar(value):
         refusal = write_rules.value_refusal(value)
         if refusal:
-            reader.problem(f"'{_dotted(where, field_name)}': {refusal}", *where, field_name)
+            reader.refusal(f"'{_dotted(where, field_name)}': {refusal}", *where, field_name)
 
 
 def _parse_control(reader: FieldReader, control: Any, number: int, source: Source) -> Control | None:
@@ -291,7 +297,7 @@ def _parse_control(reader: FieldReader, control: Any, number: int, source: Sourc
         name = reader.text(control, "name", where, required=True)
         refusal = write_rules.env_name_refusal(name, from_catalog=source is Source.CATALOG)
         if isinstance(control.get("name"), str) and refusal:
-            reader.problem(f"'{_dotted(where, 'name')}': {refusal}", *where, "name")
+            reader.refusal(f"'{_dotted(where, 'name')}': {refusal}", *where, "name")
         for field_name in ("off", "on"):
             if isinstance(control.get(field_name), (bool, int, float)) and field_name in control:
                 reader.problem(f"'{_dotted(where, field_name)}' of an env control must be a string", *where,
@@ -306,7 +312,7 @@ def _parse_control(reader: FieldReader, control: Any, number: int, source: Sourc
         if format_ is not None and (key is not None or format_ == "plain"):
             refusal = write_rules.key_refusal(format_, key)
             if refusal:
-                reader.problem(f"'{_dotted(where, 'key')}': {refusal}", *where, "key")
+                reader.refusal(f"'{_dotted(where, 'key')}': {refusal}", *where, "key")
         refused: set[str] = set()
         linux = next((templates for os_, templates in paths if os_ is Os.LINUX), ())
         machine_wide = control.get("write") is not False and bool(linux) and all(t.startswith("/etc/") for t in linux)
@@ -316,7 +322,7 @@ def _parse_control(reader: FieldReader, control: Any, number: int, source: Sourc
                 refusal = path_template_problem(template, os_, format_, written)
                 if refusal and refusal not in refused:
                     refused.add(refusal)
-                    reader.problem(f"'{_dotted(where, 'path')}': {refusal}", *where, "path")
+                    reader.refusal(f"'{_dotted(where, 'path')}': {refusal}", *where, "path")
     off_when_raw = control.get("off_when")
     off_nonempty = off_when_raw == "nonempty"
     off_when = () if off_nonempty else _value_list(reader, control, "off_when", where)
@@ -551,7 +557,7 @@ def _parse(text: str, path: str, source: Source) -> ManifestResult:
     proofs = _parse_proofs(reader, data, controls)
 
     if reader.problems or tier is None or default is None:
-        return ManifestResult(None, reader.problems, declared)
+        return ManifestResult(None, reader.problems, declared, refused=reader.refused)
     telemetry = Telemetry(
         tier=tier, default=default, tier_reason=tier_reason,
         controls=tuple(c for c in controls if c is not None),

@@ -329,6 +329,7 @@ class ManifestResult:
     tool: Tool | None
     problems: list[Problem] = field(default_factory=list)
     declared_id: str | None = None  # the id the file claims, even when invalid (to attach problems to a tool)
+    refused: bool = False  # it asks for a write Tracklight refuses (core.write_rules): a problem, never a tool
 
     @property
     def ok(self) -> bool:

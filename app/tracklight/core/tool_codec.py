@@ -35,7 +35,7 @@ from tracklight.core.model import (
     ValueRule,
 )
 
-CODEC_VERSION = 3
+CODEC_VERSION = 4
 """Bumped whenever the layout below changes: an index or cache of another version is not read."""
 
 # The order of each record's fields in its JSON array (a test checks they name every field of the model).
@@ -97,11 +97,13 @@ def _tool(tool: Tool, path: str) -> list[Any]:
 
 
 def encode_result(result: ManifestResult, path: str) -> list[Any]:
-    """One parsed manifest as JSON-ready data: [tool or null, problems, declared id]; `path` is its file."""
+    """One parsed manifest as JSON-ready data: [tool or null, problems, declared id, refused]; `path` is its
+    file."""
     return [
         _tool(result.tool, path) if result.tool else None,
         [[p.message, HERE if p.path == path else p.path, p.line, p.tool_id] for p in result.problems],
         result.declared_id,
+        result.refused,
     ]
 
 
@@ -272,11 +274,13 @@ def _problem_of(value: Any, path: str) -> Problem:
 
 def decode_result(data: Any, path: str) -> ManifestResult:
     """The parsed manifest `encode_result(…, path)` made; CodecError for anything else."""
-    tool, problems, declared_id = _record(data, 3, "an entry")
+    tool, problems, declared_id, refused = _record(data, 4, "an entry")
     if type(problems) is not list:
         raise _fail("problems is a list")
+    if type(refused) is not bool:
+        raise _fail("refused is true or false")
     try:
         return ManifestResult(None if tool is None else _tool_of(tool, path),
-                              [_problem_of(p, path) for p in problems], _opt_str(declared_id))
+                              [_problem_of(p, path) for p in problems], _opt_str(declared_id), refused)
     except (TypeError, ValueError) as exc:  # _texts and _strs raise TypeError; a bad date ValueError
         raise _fail(str(exc)) from None
