@@ -55,6 +55,10 @@ class WriteError(TracklightError):
     """The operating system refused the write; nothing was half-written."""
 
 
+class NothingToUndo(TracklightError):
+    """Every change is already undone (or none was made): a fact to tell, not a failure to alarm about."""
+
+
 class PolicyError(TracklightError):
     """An admin policy is invalid or forbids the request."""
 

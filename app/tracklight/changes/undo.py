@@ -22,7 +22,7 @@ from tracklight.changes.environment_store import EnvironmentStore
 from tracklight.changes.journal import Journal, JournalEntry, Status
 from tracklight.changes.safety import WriteGuard
 from tracklight.core.locks import NO_LOCKS, Locks
-from tracklight.errors import ConflictError, PolicyError, TracklightError
+from tracklight.errors import ConflictError, NothingToUndo, PolicyError, TracklightError
 
 
 def pick_entry(journal: Journal, change_id: str | None) -> JournalEntry:
@@ -37,7 +37,7 @@ def pick_entry(journal: Journal, change_id: str | None) -> JournalEntry:
     for entry in journal.entries():
         if entry.status in (Status.COMPLETE, Status.INTERRUPTED) and entry.changeset.action is not Action.UNDO:
             return entry
-    raise TracklightError("nothing to undo (see `tracklight history`)")
+    raise NothingToUndo("nothing to undo (see `tracklight history`)")
 
 
 def turns_tools_on(journal: Journal, entry: JournalEntry) -> bool:

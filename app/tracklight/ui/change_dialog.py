@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import (
     QColor,
     QFontDatabase,
-    QGuiApplication,
     QSyntaxHighlighter,
     QTextCharFormat,
     QTextDocument,
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from tracklight.changes.everything import why_included
 from tracklight.ui.change_queue import ChangeKind, Preview
+from tracklight.ui.screen_fit import resize_to_fit
 from tracklight.ui.words import short_path
 
 if TYPE_CHECKING:
@@ -176,14 +176,5 @@ class ChangeDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self._fit_screen()
+        resize_to_fit(self, 760, 560)
         (self.tools if everything else self.diff).setFocus()
-
-    def _fit_screen(self) -> None:
-        """760 × 560 where there is room; never larger than the screen's free area (a 1024 × 600 netbook)."""
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        area = screen.availableGeometry() if screen is not None else None
-        width, height = 760, 560
-        if area is not None:
-            width, height = min(width, area.width() - 40), min(height, area.height() - 60)
-        self.resize(width, height)

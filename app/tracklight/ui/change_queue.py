@@ -133,7 +133,12 @@ class ChangeQueue(QObject):
         target = self._target
 
         def task() -> ChangeDone:
-            changeset = target.changes().undo(change_id)
+            from tracklight.errors import NothingToUndo
+
+            try:
+                changeset = target.changes().undo(change_id)
+            except NothingToUndo:
+                return ChangeDone(ChangeKind.UNDO, None)  # said as a fact (notice_presenter), not as an error
             return ChangeDone(ChangeKind.UNDO, changeset, tuple(changeset.tool_ids))
 
         def start() -> None:

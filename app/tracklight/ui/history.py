@@ -60,7 +60,7 @@ class HistoryPage(QWidget):
         splitter.setSizes([240, 200])
         layout.addWidget(splitter, 1)
         buttons = QHBoxLayout()
-        self.undo_button = QPushButton("&Undo this change")
+        self.undo_button = QPushButton("Undo this &change")  # Alt+U is the message bar's Undo
         self.undo_button.setAccessibleName("Undo the selected change")
         self.undo_button.setEnabled(False)
         self.undo_button.clicked.connect(self._undo)

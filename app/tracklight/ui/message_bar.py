@@ -10,10 +10,27 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from tracklight.ui.notice import Notice, NoticeLevel
-from tracklight.ui.notice_parts import LEVEL_WORDS, action_button, button_label, level_icon, level_style
+from tracklight.ui.notice_parts import (
+    LEVEL_WORDS,
+    action_button,
+    button_label,
+    level_icon,
+    level_style,
+    mnemonic_of,
+)
 from tracklight.ui.signals import emit
 
 
@@ -68,10 +85,28 @@ class MessageBar(QFrame):
         for button in self.action_buttons:
             self.buttons.removeWidget(button)
             button.deleteLater()
-        self.action_buttons = [action_button(action, self._press) for action in notice.actions]
+        taken = self._window_mnemonics()
+        self.action_buttons = []
+        for action in notice.actions:
+            button = action_button(action, self._press, taken)
+            taken.add(mnemonic_of(button.text()) or "")
+            self.action_buttons.append(button)
         for button in self.action_buttons:
             self.buttons.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
         self.show()
+
+    def _window_mnemonics(self) -> set[str]:
+        """The Alt+keys the rest of the window already uses (its tabs and buttons): the bar's buttons avoid them."""
+        window = self.window()
+        taken: set[str] = set()
+        if window is self:
+            return taken
+        for button in window.findChildren(QAbstractButton):
+            if button not in self.action_buttons and not self.isAncestorOf(button):
+                taken.add(mnemonic_of(button.text()) or "")
+        for tabs in window.findChildren(QTabBar):
+            taken.update(mnemonic_of(tabs.tabText(i)) or "" for i in range(tabs.count()))
+        return taken
 
     def button(self, label: str) -> QPushButton | None:
         return next((b for b in self.action_buttons if button_label(b) == label), None)

@@ -7,7 +7,8 @@ own text colour, so it reads on any theme.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Collection
 
 from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QPushButton, QStyle, QWidget
@@ -56,9 +57,27 @@ def level_icon(level: NoticeLevel, widget: QWidget) -> QIcon:
     return style.standardIcon(_ICONS[level], None, widget)
 
 
-def action_button(action: NoticeAction, pressed: Callable[[Callable[[], None]], None]) -> QPushButton:
-    """A button for one notice action; its first letter is its Alt+key."""
-    button = QPushButton("&" + action.label.replace("&", "&&"))
+def mnemonic_of(text: str) -> str | None:
+    """The Alt+key letter a widget's text gives ("Opt &out" → "o"; "&&" is a literal ampersand), or None."""
+    match = re.search(r"(?<!&)(?:&&)*&([^&])", text)
+    return match.group(1).casefold() if match else None
+
+
+def with_mnemonic(label: str, taken: Collection[str] = ()) -> str:
+    """The label with an Alt+key: the first word's first letter, else another word's, else any letter that is not
+    `taken` (two buttons on one Alt+key press neither, Qt only moves the focus between them); none when all are."""
+    starts = [i for i, c in enumerate(label) if c.isalnum() and (i == 0 or not label[i - 1].isalnum())]
+    others = [i for i, c in enumerate(label) if c.isalnum() and i not in starts]
+    for i in starts + others:
+        if label[i].casefold() not in taken:
+            return label[:i].replace("&", "&&") + "&" + label[i:].replace("&", "&&")
+    return label.replace("&", "&&")
+
+
+def action_button(action: NoticeAction, pressed: Callable[[Callable[[], None]], None],
+                  taken: Collection[str] = ()) -> QPushButton:
+    """A button for one notice action; its Alt+key is its first letter unless `taken` has it."""
+    button = QPushButton(with_mnemonic(action.label, taken))
     button.setAccessibleName(action.label)
     button.setAutoDefault(False)
     button.clicked.connect(lambda _checked=False, cb=action.callback: pressed(cb))

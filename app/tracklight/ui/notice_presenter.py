@@ -106,6 +106,9 @@ class NoticePresenter:
             ChangeKind.OPTOUT_EVERYTHING: "Opted out",
             ChangeKind.UNDO: "Undone",
         }[done.kind]
+        if done.kind is ChangeKind.UNDO and not done.wrote and not failed:
+            return Notice("Nothing to undo", "Every change Tracklight made is undone already (History lists them).",
+                          level=NoticeLevel.INFO, answers_click=True)
         if done.kind is ChangeKind.OPTOUT_EVERYTHING and not failed:
             title = "Opted out of everything" if written else "Nothing left to opt out of"
         elif failed and not done.wrote:

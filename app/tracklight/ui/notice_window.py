@@ -114,6 +114,9 @@ class NoticeWindow(QFrame):
         top = near.y() < area.center().y()
         x = area.left() + MARGIN if left else area.right() + 1 - MARGIN - size.width()
         y = area.top() + MARGIN if top else area.bottom() + 1 - MARGIN - size.height()
+        if anchor is not None and anchor.isValid() and QRect(QPoint(x, y), size).intersects(anchor):
+            # a tray drawn inside the free area (a panel the window manager doesn't reserve): keep the icon in view
+            y = anchor.bottom() + 1 + MARGIN if top else anchor.top() - MARGIN - size.height()
         # never past the area's top left edge (the presenter keeps the wording short enough to fit)
         x = max(area.left(), min(x, area.right() + 1 - size.width()))
         y = max(area.top(), min(y, area.bottom() + 1 - size.height()))

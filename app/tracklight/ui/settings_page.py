@@ -22,12 +22,12 @@ class SettingsPage(QWidget):
         super().__init__(parent)
         self._settings = Settings()
         layout = QVBoxLayout(self)
-        self.autostart = QCheckBox("&Start Tracklight when I log in")
+        self.autostart = QCheckBox("Start Tracklight when I &log in")  # Alt+S, Alt+T: the tabs
         self.autostart.setToolTip("Writes (or removes) an autostart entry in ~/.config/autostart")
         self.keep_opted_out = QCheckBox("&Keep me opted out")
         self.keep_opted_out.setToolTip("When a tool turns its telemetry back on after you opted out, "
                                        "opt it out again without asking")
-        self.announce = QCheckBox("&Tell me when a newly installed tool sends telemetry")
+        self.announce = QCheckBox("Tell me when a newly &installed tool sends telemetry")
         self.notify_changes = QCheckBox("Show a &notice with Undo after each change")
         explanations = {
             self.autostart: "Adds Tracklight to your desktop's autostart folder; unticking removes it.",

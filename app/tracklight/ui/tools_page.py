@@ -98,7 +98,7 @@ class ToolsPage(QWidget):
         self.scope.addItems(["Installed tools", "All known tools"])
         self.scope.setAccessibleName("Which tools to list")
         filters.addWidget(self.scope)
-        self.tracking_only = QCheckBox("Tracking &only")
+        self.tracking_only = QCheckBox("Trac&king only")  # Alt+O is "Opt out"
         self.tracking_only.setAccessibleName("Only tools that send telemetry now")
         filters.addWidget(self.tracking_only)
         filters.addStretch(1)
@@ -144,9 +144,10 @@ class ToolsPage(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
         splitter.addWidget(self.details)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 4)
-        splitter.setSizes([440, 560])
+        # Half each: on a 1024-pixel screen a narrower list cut "Visual Studio Code" to "Visual…o Code".
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([500, 500])
         layout.addWidget(splitter, 1)
         self.legend = QLabel(tier_legend_html())
         self.legend.setWordWrap(True)

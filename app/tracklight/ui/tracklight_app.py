@@ -250,6 +250,7 @@ class TracklightApp(QObject):
         self.changes.preview(ChangeKind.OPTOUT_EVERYTHING, self.scanner.snapshot.reports)
 
     def undo_last(self) -> None:
+        """Ctrl+Z and the tray's Undo: the newest change still in force (the one the tray's entry names)."""
         self.changes.undo(None)
 
     def preview(self, report: ToolReport) -> None:
@@ -334,7 +335,8 @@ class TracklightApp(QObject):
             rescan_all = bool(changeset.env) or done.kind in (ChangeKind.UNDO, ChangeKind.OPTOUT_EVERYTHING)
             self.scanner.rescan(None if rescan_all else {*done.tool_ids, *changeset.tool_ids})
             self.changes.load_history()
-        if done.automatic or self.settings.notify_changes or done.failures:
+        asked_in_vain = done.kind is ChangeKind.UNDO and not done.wrote  # Ctrl+Z with nothing to undo: say so
+        if done.automatic or self.settings.notify_changes or done.failures or asked_in_vain:
             self.notices.change_done(done)
 
     def _change_failed(self, message: str) -> None:

@@ -18,6 +18,7 @@ from tracklight.ui.history import HistoryPage
 from tracklight.ui.icons import app_icon
 from tracklight.ui.message_bar import MessageBar
 from tracklight.ui.notice import Notice, NoticeAction, NoticeLevel
+from tracklight.ui.screen_fit import resize_to_fit
 from tracklight.ui.settings import Settings
 from tracklight.ui.settings_page import SettingsPage
 from tracklight.ui.signals import emit
@@ -54,7 +55,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(WINDOW_TITLE)
         self.setWindowIcon(app_icon())
         self.setAccessibleName("Tracklight")
-        self.resize(1040, 640)
+        resize_to_fit(self, 1040, 640)
         self.quit_on_close = False  # True when there is no tray to come back to
         self._snapshot = Snapshot()
 
@@ -187,8 +188,11 @@ class MainWindow(QMainWindow):
         """Show, un-minimise and raise (a second launch, a tray click)."""
         if self.isMinimized():
             self.showNormal()
+        first = not self.isVisible() and self.focusWidget() is None
         self.show()
         self.tools.select_first_if_none()
+        if first:
+            self.tools.table.setFocus()  # the arrows move in the list at once; Tab goes on to the details
         self.raise_()
         self.activateWindow()
 
