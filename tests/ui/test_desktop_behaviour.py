@@ -42,6 +42,18 @@ def test_with_a_tray_the_window_waits_until_asked(qtbot, make_app, desk: Desk) -
     assert not window.quit_on_close
 
 
+def test_the_welcome_note_is_not_said_again_once_the_window_was_closed(qtbot, make_app, desk: Desk) -> None:
+    from tracklight.ui.tracklight_app import WELCOME_MESSAGE
+
+    app = make_app(watch=False)
+    app.open_window()
+    app.window.show_banner(WELCOME_MESSAGE)  # the first start's window (ui/launch.py)
+    assert app.window.banner.isVisible()
+    app.window.close()  # "You can close this window": done
+    app.open_window()
+    assert app.window.isVisible() and not app.window.banner.isVisible()
+
+
 def test_locked_items_show_a_lock_and_cannot_be_toggled(qtbot, make_app, desk: Desk) -> None:
     desk.policy.parent.mkdir(parents=True)
     desk.policy.write_text(POLICY)

@@ -42,7 +42,7 @@ class NoticeWindow(QFrame):
         layout.setContentsMargins(14, 12, 10, 12)
         top = QHBoxLayout()
         self.icon = QLabel()
-        top.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignVCenter)  # on one line with the title
         self.title = QLabel()
         self.title.setWordWrap(True)
         font = self.title.font()
@@ -56,7 +56,7 @@ class NoticeWindow(QFrame):
         self.close_button.setToolTip("Close (Esc)")
         self.close_button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Esc does it from the keyboard
         self.close_button.clicked.connect(self.hide)
-        top.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addLayout(top)
         self.body = QLabel()
         self.body.setWordWrap(True)

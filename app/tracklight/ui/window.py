@@ -206,4 +206,6 @@ class MainWindow(QMainWindow):
         emit(self.closed)
         if self.quit_on_close:
             emit(self.quit_requested)
+        else:
+            self.banner.hide()  # "you can close this window" was read and done: not said again on reopening
         super().closeEvent(event)
