@@ -54,10 +54,10 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as temp:
         env = fake_machine(Path(temp))
         snapshot = Snapshot.from_scan(scan(env=env))
-    window = MainWindow()
-    window.resize(*SIZE)
-    window.show()
-    window.show_snapshot(snapshot)
+        window = MainWindow(env["HOME"])  # paths are written from ~, as the person sees them
+        window.resize(*SIZE)
+        window.show()
+        window.show_snapshot(snapshot)
     for name, tool_id in (("window.png", None), ("details.png", "vscode")):
         if tool_id is None:
             window.tools.table.selectRow(0)
