@@ -64,6 +64,13 @@ class DetailsPane(QWidget):
         self.why.setWordWrap(True)
         self.why.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.why)
+        self.assurance = QLabel("")  # how sure these facts are (the catalog's proofs), in the CLI's words
+        self.assurance.setWordWrap(True)
+        self.assurance.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.assurance.setToolTip("run: the real tool was asked — on before, off after Tracklight's opt-out, on "
+                                  "again after Undo · source: its code was read · docs: only the vendor's "
+                                  "documentation")
+        layout.addWidget(self.assurance)
         buttons = QHBoxLayout()
         self.optout_button = QPushButton("Opt &out")
         self.optout_button.setAccessibleName("Opt out")
@@ -113,6 +120,7 @@ class DetailsPane(QWidget):
             self.why.setText("Pick a tool in the list to see whether it sends telemetry, why Tracklight says so, "
                              "and what you can do.")
             self.allow_note.hide()
+            self.assurance.hide()
             self.text.clear()
             self.policy_button.hide()
             self.open_file_button.hide()
@@ -125,6 +133,7 @@ class DetailsPane(QWidget):
         found = answer(report, self._home)
         self.state.setText(found.state)
         self.why.setText(found.why)
+        self._show_assurance(found.assurance, found.assurance_failed)
         self._unreadable = found.unreadable
         self.open_file_button.setVisible(found.unreadable is not None)
         self.policy_button.setVisible(bool(tool.privacy_policy))
@@ -142,6 +151,15 @@ class DetailsPane(QWidget):
         self.allow_note.setText(note)
         self.allow_note.setVisible(bool(note) and not report.locked)
         self.optin_button.setToolTip(note or "Switch this tool's telemetry back on")
+
+    def _show_assurance(self, text: str, failed: bool) -> None:
+        """A failed run is said first and in bold, with a warning sign: never only a colour."""
+        font = self.assurance.font()
+        font.setBold(failed)
+        self.assurance.setFont(font)
+        self.assurance.setText(f"⚠ {text}" if failed else text)
+        self.assurance.setAccessibleName(f"Warning: {text}" if failed else text)
+        self.assurance.show()
 
     def _emit(self, signal: SignalInstance) -> None:
         if self.report is not None:

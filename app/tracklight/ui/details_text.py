@@ -3,8 +3,9 @@
 The pane answers three questions first, in this order, each in one line of `answer()`:
   1. is it sending?        the state, with the tier in plain words
   2. why does Tracklight say so?   the setting that decided, or the file that can't be read, or the default
-  3. what can I do?        the buttons; `allow_line()` says what Allow would write
-(A line saying how sure we are of these facts — the catalog's proofs — belongs in `answer()` after "why".)
+  3. how sure is that?     the strongest proof of these facts, in the CLI's words (core.assurance; a failed run is
+                           said, never hidden)
+  4. what can I do?        the buttons; `allow_line()` says what Allow would write
 Everything else — every setting read, what it collects, where it sends it, where the facts come from, how to switch
 it off — follows in `report_html()`. Paths are written with ~ for the home folder, as in the notices.
 """
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
 
+from tracklight.core.assurance import Assurance, summarize
 from tracklight.core.model import (
     Control,
     ControlKind,
@@ -22,6 +24,9 @@ from tracklight.core.model import (
     Evidence,
     Meaning,
     Problem,
+    Proof,
+    ProofMethod,
+    ProofResult,
     Scalar,
     State,
     Tier,
@@ -57,6 +62,16 @@ class Answer:
     state: str  # plain text
     why: str  # plain text
     unreadable: str | None = None  # a file that can't be read: the pane offers to open it
+    assurance: str = ""  # plain text: how sure Tracklight is of these facts
+    assurance_failed: bool = False  # the tool's last run disagreed with what is said about it
+
+
+def assurance_line(report: ToolReport) -> tuple[str, bool]:
+    """"How sure: proven by running meltano 4.4.1 on 2026-12-05." — the words of `tracklight show`'s proof line
+    (core.assurance.summarize, of the description in force); True when the last run of the real tool FAILED."""
+    summary = summarize(report.tool)
+    text = f"How sure: {summary.text}"
+    return (text if text.endswith((".", ")")) else text + "."), summary.level is Assurance.FAILED
 
 
 def unreadable_evidence(report: ToolReport) -> Evidence | None:
@@ -93,7 +108,8 @@ def answer(report: ToolReport, home: str) -> Answer:
             why = f"Nothing is set, so {tool.name}'s default applies: {_DEFAULT_WORDS[default]}."
     if report.locked:
         why += " Your organisation's policy keeps it opted out."
-    return Answer(state, why, unreadable.where if unreadable is not None else None)
+    assurance, failed = assurance_line(report)
+    return Answer(state, why, unreadable.where if unreadable is not None else None, assurance, failed)
 
 
 def _setting(item: Evidence, home: str) -> str:
@@ -190,7 +206,36 @@ def _facts_from(tool: Tool, home: str) -> str:
     parts = [f"<h3>Where these facts come from</h3><p><small>{escape(source)}</small></p>"]
     if tool.sources:
         parts.append("<p><small>" + "<br/>".join(_link(u) for u in tool.sources) + "</small></p>")
+    if tool.proofs:
+        summary = summarize(tool)
+        parts.append(f"<p><b>How sure:</b> {escape(summary.text)}</p>")
+        proofs = sorted(tool.proofs, key=lambda p: p.date, reverse=True)
+        parts.append("<ul>" + "".join(f"<li><small>{_proof_html(p)}</small></li>" for p in proofs) + "</ul>")
     return "".join(parts)
+
+
+_METHOD_WORDS = {ProofMethod.RUN: "ran the real tool", ProofMethod.SOURCE: "read its source",
+                 ProofMethod.DOCS: "vendor documentation"}
+
+
+def _proof_html(proof: Proof) -> str:
+    """One proof record: how, when, what it covers, and what it rests on (package and question, or code line)."""
+    words = f"{proof.date.isoformat()}: {_METHOD_WORDS[proof.method]}"
+    if proof.method is ProofMethod.RUN:
+        outcome = "passed" if proof.result is ProofResult.PASS else "FAILED"
+        words += f" ({proof.package}, asked: {proof.oracle}) — {outcome}"
+    elif proof.version:
+        words += f" ({proof.version})"
+    text = f"<b>{escape(words)}</b>" if proof.result is ProofResult.FAIL else escape(words)
+    if proof.covers:
+        text += f"; covers {escape(', '.join(proof.covers))}"
+    if proof.quote:
+        text += f"<br/><code>{escape(proof.quote)}</code>"
+    if proof.note:
+        text += f"<br/>{escape(proof.note)}"
+    if proof.url:
+        text += f"<br/>{_link(proof.url)}"
+    return text
 
 
 def report_html(report: ToolReport, home: str) -> str:

@@ -14,6 +14,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QGuiApplication, QPalette
 
+from tracklight.core.assurance import summarize
 from tracklight.core.model import State, ToolReport
 from tracklight.ui.icons import lock_icon, tray_icon
 from tracklight.ui.signals import emit
@@ -124,13 +125,14 @@ class ToolTableModel(QAbstractTableModel):
 
 
 class ToolFilter(QSortFilterProxyModel):
-    """Search (name, id, vendor) and two filters: installed only, tracking only."""
+    """Search (name, id, vendor) and three filters: installed only, tracking only, opt-out proven by a run."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._search = ""
         self.installed_only = True
         self.tracking_only = False
+        self.proven_only = False
         self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(True)
 
@@ -142,6 +144,10 @@ class ToolFilter(QSortFilterProxyModel):
 
     def set_tracking_only(self, value: bool) -> None:
         self._refilter("tracking_only", value)
+
+    def set_proven_only(self, value: bool) -> None:
+        """Only tools whose opt-out a run of the real tool proved (core.assurance: a failed run proves nothing)."""
+        self._refilter("proven_only", value)
 
     def _refilter(self, name: str, value: object) -> None:
         if not hasattr(self, "beginFilterChange"):  # Qt before 6.10
@@ -159,6 +165,8 @@ class ToolFilter(QSortFilterProxyModel):
         if self.installed_only and not report.installed:
             return False
         if self.tracking_only and not report.tracking:
+            return False
+        if self.proven_only and not summarize(report.tool).opt_out_proven:
             return False
         if self._search:
             tool = report.tool

@@ -101,6 +101,11 @@ class ToolsPage(QWidget):
         self.tracking_only = QCheckBox("Trac&king only")  # Alt+O is "Opt out"
         self.tracking_only.setAccessibleName("Only tools that send telemetry now")
         filters.addWidget(self.tracking_only)
+        self.proven_only = QCheckBox("Opt-out pro&ven")  # Alt+P: the message bar's "O&pt out again"
+        self.proven_only.setAccessibleName("Only tools whose opt-out was proven by running the real tool")
+        self.proven_only.setToolTip("Only tools whose opt-out was proven by running the real tool: telemetry on "
+                                    "before, off after Tracklight's opt-out, on again after Undo")
+        filters.addWidget(self.proven_only)
         filters.addStretch(1)
         self.optout_all_button = QPushButton("Opt out of &everything")
         self.optout_all_button.setAccessibleName("Opt out of everything")
@@ -158,7 +163,9 @@ class ToolsPage(QWidget):
         self.search.textChanged.connect(self.proxy.set_search)
         self.scope.currentIndexChanged.connect(lambda i: self.proxy.set_installed_only(i == INSTALLED))
         self.tracking_only.toggled.connect(self.proxy.set_tracking_only)
-        for changed in (self.search.textChanged, self.scope.currentIndexChanged, self.tracking_only.toggled):
+        self.proven_only.toggled.connect(self.proxy.set_proven_only)
+        for changed in (self.search.textChanged, self.scope.currentIndexChanged, self.tracking_only.toggled,
+                        self.proven_only.toggled):
             changed.connect(lambda *_args: self._show_empty_state())  # after the filter: its words follow them
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         for signal in (self.proxy.layoutChanged, self.proxy.modelReset, self.proxy.rowsInserted,
@@ -171,7 +178,8 @@ class ToolsPage(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search, lambda: self.search.clear())
         self.setTabOrder(self.search, self.scope)
         self.setTabOrder(self.scope, self.tracking_only)
-        self.setTabOrder(self.tracking_only, self.optout_all_button)
+        self.setTabOrder(self.tracking_only, self.proven_only)
+        self.setTabOrder(self.proven_only, self.optout_all_button)
         self.setTabOrder(self.optout_all_button, self.table)
 
     # ------------------------------------------------------------ drawing
@@ -225,6 +233,7 @@ class ToolsPage(QWidget):
             return True
         self.scope.setCurrentIndex(ALL_KNOWN)
         self.tracking_only.setChecked(False)
+        self.proven_only.setChecked(False)
         self.search.clear()
         return self.select_tool(tool_id)
 
@@ -252,10 +261,13 @@ class ToolsPage(QWidget):
             self.empty.hide()
             return
         search = self.search.text().strip()
+        proven = " whose opt-out is proven" if self.proven_only.isChecked() else ""
         if search:
-            text = f"No tool matches “{search}”.\nEsc clears the search."
+            text = f"No tool{proven} matches “{search}”.\nEsc clears the search."
         elif self.tracking_only.isChecked():
-            text = "No installed tool sends telemetry now."
+            text = f"No installed tool{proven} sends telemetry now."
+        elif proven:
+            text = "No listed tool has an opt-out proven by running it.\n“All known tools” lists more."
         elif self.scope.currentIndex() == INSTALLED and self._snapshot.scanned:
             text = "None of the tools Tracklight knows is installed here.\n“All known tools” lists them."
         else:
