@@ -69,7 +69,8 @@ def test_locked_items_show_a_lock_and_cannot_be_toggled(qtbot, make_app, desk: D
     refusals: list[str] = []
     app.changes.failed.connect(refusals.append)
     app.changes.toggle(report)
-    assert refusals and "locked" in refusals[0]
+    qtbot.waitUntil(lambda: bool(refusals), timeout=5000)  # core.locks' words, read off the UI thread
+    assert "locked" in refusals[0]
     app.window.select_tool("nextjs")
     details = app.window.tools.details
     assert not details.optin_button.isEnabled() and not details.optout_button.isEnabled()

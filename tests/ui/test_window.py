@@ -97,7 +97,7 @@ def test_history_view_lists_changes_and_undoes_one(qtbot, make_app, desk: Desk) 
     qtbot.waitUntil(lambda: len(app.history) == 1, timeout=5000)
     history = app.window.history
     assert history.tree.topLevelItemCount() == 1
-    assert "nextjs" in history.tree.topLevelItem(0).text(1)
+    assert history.tree.topLevelItem(0).text(1) == "Opted out: Next.js"
     assert "+" in history.diff.toPlainText()
     assert history.undo_button.isEnabled()
     history.undo_button.click()

@@ -51,7 +51,7 @@ from tracklight.core.model import (
     Tool,
     ToolReport,
 )
-from tracklight.errors import FormatError, PolicyError, TracklightError, UnsafePathError
+from tracklight.errors import FormatError, TracklightError, UnsafePathError
 
 DO_NOT_TRACK = "DO_NOT_TRACK"
 
@@ -329,7 +329,7 @@ def _refuse_locked(report: ToolReport, ctx: PlanContext) -> None:
     """Ask the machine's policy itself, not only the report (an invalid policy refuses every opt-in: fail closed)."""
     refusal = ctx.locks.refusal(report.id)
     if refusal is None and report.locked:  # the scan saw a lock the policy has dropped since: ask again first
-        refusal = PolicyError(f"{report.id} is locked by your organisation's policy")
+        refusal = ctx.locks.refusal_of_locked(report.id)
     if refusal is not None:
         raise refusal
 

@@ -63,6 +63,11 @@ class Locks:
         where = f"{self.path}:{line}" if line else self.path
         return PolicyError(f"{tool_id} is locked by your organisation's policy ({where})")
 
+    def refusal_of_locked(self, tool_id: str) -> PolicyError:
+        """Why a tool the scan saw locked is refused: this policy's words, or, when the policy has dropped the lock
+        since, that it is locked (asked again, with the policy read afresh, before anything is written)."""
+        return self.refusal(tool_id) or PolicyError(f"{tool_id} is locked by your organisation's policy")
+
     def check(self, tool_ids: Collection[str]) -> None:
         """PolicyError for the first locked tool among `tool_ids` (nothing when none is locked)."""
         for tool_id in tool_ids:

@@ -166,7 +166,7 @@ class ChangeQueue(QObject):
     def apply_preview(self, preview: Preview) -> None:
         """Write exactly what was shown (the facade re-plans once, or refuses, if a file changed since)."""
         if preview.kind is ChangeKind.OPTIN and any(r.locked for r in preview.reports):
-            emit(self.failed, _locked_message([r for r in preview.reports if r.locked]))
+            self._refuse([r for r in preview.reports if r.locked])
             return
         target = self._target
 
@@ -209,8 +209,14 @@ class ChangeQueue(QObject):
     def _unlocked(self, reports: Sequence[ToolReport]) -> tuple[ToolReport, ...]:
         locked = [r for r in reports if r.locked]
         if locked:
-            emit(self.failed, _locked_message(locked))
+            self._refuse(locked)
         return tuple(r for r in reports if not r.locked)
+
+    def _refuse(self, locked: Sequence[ToolReport]) -> None:
+        """`failed` with the one lock message (core.locks, the words the CLI prints), read off the UI thread."""
+        target, ids = self._target, tuple(r.id for r in locked)
+        self._runner.submit(lambda: _lock_refusals(target, ids), lambda text: emit(self.failed, text),
+                            lambda exc: emit(self.failed, _message(exc)))
 
     def _enqueue(self, start: Callable[[], None]) -> None:
         self._queue.append(start)
@@ -269,10 +275,13 @@ def _apply(kind: ChangeKind, changes: Changes, reports: Sequence[ToolReport], pl
                       automatic)
 
 
-def _locked_message(locked: Sequence[ToolReport]) -> str:
-    names = ", ".join(r.tool.name for r in locked)
-    pronoun = "it" if len(locked) == 1 else "them"
-    return f"{names}: locked by your organisation's policy; Tracklight can't change {pronoun}."
+def _lock_refusals(target: Target, tool_ids: Sequence[str]) -> str:
+    """Why each tool is refused, in core.locks' words (the planner's fallback when the policy dropped the lock since
+    the scan saw it: it is asked again before anything is written)."""
+    from tracklight.core.locks import machine_locks
+
+    locks = machine_locks(target.os, target.env, target.root)
+    return "\n".join(str(locks.refusal_of_locked(tool_id)) for tool_id in tool_ids)
 
 
 def _message(exc: BaseException) -> str:

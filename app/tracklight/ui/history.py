@@ -1,8 +1,12 @@
-"""The history view: every journaled change set, newest first, with its diff and an Undo button."""
+"""The history view: every journaled change set, newest first, with its diff and an Undo button.
+
+Each change is said with the tools' names ("Opted out: Visual Studio Code"), not their ids; the newest change is
+selected when it arrives (the one a person just made), otherwise the selection stays where it was.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -19,13 +23,48 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tracklight.changes.changeset import Action
 from tracklight.ui.change_dialog import DiffHighlighter, changeset_text
 from tracklight.ui.signals import emit
 
 if TYPE_CHECKING:
+    from tracklight.changes.changeset import ChangeSet
     from tracklight.changes.journal import JournalEntry
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
+WHAT = 1  # the column that says what a change did
+MAX_NAMES = 4
+
+
+def _names(tool_ids: Sequence[str], name_of: Callable[[str], str]) -> str:
+    names = [name_of(tool_id) for tool_id in tool_ids[:MAX_NAMES]]
+    more = len(tool_ids) - MAX_NAMES
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+
+
+def change_words(changeset: ChangeSet, name_of: Callable[[str], str],
+                 others: Mapping[str, ChangeSet] | None = None) -> str:
+    """What one change did, with names: "Opted out: Visual Studio Code, Next.js; DO_NOT_TRACK=1", "Allowed again:
+    Next.js", "Undid: Opted out: Next.js", "Opted out again automatically: …" (the journal's summary uses ids)."""
+    names = _names(changeset.tool_ids, name_of)
+    variables = "; ".join(f"{c.name}={c.new_value}" if c.new_value is not None else f"{c.name} unset"
+                          for c in changeset.env if not c.tool_ids)  # DO_NOT_TRACK: a variable of no tool
+    if changeset.action is Action.UNDO:
+        reverted = (others or {}).get(changeset.reverts or "")
+        if reverted is not None:
+            return f"Undid: {change_words(reverted, name_of, others)}"
+        return f"Undid a change to {names}" if names else "Undid a change"
+    if changeset.action is Action.OPTIN:
+        words = f"Allowed again: {names}"
+    elif changeset.action is Action.OPTOUT:
+        verb = "Opted out again automatically" if changeset.automatic else "Opted out"
+        words = f"{verb}: {names}" if names else ""
+    else:
+        return changeset.summary
+    words = "; ".join(part for part in (words, variables) if part) or changeset.summary
+    if changeset.automatic:
+        words += " (it had turned its telemetry back on; “Keep me opted out” is on)"
+    return words
 
 
 class HistoryPage(QWidget):
@@ -34,8 +73,10 @@ class HistoryPage(QWidget):
     undo_requested = Signal(str)
     refresh_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, name_of: Callable[[str], str] = lambda tool_id: tool_id, parent: QWidget | None = None
+                 ) -> None:
         super().__init__(parent)
+        self._name_of = name_of  # a tool's name from its id (the window's latest snapshot)
         self._entries: dict[str, JournalEntry] = {}
         layout = QVBoxLayout(self)
         self.intro = QLabel("Every change Tracklight made, newest first. Undo puts each file back byte for byte; "
@@ -72,16 +113,20 @@ class HistoryPage(QWidget):
         layout.addLayout(buttons)
 
     def set_history(self, entries: Sequence[JournalEntry]) -> None:
+        """Redraw from the journal, newest first: a change that wasn't there before is selected (the one just
+        made), else the selection stays on the change it was on."""
         current = self.selected_id()
+        if entries and entries[0].id not in self._entries:
+            current = entries[0].id
         self.tree.clear()
         self._entries = {e.id: e for e in entries}
         for entry in entries:
             changeset = entry.changeset
             when = changeset.created.astimezone().strftime("%Y-%m-%d %H:%M:%S")
             status = entry.status.value + (f" by {entry.undone_by}" if entry.undone_by else "")
-            item = QTreeWidgetItem([when, changeset.summary, status, str(len(changeset.files))])
+            item = QTreeWidgetItem([when, self._words(changeset), status, str(len(changeset.files))])
             item.setData(0, ID_ROLE, changeset.id)
-            item.setToolTip(1, f"change {changeset.id}")
+            item.setToolTip(WHAT, f"change {changeset.id}: {changeset.summary}")
             self.tree.addTopLevelItem(item)
             if changeset.id == current:
                 self.tree.setCurrentItem(item)
@@ -93,6 +138,17 @@ class HistoryPage(QWidget):
         if not entries:
             self.diff.setPlainText("No changes yet.")
             self.undo_button.setEnabled(False)
+
+    def redraw_names(self) -> None:
+        """The tools' names again (a new snapshot may name a tool the last one didn't), in place."""
+        for row in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(row)
+            entry = self._entries.get(str(item.data(0, ID_ROLE)))
+            if entry is not None:
+                item.setText(WHAT, self._words(entry.changeset))
+
+    def _words(self, changeset: ChangeSet) -> str:
+        return change_words(changeset, self._name_of, {i: e.changeset for i, e in self._entries.items()})
 
     def selected_id(self) -> str | None:
         item = self.tree.currentItem()

@@ -94,6 +94,7 @@ class TracklightApp(QObject):
             self._name_of, locations.home(self.os, self.env), lambda: self.window)
         self.history: tuple[JournalEntry, ...] = ()
         self.last_dialog: ChangeDialog | None = None
+        self._news: str | None = None  # the tool the last change or notice was about: the window opens on it
         self.window: MainWindow | None = None
         self.watcher: Watcher | None = None
         self._stopped = False
@@ -233,11 +234,15 @@ class TracklightApp(QObject):
         return self.window
 
     def open_window(self, tool_id: str | None = None) -> None:
-        """Show the window (created on first use), with a tool selected when one is named."""
+        """Show the window (created on first use), with a tool selected: the one named, else the one the last
+        change or notice was about (once: then the person's own choice stays), else the one chosen before."""
+        if tool_id is None:
+            tool_id = self._news
+        self._news = None
         window = self.ensure_window()
+        if tool_id is not None and self.scanner.snapshot.get(tool_id) is not None:
+            window.show_tool(tool_id)  # before it shows: the first row is never selected on the way
         window.bring_to_front()
-        if tool_id is not None:
-            window.show_tool(tool_id)
 
     # ------------------------------------------------------------ requests
 
@@ -313,6 +318,7 @@ class TracklightApp(QObject):
             self.changes.check_reenabled(found.reenabled)  # -> _reenabled, without those Tracklight turned on
         if self.settings.announce_new_tools:
             for report in found.newly_tracking:
+                self._news = report.id
                 self.notices.new_tool(report)
 
     def _reenabled(self, reports: Sequence[ToolReport]) -> None:
@@ -325,12 +331,18 @@ class TracklightApp(QObject):
             if self.settings.keep_opted_out and self.reapply.allow(report.id):
                 automatic.append(report)
             else:
+                self._news = report.id
                 self.notices.reenabled(report)
         if automatic:
             self.changes.optout(automatic, automatic=True)
 
     def _change_finished(self, done: ChangeDone) -> None:
         changeset = done.changeset
+        touched = (changeset.tool_ids if changeset is not None and not changeset.empty else ()) or \
+            tuple(f.tool_id for f in done.failures)
+        if len(set(touched)) == 1 and not (self.window is not None and self.window.isVisible()
+                                          and self.window.isActiveWindow()):
+            self._news = touched[0]  # one tool, changed from the tray or a notice: the window opens on it
         if changeset is not None and not changeset.empty:
             rescan_all = bool(changeset.env) or done.kind in (ChangeKind.UNDO, ChangeKind.OPTOUT_EVERYTHING)
             self.scanner.rescan(None if rescan_all else {*done.tool_ids, *changeset.tool_ids})

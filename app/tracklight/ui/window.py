@@ -78,7 +78,7 @@ class MainWindow(QMainWindow):
         self._home = home
         self.tools = ToolsPage(home)
         self.tabs.addTab(self.tools, "&Tools")
-        self.history = HistoryPage()
+        self.history = HistoryPage(self._name_of)
         self.tabs.addTab(self.history, "&History")
         self.settings = SettingsPage()
         self.tabs.addTab(self.settings, "&Settings")
@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
         """Redraw from a new snapshot, keeping the selected tool selected."""
         self._snapshot = snapshot
         self.tools.show_snapshot(snapshot)
+        self.history.redraw_names()
         installed = len(snapshot.installed)
         self.status.setText(f"{snapshot.headline()} · {installed} installed of {len(snapshot.reports)} known")
         self._show_problems(snapshot)
@@ -197,6 +198,10 @@ class MainWindow(QMainWindow):
         self.activateWindow()
 
     # ------------------------------------------------------------ events
+
+    def _name_of(self, tool_id: str) -> str:
+        report = self._snapshot.get(tool_id)
+        return report.tool.name if report is not None else tool_id
 
     def _focus_search(self) -> None:
         self.tabs.setCurrentIndex(TOOLS_TAB)
