@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QV
 from tracklight.changes.before_optout import NOTHING_KNOWN, ValuesBeforeOptout
 from tracklight.core.model import State, ToolReport
 from tracklight.ui.details_text import allow_line, answer, report_html
+from tracklight.ui.last_watched import LastWatched
 from tracklight.ui.signals import emit
 
 
@@ -30,9 +31,10 @@ class DetailsPane(QWidget):
     open_file_requested = Signal(str)
 
     def __init__(self, home: str = "", today: Callable[[], str] = lambda: dt.date.today().isoformat(),
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, last_watched: LastWatched | None = None) -> None:
         super().__init__(parent)
         self.report: ToolReport | None = None
+        self._last_watched = last_watched  # `tracklight watch` results, read when the details are built
         self._home = home
         self._today = today  # for a value written with the date in it (Go's "on 2026-11-30")
         self._before: ValuesBeforeOptout = NOTHING_KNOWN
@@ -71,6 +73,12 @@ class DetailsPane(QWidget):
                                   "again after Undo · source: its code was read · docs: only the vendor's "
                                   "documentation")
         layout.addWidget(self.assurance)
+        self.watched = QLabel("")  # what `tracklight watch` last saw it do: its own behaviour, not its settings
+        self.watched.setWordWrap(True)
+        self.watched.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.watched.setToolTip("From `tracklight watch -- COMMAND`: every host the command tried to reach, in a "
+                                "private network where nothing leaves the machine")
+        layout.addWidget(self.watched)
         buttons = QHBoxLayout()
         self.optout_button = QPushButton("Opt &out")
         self.optout_button.setAccessibleName("Opt out")
@@ -121,6 +129,7 @@ class DetailsPane(QWidget):
                              "and what you can do.")
             self.allow_note.hide()
             self.assurance.hide()
+            self.watched.hide()
             self.text.clear()
             self.policy_button.hide()
             self.open_file_button.hide()
@@ -134,6 +143,7 @@ class DetailsPane(QWidget):
         self.state.setText(found.state)
         self.why.setText(found.why)
         self._show_assurance(found.assurance, found.assurance_failed)
+        self._show_watched(report.id)
         self._unreadable = found.unreadable
         self.open_file_button.setVisible(found.unreadable is not None)
         self.policy_button.setVisible(bool(tool.privacy_policy))
@@ -160,6 +170,20 @@ class DetailsPane(QWidget):
         self.assurance.setText(f"⚠ {text}" if failed else text)
         self.assurance.setAccessibleName(f"Warning: {text}" if failed else text)
         self.assurance.show()
+
+    def _show_watched(self, tool_id: str) -> None:
+        """The last watch of one of its commands, when one ran; contact after an opt-out is a warning."""
+        line = self._last_watched.line(tool_id) if self._last_watched is not None else None
+        if line is None:
+            self.watched.hide()
+            return
+        text, alarming = line
+        font = self.watched.font()
+        font.setBold(alarming)
+        self.watched.setFont(font)
+        self.watched.setText(f"⚠ {text}" if alarming else text)
+        self.watched.setAccessibleName(f"Warning: {text}" if alarming else text)
+        self.watched.show()
 
     def _emit(self, signal: SignalInstance) -> None:
         if self.report is not None:

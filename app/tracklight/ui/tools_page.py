@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from tracklight.core.model import Tier, ToolReport
 from tracklight.ui.details import DetailsPane
+from tracklight.ui.last_watched import LastWatched
 from tracklight.ui.snapshot import TIER_WORDS, Snapshot
 from tracklight.ui.tool_table import NAME, SORT_ROLE, TIER, TOOL_ID_ROLE, ToolFilter, ToolTableModel
 
@@ -83,7 +84,8 @@ class ToolsPage(QWidget):
     optout_everything_requested = Signal()
     open_file_requested = Signal(str)
 
-    def __init__(self, home: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, home: str = "", parent: QWidget | None = None, last_watched: LastWatched | None = None
+                 ) -> None:
         super().__init__(parent)
         self._snapshot = Snapshot()
         self._busy = False
@@ -145,7 +147,7 @@ class ToolsPage(QWidget):
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         for column in range(1, 5):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.details = DetailsPane(home)
+        self.details = DetailsPane(home, last_watched=last_watched)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
         splitter.addWidget(self.details)

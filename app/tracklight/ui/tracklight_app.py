@@ -207,9 +207,10 @@ class TracklightApp(QObject):
 
     def ensure_window(self) -> MainWindow:
         if self.window is None:
+            from tracklight.ui.last_watched import LastWatched
             from tracklight.ui.window import MainWindow
 
-            window = MainWindow(locations.home(self.os, self.env))
+            window = MainWindow(locations.home(self.os, self.env), last_watched=LastWatched(self.env))
             window.optout_requested.connect(lambda r: self.changes.optout([r]))
             window.optin_requested.connect(lambda r: self.changes.optin([r]))
             window.preview_requested.connect(self.preview)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWid
 
 from tracklight.ui.history import HistoryPage
 from tracklight.ui.icons import app_icon
+from tracklight.ui.last_watched import LastWatched
 from tracklight.ui.message_bar import MessageBar
 from tracklight.ui.notice import Notice, NoticeAction, NoticeLevel
 from tracklight.ui.screen_fit import resize_to_fit
@@ -50,7 +51,8 @@ class MainWindow(QMainWindow):
     quit_requested = Signal()
     closed = Signal()
 
-    def __init__(self, home: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, home: str = "", parent: QWidget | None = None, last_watched: LastWatched | None = None
+                 ) -> None:
         super().__init__(parent)
         self.setWindowTitle(WINDOW_TITLE)
         self.setWindowIcon(app_icon())
@@ -76,7 +78,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self._home = home
-        self.tools = ToolsPage(home)
+        self.tools = ToolsPage(home, last_watched=last_watched)
         self.tabs.addTab(self.tools, "&Tools")
         self.history = HistoryPage(self._name_of)
         self.tabs.addTab(self.history, "&History")
