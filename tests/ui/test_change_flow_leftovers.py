@@ -21,21 +21,25 @@ def test_history_names_the_tools_and_selects_the_newest_change(qtbot, make_app, 
     app = make_app(show_window=True, watch=False)
     history = app.window.history
     app.window.select_tool("nextjs")
+    qtbot.waitUntil(app.window.tools.details.optout_button.isEnabled, timeout=20000)
     app.window.tools.details.optout_button.click()
-    qtbot.waitUntil(lambda: history.tree.topLevelItemCount() == 1, timeout=10000)
+    qtbot.waitUntil(lambda: history.tree.topLevelItemCount() == 1, timeout=20000)
     first = history.tree.topLevelItem(0)
     assert first.text(1) == "Opted out: Next.js"  # the name, not the id "nextjs"
     first_id = history.selected_id()
     app.window.select_tool("vscode")
-    app.window.tools.details.optout_button.click()
-    qtbot.waitUntil(lambda: history.tree.topLevelItemCount() == 2, timeout=10000)
+    details = app.window.tools.details
+    qtbot.waitUntil(lambda: details.report.id == "vscode" and details.optout_button.isEnabled(), timeout=20000)
+    details.optout_button.click()
+    qtbot.waitUntil(lambda: history.tree.topLevelItemCount() == 2, timeout=20000)
     assert history.tree.topLevelItem(0).text(1) == "Opted out: Visual Studio Code"
     assert history.selected_id() != first_id  # the change just made, not the older one
     assert history.tree.currentItem() is history.tree.topLevelItem(0)
     assert "telemetry.telemetryLevel" in history.diff.toPlainText()
     # an undo says what it undid, with names
+    qtbot.waitUntil(history.undo_button.isEnabled, timeout=20000)
     history.undo_button.click()
-    qtbot.waitUntil(lambda: history.tree.topLevelItemCount() == 3, timeout=10000)
+    qtbot.waitUntil(lambda: history.tree.topLevelItemCount() == 3, timeout=20000)
     assert history.tree.topLevelItem(0).text(1) == "Undid: Opted out: Visual Studio Code"
     assert history.tree.currentItem() is history.tree.topLevelItem(0)
     # the user's own choice stays when nothing new arrives
@@ -51,8 +55,8 @@ def test_the_window_opened_after_a_tray_change_shows_that_tool(qtbot, make_app, 
     app = make_app(watch=False)
     assert app.window is None
     app.changes.toggle(app.scanner.snapshot.get("dotnet"))  # the tray menu's one click
-    qtbot.waitUntil(lambda: app.scanner.snapshot.get("dotnet").state is State.OFF, timeout=10000)
-    qtbot.waitUntil(lambda: len(app.history) == 1, timeout=10000)
+    qtbot.waitUntil(lambda: app.scanner.snapshot.get("dotnet").state is State.OFF, timeout=20000)
+    qtbot.waitUntil(lambda: len(app.history) == 1, timeout=20000)
     app.open_window()  # the tray's "Open Tracklight…", or a click on the icon
     assert app.window.selected_id() == "dotnet"
     assert app.window.tools.details.heading.text().startswith(".NET")
@@ -64,8 +68,8 @@ def test_the_window_opened_after_a_tray_change_shows_that_tool(qtbot, make_app, 
     # a change from the tray while the window is open behind: opening it shows that tool
     app.window.hide()
     app.changes.toggle(app.scanner.snapshot.get("nextjs"))
-    qtbot.waitUntil(lambda: app.scanner.snapshot.get("nextjs").state is State.OFF, timeout=10000)
-    qtbot.waitUntil(lambda: len(app.history) == 2, timeout=10000)
+    qtbot.waitUntil(lambda: app.scanner.snapshot.get("nextjs").state is State.OFF, timeout=20000)
+    qtbot.waitUntil(lambda: len(app.history) == 2, timeout=20000)
     app.open_window()
     assert app.window.selected_id() == "nextjs"
 
