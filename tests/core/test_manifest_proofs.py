@@ -15,6 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))  # the schema check of test_schema.py, whatever pytest's import mode
 from test_schema import validate
 
+from tracklight.core.assurance import summarize
 from tracklight.core.manifest import load_manifest_file, parse_manifest
 from tracklight.core.model import ProofMethod, ProofResult, Source
 
@@ -129,3 +130,44 @@ url = "https://acme.example/telemetry"
     result = load_manifest_file(write(tmp_path, text))
     assert result.problems == [] and result.tool is not None
     assert result.tool.proofs[0].covers == ("file:mode", "tier")
+
+
+PACKAGE_SOURCE = '''
+[[proofs]]
+method = "source"
+covers = ["env:ACME_TELEMETRY"]
+date = 2026-12-06
+version = "2.3.0"
+package = "pypi:acme-cli==2.3.0"
+file = "acme/telemetry.py#L42"
+quote = 'enabled = os.environ.get("ACME_TELEMETRY", "1") not in ("0", "false")'
+'''
+
+
+def test_a_source_proof_may_be_read_in_a_pinned_release_package(tmp_path: Path) -> None:
+    result = load_manifest_file(write(tmp_path, WITH_PROOFS + PACKAGE_SOURCE))
+    assert result.problems == [] and result.tool is not None
+    proof = result.tool.proofs[2]
+    assert proof.method is ProofMethod.SOURCE and proof.passed and proof.commit == "" and proof.url == ""
+    assert (proof.package, proof.file) == ("pypi:acme-cli==2.3.0", "acme/telemetry.py#L42")
+    assert validate(tomllib.loads(WITH_PROOFS + PACKAGE_SOURCE)) == []
+    # what scan and the window say about it
+    only = load_manifest_file(write(tmp_path, MANIFEST + PACKAGE_SOURCE)).tool
+    assert only is not None and summarize(only).text == "read in its source (the acme-cli 2.3.0 package, 2026-12-06)"
+
+
+PACKAGE_BROKEN = [
+    ('package = "pypi:acme-cli==2.3.0"', 'package = "pypi:acme-cli"', "must pin a version"),
+    ('package = "pypi:acme-cli==2.3.0"', 'package = "debian:acme-cli"', "must pin a version"),
+    ('file = "acme/telemetry.py#L42"', 'file = "acme/telemetry.py"', "to the line in the package"),
+    ('file = "acme/telemetry.py#L42"\n', "", "needs 'proofs[2].file'"),
+]
+
+
+@pytest.mark.parametrize("old,new,words", PACKAGE_BROKEN, ids=[f"{b[2]}-{n}" for n, b in enumerate(PACKAGE_BROKEN)])
+def test_a_package_source_proof_must_pin_the_package_and_the_line(tmp_path: Path, old: str, new: str,
+                                                                   words: str) -> None:
+    text = WITH_PROOFS + PACKAGE_SOURCE.replace(old, new, 1)
+    result = load_manifest_file(write(tmp_path, text))
+    assert result.tool is None and any(words in p.message for p in result.problems), result.problems
+    assert validate(tomllib.loads(text)) != []

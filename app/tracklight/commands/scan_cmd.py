@@ -148,7 +148,7 @@ def _proof_line(proof: Proof) -> str:
         result = proof.result.value.upper() if proof.result else ""
         where = f"ran {proof.package}: {proof.oracle} -> {result}"
     elif proof.method is ProofMethod.SOURCE:
-        where = f"{proof.url}\n      {proof.quote}"
+        where = f"{proof.url or f'{proof.package} {proof.file}'}\n      {proof.quote}"
     else:
         where = proof.url
     note = f"\n      {proof.note}" if proof.note else ""

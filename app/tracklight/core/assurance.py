@@ -70,8 +70,8 @@ def summarize(tool: Tool) -> ProofSummary:
     sources = [p for p in tool.proofs if p.method is ProofMethod.SOURCE]
     if sources:
         proof = _newest(sources)
-        return ProofSummary(Assurance.SOURCE, f"read in its source (commit {proof.commit[:7]}, "
-                            f"{proof.date.isoformat()})", proof)
+        where = f"commit {proof.commit[:7]}" if proof.commit else f"the {_package_words(proof)} package"
+        return ProofSummary(Assurance.SOURCE, f"read in its source ({where}, {proof.date.isoformat()})", proof)
     docs = [p for p in tool.proofs if p.method is ProofMethod.DOCS]
     if docs:
         proof = _newest(docs)

@@ -57,6 +57,8 @@ URL_RE = re.compile(r"https?://[^\s]+")
 COMMIT_RE = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 LINE_ANCHOR_RE = re.compile(r"#L\d+")
 PACKAGE_RE = re.compile(r"(pypi|npm|debian):\S+")
+# A released package pinned to its version, for a source proof read in it (npm names may start with a scope's @).
+PINNED_PACKAGE_RE = re.compile(r"pypi:[^=\s]+==\S+|npm:@?[^@\s]+@\S+|debian:[^=\s]+=\S+")
 FINGERPRINT_RE = re.compile(r"[0-9a-f]{16}")
 COVERS_RE = re.compile(r"tier|default|endpoints|collects|retention|env:[A-Za-z_][A-Za-z0-9_]*|file:\S+")
 
@@ -382,6 +384,12 @@ def _date(reader: FieldReader, table: dict[str, Any], key: str, where: tuple[Any
     return value
 
 
+def _check_quote(reader: FieldReader, quote: str, where: tuple[Any, ...]) -> None:
+    if len(quote) > MAX_QUOTE:
+        reader.problem(f"'{_dotted(where, 'quote')}' is longer than {MAX_QUOTE} characters: quote the line "
+                       "that decides, not the file", *where, "quote")
+
+
 def _parse_proof(reader: FieldReader, raw: Any, number: int, facts: set[str]) -> Proof | None:
     """One `[[proofs]]` table; what each method must carry is checked here so a sloppy proof is named with its line."""
     where: tuple[Any, ...] = ("proofs", number)
@@ -400,7 +408,7 @@ def _parse_proof(reader: FieldReader, raw: Any, number: int, facts: set[str]) ->
                            f"(its controls: {', '.join(sorted(facts)) or 'none'})", *where, "covers")
     date = _date(reader, raw, "date", where)
     fields = {key: reader.text(raw, key, where) for key in
-              ("version", "commit", "quote", "note", "package", "oracle", "fingerprint")}
+              ("version", "commit", "quote", "note", "package", "oracle", "fingerprint", "file")}
     url = reader.url(raw, "url", where)
     result = reader.choice(raw, "result", where, {r.value: r for r in ProofResult}, required=method is ProofMethod.RUN)
 
@@ -409,7 +417,18 @@ def _parse_proof(reader: FieldReader, raw: Any, number: int, facts: set[str]) ->
             if not (url if key == "url" else fields[key]):
                 reader.problem(f"a {method.value if method else ''} proof needs '{_dotted(where, key)}'", *where)
 
-    if method is ProofMethod.SOURCE:
+    if method is ProofMethod.SOURCE and (fields["package"] or fields["file"]) and not fields["commit"]:
+        # Read in the upstream's own released package (a wheel, an npm tarball, a Debian source package): as fixed
+        # as a commit, and the only form where the repository can't be pinned to a line.
+        need("version", "package", "file", "quote")
+        if fields["package"] and not PINNED_PACKAGE_RE.fullmatch(fields["package"]):
+            reader.problem(f"'{_dotted(where, 'package')}' must pin a version: pypi:NAME==VERSION, npm:NAME@VERSION "
+                           f"or debian:NAME=VERSION, got {fields['package']!r}", *where, "package")
+        if fields["file"] and not LINE_ANCHOR_RE.search(fields["file"]):
+            reader.problem(f"'{_dotted(where, 'file')}' must point to the line in the package (…/telemetry.py#L88)",
+                           *where, "file")
+        _check_quote(reader, fields["quote"], where)
+    elif method is ProofMethod.SOURCE:
         need("version", "commit", "url", "quote")
         commit = fields["commit"]
         if commit and not COMMIT_RE.fullmatch(commit):
@@ -420,9 +439,7 @@ def _parse_proof(reader: FieldReader, raw: Any, number: int, facts: set[str]) ->
                            *where, "url")
         if url and not LINE_ANCHOR_RE.search(url):
             reader.problem(f"'{_dotted(where, 'url')}' must point to the line (…#L88)", *where, "url")
-        if len(fields["quote"]) > MAX_QUOTE:
-            reader.problem(f"'{_dotted(where, 'quote')}' is longer than {MAX_QUOTE} characters: quote the line "
-                           "that decides, not the file", *where, "quote")
+        _check_quote(reader, fields["quote"], where)
     elif method is ProofMethod.DOCS:
         need("url")
     elif method is ProofMethod.RUN:

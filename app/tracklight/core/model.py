@@ -219,6 +219,7 @@ class Proof:
     oracle: str = ""  # run: what the tool was asked, in words
     result: ProofResult | None = None  # run: pass or fail
     fingerprint: str = ""  # run: the covered facts' fingerprint when the proof was made (stale when they change)
+    file: str = ""  # source read in a released package: the file inside it, to the line ("pkg/telemetry.py#L42")
 
     @property
     def passed(self) -> bool:

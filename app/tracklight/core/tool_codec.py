@@ -35,7 +35,7 @@ from tracklight.core.model import (
     ValueRule,
 )
 
-CODEC_VERSION = 4
+CODEC_VERSION = 5
 """Bumped whenever the layout below changes: an index or cache of another version is not read."""
 
 # The order of each record's fields in its JSON array (a test checks they name every field of the model).
@@ -45,7 +45,7 @@ TOOL_FIELDS = ("id", "name", "source", "origin", "vendor", "homepage", "privacy_
 CONTROL_FIELDS = ("kind", "off", "on", "rule", "name", "paths", "format", "key", "write", "write_off", "write_on",
                   "unset", "note")
 PROOF_FIELDS = ("method", "covers", "date", "version", "commit", "url", "quote", "note", "package", "oracle", "result",
-                "fingerprint")
+                "fingerprint", "file")
 RULE_FIELDS = ("off_when", "on_when", "local_when", "off_nonempty", "off_pattern", "on_pattern", "other", "match",
                "default_pattern")
 HERE = ""  # stands for the entry's own path
@@ -80,7 +80,7 @@ def _control(control: Control) -> list[Any]:
 def _proof(proof: Proof) -> list[Any]:
     return [proof.method.value, list(proof.covers), proof.date.isoformat(), proof.version, proof.commit, proof.url,
             proof.quote, proof.note, proof.package, proof.oracle, proof.result.value if proof.result else None,
-            proof.fingerprint]
+            proof.fingerprint, proof.file]
 
 
 def _tool(tool: Tool, path: str) -> list[Any]:
@@ -226,14 +226,14 @@ def _control_of(data: Any) -> Control:
 
 
 def _proof_of(data: Any) -> Proof:
-    method, covers, date, version, commit, url, quote, note, package, oracle, result, fingerprint = _record(
-        data, 12, "a proof")
-    _texts(date, version, commit, url, quote, note, package, oracle, fingerprint)
+    method, covers, date, version, commit, url, quote, note, package, oracle, result, fingerprint, file = _record(
+        data, 13, "a proof")
+    _texts(date, version, commit, url, quote, note, package, oracle, fingerprint, file)
     proof = _new(Proof)
     proof.__dict__.update(
         method=_one_of(_METHODS, method), covers=_strs(covers), date=dt.date.fromisoformat(date), version=version,
         commit=commit, url=url, quote=quote, note=note, package=package, oracle=oracle,
-        result=None if result is None else _one_of(_RESULTS, result), fingerprint=fingerprint,
+        result=None if result is None else _one_of(_RESULTS, result), fingerprint=fingerprint, file=file,
     )
     return proof
 

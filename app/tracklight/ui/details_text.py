@@ -224,6 +224,8 @@ def _proof_html(proof: Proof) -> str:
     if proof.method is ProofMethod.RUN:
         outcome = "passed" if proof.result is ProofResult.PASS else "FAILED"
         words += f" ({proof.package}, asked: {proof.oracle}) — {outcome}"
+    elif proof.file:
+        words += f" ({proof.package}, {proof.file})"
     elif proof.version:
         words += f" ({proof.version})"
     text = f"<b>{escape(words)}</b>" if proof.result is ProofResult.FAIL else escape(words)
