@@ -89,3 +89,24 @@ def test_a_locked_tool_is_refused_in_the_one_lock_message(qtbot, make_app, desk:
     assert words is not None
     assert refusals == [str(words)]
     assert "nextjs is locked by your organisation's policy (" in refusals[0] and "policy.toml:5)" in refusals[0]
+
+
+def test_opt_out_of_everything_asks_again_after_a_cancel(qtbot, make_app, desk: Desk) -> None:
+    """Seen on the virtual desktop: once a confirmation was closed (and deleted), the next "Opt out of everything"
+    raised in its slot and nothing opened — the button worked once per session."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    app = make_app(show_window=True, watch=False)
+    for _attempt in range(2):
+        app.optout_everything()
+        qtbot.waitUntil(lambda: app.last_dialog is not None and app.last_dialog.isVisible(), timeout=20000)
+        dialog = app.last_dialog
+        assert dialog.windowTitle() == "Opt out of everything?"
+        dialog.reject()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # as the event loop does next
+        assert app.last_dialog is None
+    app.optout_everything()
+    qtbot.waitUntil(lambda: app.last_dialog is not None and app.last_dialog.isVisible(), timeout=20000)
+    app.last_dialog.apply_button.click()
+    qtbot.waitUntil(lambda: app.scanner.snapshot.get("vscode").state is State.OFF, timeout=20000)

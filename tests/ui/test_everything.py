@@ -38,6 +38,10 @@ def test_from_the_tray_it_lists_what_it_will_do_and_writes_nothing_until_asked(q
     assert not dialog.diff.isVisibleTo(dialog)  # the diffs are one click away
     dialog.show_diff.click()
     assert dialog.diff.isVisibleTo(dialog) and "+# >>> tracklight >>>" in dialog.diff.toPlainText()
+    # each diff names its file as the list does, with ~ (seen on the virtual desktop: "--- a/tmp/…/home/.bashrc")
+    diff = dialog.diff.toPlainText()
+    assert "--- ~/.config/Code/User/settings.json\n+++ ~/.config/Code/User/settings.json\n" in diff
+    assert "--- ~/.bashrc\n" in diff and str(desk.home) not in diff
     dialog.apply_button.click()
     qtbot.waitUntil(lambda: b'"off"' in desk.vscode_settings.read_bytes(), timeout=10000)
     qtbot.waitUntil(lambda: "tracklight" in (desk.home / ".bashrc").read_text(), timeout=10000)

@@ -42,9 +42,10 @@ _VERB = {ChangeKind.OPTOUT: "Opt out", ChangeKind.OPTIN: "Allow", ChangeKind.OPT
          ChangeKind.UNDO: "Undo"}
 
 
-def changeset_text(changeset: ChangeSet) -> str:
-    """Every file's diff, then the environment variables, in plain text."""
-    parts = [change.diff for change in changeset.files]
+def changeset_text(changeset: ChangeSet, home: str = "") -> str:
+    """Every file's diff, then the environment variables, in plain text; each diff's header names its file with ~
+    for the home folder, as the notices and the details do."""
+    parts = [_short_headers(change.diff, change.path, home) for change in changeset.files]
     if changeset.env:
         lines = ["Environment for new sessions:"]
         for change in changeset.env:
@@ -53,6 +54,18 @@ def changeset_text(changeset: ChangeSet) -> str:
             lines.append(f"  {change.name}: {old} → {new}")
         parts.append("\n".join(lines) + "\n")
     return "\n".join(part.rstrip("\n") + "\n" for part in parts if part)
+
+
+def _short_headers(diff: str, path: str, home: str) -> str:
+    """"--- a/home/me/.azure/config" → "--- ~/.azure/config" (and the "+++" line): only the two header lines."""
+    short = short_path(path, home)
+    if not home or short == path:
+        return diff
+    lines = diff.split("\n", 2)
+    for i, (marker, side) in enumerate((("---", "a"), ("+++", "b"))):
+        if i < len(lines) and lines[i] in (f"{marker} {side}{path}", f"{marker} {path}"):
+            lines[i] = f"{marker} {short}"
+    return "\n".join(lines)
 
 
 class DiffHighlighter(QSyntaxHighlighter):
@@ -160,7 +173,7 @@ class ChangeDialog(QDialog):
         self.diff.setReadOnly(True)
         self.diff.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.diff.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.diff.setPlainText(changeset_text(changeset))
+        self.diff.setPlainText(changeset_text(changeset, home))
         self.highlighter = DiffHighlighter(self.diff.document())
         self.diff.setAccessibleName("Unified diff of the planned changes")
         self.diff.setVisible(not everything)

@@ -73,9 +73,10 @@ class HistoryPage(QWidget):
     undo_requested = Signal(str)
     refresh_requested = Signal()
 
-    def __init__(self, name_of: Callable[[str], str] = lambda tool_id: tool_id, parent: QWidget | None = None
-                 ) -> None:
+    def __init__(self, name_of: Callable[[str], str] = lambda tool_id: tool_id, parent: QWidget | None = None,
+                 home: str = "") -> None:
         super().__init__(parent)
+        self._home = home  # diffs name their files with ~, as the notices do
         self._name_of = name_of  # a tool's name from its id (the window's latest snapshot)
         self._entries: dict[str, JournalEntry] = {}
         layout = QVBoxLayout(self)
@@ -157,7 +158,7 @@ class HistoryPage(QWidget):
     def _selected(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
         entry = self._entries.get(str(item.data(0, ID_ROLE))) if item is not None else None
         self.undo_button.setEnabled(entry is not None and entry.in_force)
-        self.diff.setPlainText(changeset_text(entry.changeset) if entry is not None else "")
+        self.diff.setPlainText(changeset_text(entry.changeset, self._home) if entry is not None else "")
 
     def _undo(self) -> None:
         change_id = self.selected_id()

@@ -375,11 +375,18 @@ class TracklightApp(QObject):
         window = self.window if self.window is not None and self.window.isVisible() else None
         dialog = ChangeDialog(preview, locations.home(self.os, self.env), window)
         dialog.accepted.connect(lambda: self.changes.apply_preview(preview))
-        dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
         dialog.open()
         dialog.raise_()
         dialog.activateWindow()  # from the tray there is no window behind it: it must come to the front
         self.last_dialog = dialog
+
+    def _dialog_closed(self, dialog: ChangeDialog) -> None:
+        """A closed question is deleted, and forgotten first: the next one must not ask a deleted dialog whether it
+        is visible (that raised, and "Opt out of everything" opened nothing the second time)."""
+        if self.last_dialog is dialog:
+            self.last_dialog = None
+        dialog.deleteLater()
 
     def _show_error(self, error: object) -> None:
         message = str(error)

@@ -80,7 +80,7 @@ class MainWindow(QMainWindow):
         self._home = home
         self.tools = ToolsPage(home, last_watched=last_watched)
         self.tabs.addTab(self.tools, "&Tools")
-        self.history = HistoryPage(self._name_of)
+        self.history = HistoryPage(self._name_of, home=home)
         self.tabs.addTab(self.history, "&History")
         self.settings = SettingsPage()
         self.tabs.addTab(self.settings, "&Settings")
