@@ -110,3 +110,23 @@ def test_opt_out_of_everything_asks_again_after_a_cancel(qtbot, make_app, desk: 
     qtbot.waitUntil(lambda: app.last_dialog is not None and app.last_dialog.isVisible(), timeout=20000)
     app.last_dialog.apply_button.click()
     qtbot.waitUntil(lambda: app.scanner.snapshot.get("vscode").state is State.OFF, timeout=20000)
+
+
+def test_ctrl_z_in_the_empty_search_field_undoes_the_last_change(qtbot, make_app, desk: Desk) -> None:
+    """Seen on the virtual desktop: after "Opt out of everything" the keyboard lands in the search field, which
+    took Ctrl+Z for its own (empty) undo, so the change stayed. With typing to undo, Ctrl+Z still undoes the typing."""
+    from PySide6.QtCore import Qt
+
+    app = make_app(show_window=True, watch=False)
+    window = app.window
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    asked: list[bool] = []
+    window.undo_last_requested.connect(lambda: asked.append(True))
+    search = window.tools.search
+    search.setFocus()
+    qtbot.keyClick(search, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert asked == [True]
+    qtbot.keyClicks(search, "code")
+    qtbot.keyClick(search, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert asked == [True] and search.text() != "code"  # the search's own undo

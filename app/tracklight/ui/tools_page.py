@@ -8,13 +8,14 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import (
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeySequence, QPainter, QPalette, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QPainter, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -39,6 +40,18 @@ from tracklight.ui.snapshot import TIER_WORDS, Snapshot
 from tracklight.ui.tool_table import NAME, SORT_ROLE, TIER, TOOL_ID_ROLE, ToolFilter, ToolTableModel
 
 INSTALLED, ALL_KNOWN = range(2)  # the scope box's entries
+
+
+class SearchField(QLineEdit):
+    """The search box. Ctrl+Z undoes its typing while there is typing to undo; otherwise it is the window's Undo
+    (the last change), not an empty undo of the box: after a change the keyboard often rests here."""
+
+    def event(self, event: QEvent) -> bool:
+        if (event.type() is QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent)
+                and event.matches(QKeySequence.StandardKey.Undo) and not self.isUndoAvailable()):
+            event.ignore()  # not claimed: the window's Ctrl+Z shortcut gets it
+            return True
+        return super().event(event)
 
 
 class TierGroupDelegate(QStyledItemDelegate):
@@ -91,7 +104,7 @@ class ToolsPage(QWidget):
         self._busy = False
         layout = QVBoxLayout(self)
         filters = QHBoxLayout()
-        self.search = QLineEdit()
+        self.search = SearchField()
         self.search.setPlaceholderText("Search tools (Ctrl+F)")
         self.search.setAccessibleName("Search tools")
         self.search.setClearButtonEnabled(True)
