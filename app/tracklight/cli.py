@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "tracklight.commands.changes_cmd",
     "tracklight.commands.admin_cmd",
     "tracklight.commands.catalog_cmd",
+    "tracklight.commands.watch_cmd",
 ]
 
 # Which module registers each command: a known command loads only its own module (the tray and `scan` start
@@ -40,6 +41,7 @@ COMMAND_OWNERS = {
     "policy": "tracklight.commands.admin_cmd",
     "export": "tracklight.commands.admin_cmd",
     "catalog": "tracklight.commands.catalog_cmd",
+    "watch": "tracklight.commands.watch_cmd",
 }
 
 NOT_TRAY_OPTIONS = frozenset({"-h", "--help", "--version"})
