@@ -91,6 +91,26 @@ def test_every_attempt_is_reported_with_its_process(env: dict[str, str], program
     assert report["exit_status"] == 0
 
 
+def test_an_ordinary_user_watches_as_themselves(env: dict[str, str]) -> None:
+    """Not root: the watch makes its own user namespace, and the command still runs as the user's own uid."""
+    unshare = shutil.which("unshare")
+    assert unshare is not None
+    code = ("import os, socket, ssl\nprint(os.getuid(), os.getgid())\n"
+            "raw = socket.create_connection(('as-user.example.test', 443), 3)\ntry:\n"
+            "    ssl.create_default_context().wrap_socket(raw, server_hostname='as-user.example.test')\n"
+            "except OSError:\n    pass\n")
+    done = subprocess.run([unshare, "--user", "--map-user=1000", "--map-group=1000", "--", TRACKLIGHT, "watch",
+                           "--json", "--", sys.executable, "-c", code],
+                          env=env, capture_output=True, text=True, timeout=120, check=False)
+    if done.returncode != 0 and "unshare" in done.stderr and "watch" not in done.stderr:
+        pytest.skip(f"cannot become an ordinary user here: {done.stderr.strip()}")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith("1000 1000\n")
+    report = json.loads(done.stdout)
+    attempt = find(report, kind="tcp", name="as-user.example.test", port=443, how="sni")
+    assert attempt["pid"] is not None and "as-user.example.test" in attempt["command"]
+
+
 def test_a_connection_to_a_port_nothing_listens_on_is_seen_with_its_address(env: dict[str, str]) -> None:
     code = ("import socket\ntry:\n    socket.create_connection(('192.0.2.44', 7777), timeout=2)\n"
             "except OSError as exc:\n    print(exc.errno)\n")

@@ -84,6 +84,7 @@ def run_watch(args: argparse.Namespace) -> int:
     from tracklight.core.catalog import load_index
     from tracklight.core.locations import current_os
     from tracklight.core.scan import scan
+    from tracklight.errors import TracklightError
     from tracklight.watch import report
     from tracklight.watch.namespace import Unavailable, WatchFailed, private_run
     from tracklight.watch.store import record_results
@@ -93,6 +94,12 @@ def run_watch(args: argparse.Namespace) -> int:
         args.parser.error("--allow-network needs --proxy: the private network of a watch has no way out "
                           "(a program there can only reach the watch itself)")
     env = dict(os.environ)
+    index = load_index(current_os(), env)
+    unknown = [tool_id for tool_id in args.tool if tool_id not in index.tools]
+    if unknown:
+        print(f"tracklight watch: unknown tool id: {', '.join(unknown)} (see `tracklight scan --all`)",
+              file=sys.stderr)
+        return 1
     when = datetime.now(timezone.utc)
     ports = tuple(dict.fromkeys((80, 443, 8443, *args.port)))
     try:
@@ -108,23 +115,22 @@ def run_watch(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return WATCH_FAILED
 
-    index = load_index(current_os(), env)
     tools = [indexed.tool for indexed in index.tools.values()]
     groups = report.group_attempts(outcome.attempts, report.endpoint_owners(tools))
-    own = set(report.tools_of_command(command, tools)) | {i for i in args.tool if i in index.tools}
-    involved = own | {tool.id for group in groups for tool in group.declared_by}
+    own = set(report.tools_of_command(command, tools)) | set(args.tool)
+    involved = own | {tool.id for group in groups for tool in report.responsible(group, own)}
     states = {r.tool.id: r.state for r in scan(env, index=index, only=involved).reports} if involved else {}
     results = report.results_for(own, groups, states, when, command)
     if outcome.mode == "namespace" and results:
         try:
             record_results(env, results)
-        except OSError as exc:
+        except (OSError, TracklightError) as exc:
             print(f"tracklight watch: the result could not be kept for the window: {exc}", file=sys.stderr)
     if args.json:
-        json.dump(report.render_json(outcome, groups, states, command, results), sys.stdout, indent=2)
+        json.dump(report.render_json(outcome, groups, states, command, results, own), sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        print(report.render_text(outcome, groups, states, command), file=sys.stderr)
-    if args.fail_on_telemetry and report.telemetry_contacted(groups):
+        print(report.render_text(outcome, groups, states, command, own), file=sys.stderr)
+    if args.fail_on_telemetry and report.telemetry_contacted(groups, own):
         return TELEMETRY_CONTACTED
     return outcome.exit_status

@@ -75,6 +75,14 @@ class HostGroup:
         return tuple(f"{self.host}:{port}" for port in self.ports)
 
 
+def responsible(group: HostGroup, own: Iterable[str] = ()) -> tuple[Tool, ...]:
+    """The tools a contact is put down to: of the tools declaring the host, the watched command's own (Terraform,
+    not Consul, for checkpoint-api.hashicorp.com when the command is `terraform`); every declarer when none is."""
+    own = set(own)
+    mine = tuple(tool for tool in group.declared_by if tool.id in own)
+    return mine or group.declared_by
+
+
 def group_attempts(attempts: Sequence[Attempt], owners: Mapping[str, list[Tool]]) -> list[HostGroup]:
     order: dict[str, list[Attempt]] = {}
     for attempt in attempts:
@@ -105,20 +113,25 @@ def tools_of_command(command: Sequence[str], tools: Iterable[Tool]) -> list[str]
 
 
 def _command(text: str) -> str:
+    text = " ".join(text.split())  # a script's line breaks, on one line
     return text if len(text) <= _COMMAND_WIDTH else text[: _COMMAND_WIDTH - 1] + "…"
 
 
-def _declared(group: HostGroup, states: Mapping[str, State]) -> str:
+def _declared(group: HostGroup, states: Mapping[str, State], own: Iterable[str]) -> str:
     if not group.declared_by:
         return "not declared by any tool"
     parts = []
-    for tool in group.declared_by:
+    tools = responsible(group, own)
+    for tool in tools:
         tier = tool.telemetry.tier.value
         if states.get(tool.id) is State.OFF:
             advice = "Tracklight's scan says it is opted out"
         else:
             advice = f"`tracklight optout {tool.id}`"
         parts.append(f"{tool.name}'s telemetry (tier {tier}; {advice})")
+    others = [tool.name for tool in group.declared_by if tool not in tools]
+    if others:
+        parts.append("also declared by " + ", ".join(others))
     return "; ".join(parts)
 
 
@@ -168,7 +181,8 @@ def _attempt_lines(attempts: Sequence[Attempt]) -> list[str]:
 
 
 def render_text(outcome: Outcome, groups: Sequence[HostGroup], states: Mapping[str, State],
-                command: Sequence[str]) -> str:
+                command: Sequence[str], own: Iterable[str] = ()) -> str:
+    own = set(own)
     lines = [f"tracklight watch: {shlex.join(command)}"]
     if outcome.mode == "proxy":
         lines.append("(proxy watch: only programs that honour HTTP(S)_PROXY are seen)")
@@ -176,9 +190,9 @@ def render_text(outcome: Outcome, groups: Sequence[HostGroup], states: Mapping[s
         lines.append("Nothing was contacted: no name looked up, no connection, no datagram.")
     for group in groups:
         lines.append("")
-        lines.append(f"{group.label} — {_declared(group, states)}")
+        lines.append(f"{group.label} — {_declared(group, states, own)}")
         lines.extend(_attempt_lines(group.attempts))
-    contacted = telemetry_contacted(groups)
+    contacted = telemetry_contacted(groups, own)
     lines.append("")
     if contacted:
         lines.append("Declared telemetry contacted: " + ", ".join(f"{endpoint} ({tool_id})"
@@ -194,13 +208,15 @@ def render_text(outcome: Outcome, groups: Sequence[HostGroup], states: Mapping[s
     return "\n".join(lines)
 
 
-def telemetry_contacted(groups: Sequence[HostGroup]) -> list[tuple[str, str]]:
-    """(tool id, host) for each declared endpoint that was contacted or looked up."""
-    return [(tool.id, group.host) for group in groups for tool in group.declared_by]
+def telemetry_contacted(groups: Sequence[HostGroup], own: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """(tool id, host) for each declared endpoint that was contacted or looked up (see `responsible`)."""
+    own = set(own)
+    return [(tool.id, group.host) for group in groups for tool in responsible(group, own)]
 
 
 def render_json(outcome: Outcome, groups: Sequence[HostGroup], states: Mapping[str, State],
-                command: Sequence[str], results: Sequence[WatchResult] = ()) -> dict[str, Any]:
+                command: Sequence[str], results: Sequence[WatchResult] = (), own: Iterable[str] = ()) -> dict[str, Any]:
+    own = set(own)
     return {
         "command": list(command),
         "mode": outcome.mode,
@@ -215,7 +231,8 @@ def render_json(outcome: Outcome, groups: Sequence[HostGroup], states: Mapping[s
                             for tool in group.declared_by],
             "attempts": [attempt_to_json(attempt) for attempt in group.attempts],
         } for group in groups],
-        "telemetry_contacted": [{"tool": tool_id, "host": host} for tool_id, host in telemetry_contacted(groups)],
+        "telemetry_contacted": [{"tool": tool_id, "host": host}
+                                for tool_id, host in telemetry_contacted(groups, own)],
         "results": [{"tool": r.tool_id, "contacted": list(r.contacted), "opted_out": r.opted_out}
                     for r in results],
     }
@@ -224,11 +241,12 @@ def render_json(outcome: Outcome, groups: Sequence[HostGroup], states: Mapping[s
 def results_for(tool_ids: Iterable[str], groups: Sequence[HostGroup], states: Mapping[str, State],
                 when: datetime, command: Sequence[str]) -> list[WatchResult]:
     """One WatchResult per tool: the watched command's own tools and every tool whose endpoint was contacted."""
+    own = set(tool_ids)
     contacted: dict[str, list[str]] = {}
     for group in groups:
-        for tool in group.declared_by:
+        for tool in responsible(group, own):
             contacted.setdefault(tool.id, []).extend(group.contacted_as)
-    ids = sorted(set(tool_ids) | set(contacted))
+    ids = sorted(own | set(contacted))
     return [WatchResult(tool_id=tool_id, when=when, command=shlex.join(command),
                         contacted=tuple(dict.fromkeys(contacted.get(tool_id, ()))),
                         opted_out=states.get(tool_id) is State.OFF) for tool_id in ids]
