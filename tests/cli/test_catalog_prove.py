@@ -39,6 +39,18 @@ def telemetry_enabled():
     if config.exists():
         return json.loads(config.read_text()).get("telemetry", True) is not False
     return True
+
+
+def main():
+    """Phones home (a TLS hello to its endpoint) when on by its environment variable; it ignores its file."""
+    import socket, ssl
+    if os.environ.get("TLPROBE_NO_TELEMETRY", "").lower() in ("1", "true"):
+        return
+    try:
+        with socket.create_connection(("telemetry.tlprobe.test", 443), timeout=3) as raw:
+            ssl.create_default_context().wrap_socket(raw, server_hostname="telemetry.tlprobe.test")
+    except OSError:
+        pass
 '''
 
 ENTRY = '''manifest_version = 1
@@ -90,6 +102,7 @@ def _wheel(folder: Path) -> Path:
         "tlprobe-1.0.dist-info/METADATA": b"Metadata-Version: 2.1\nName: tlprobe\nVersion: 1.0\n",
         "tlprobe-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nGenerator: tracklight-tests\nRoot-Is-Purelib: true\n"
                                        b"Tag: py3-none-any\n",
+        "tlprobe-1.0.dist-info/entry_points.txt": b"[console_scripts]\ntlprobe = tlprobe:main\n",
     }
     record = []
     for name, data in files.items():
@@ -218,3 +231,44 @@ def test_only_names_an_oracle_that_exists(tmp_path: Path, cache: Path, wheels: P
     catalog = make_catalog(tmp_path, ENV_CONTROL.replace("NAME", "TLPROBE_NO_TELEMETRY"))
     done = prove(catalog, cache, wheels, "--only", "tlprobe,nosuchtool")
     assert done.returncode == 1 and "no oracle for nosuchtool" in done.stderr
+
+
+WATCH = """
+[watch]
+command = "{bin}/tlprobe"
+endpoints = ["telemetry.tlprobe.test"]
+"""
+WATCH_ONLY = ORACLE.split('python = """')[0] + WATCH
+
+
+def with_endpoint(catalog: Path) -> None:
+    path = catalog / "tlprobe.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        'default = "on"', 'default = "on"\nendpoints = ["telemetry.tlprobe.test"]'), encoding="utf-8")
+
+
+@pytest.mark.skipif(bool(__import__("shutil").which("unshare")) is False, reason="tracklight watch needs unshare")
+def test_a_watch_oracle_proves_the_opt_out_and_the_endpoint(tmp_path: Path, cache: Path, wheels: Path) -> None:
+    catalog = make_catalog(tmp_path, ENV_CONTROL.replace("NAME", "TLPROBE_NO_TELEMETRY"), WATCH_ONLY)
+    with_endpoint(catalog)
+    done = prove(catalog, cache, wheels)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (proof,) = entry(catalog).proofs
+    assert proof.result is ProofResult.PASS
+    assert set(proof.covers) == {"default", "env:TLPROBE_NO_TELEMETRY", "endpoints"}
+    assert proof.oracle == ("tlprobe.telemetry_enabled(); and `tracklight watch` of `{bin}/tlprobe`, on when it "
+                            "contacts telemetry.tlprobe.test")
+    assert "watched: contacted telemetry.tlprobe.test while on, none after the opt-out, again after undo" in proof.note
+
+
+@pytest.mark.skipif(bool(__import__("shutil").which("unshare")) is False, reason="tracklight watch needs unshare")
+def test_a_tool_that_says_off_but_still_calls_home_fails(tmp_path: Path, cache: Path, wheels: Path) -> None:
+    """tlprobe's decision function reads its file, but its sender does not: the status question alone would pass
+    the file control; the watch sees it still calling home."""
+    catalog = make_catalog(tmp_path, FILE_CONTROL, ORACLE + WATCH)
+    with_endpoint(catalog)
+    done = prove(catalog, cache, wheels)
+    assert done.returncode == 1
+    assert "tlprobe: FAIL: still on after `tracklight optout tlprobe` (wrote file:telemetry)" in done.stdout
+    (proof,) = entry(catalog).proofs
+    assert proof.result is ProofResult.FAIL and "still contacted after the opt-out" in proof.note

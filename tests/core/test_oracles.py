@@ -84,3 +84,54 @@ def test_a_broken_oracle_is_named_with_its_line(old: str, new: str, line: int, w
     oracle, problems = parse_oracle(GOOD.replace(old, new), "/x/oracles/tool.toml")
     assert oracle is None
     assert [p.line for p in problems if words in p.message] == [line], problems
+
+
+def test_every_watched_endpoint_is_one_its_entry_declares() -> None:
+    """A watch oracle proves the entry's `endpoints`: it may watch only hosts the entry declares."""
+    strays = {}
+    for oracle in ORACLES:
+        if oracle.watch is None:
+            continue
+        tool = load_manifest_file(CATALOG / f"{oracle.id}.toml", Source.CATALOG).tool
+        assert tool is not None
+        declared = {endpoint.lower() for endpoint in tool.telemetry.endpoints}
+        stray = [e for e in oracle.watch.endpoints if e.lower() not in declared]
+        if stray:
+            strays[oracle.id] = stray
+    assert strays == {}
+
+
+WATCHED = '''oracle_version = 1
+package = "npm:tool@1.2.3"
+oracle = "tool's own network behaviour"
+
+[watch]
+command = "{bin}/tool --version"
+endpoints = ["telemetry.tool.example"]
+'''
+
+
+def test_a_watch_oracle_parses_with_or_without_a_status_question() -> None:
+    oracle, problems = parse_oracle(WATCHED, "/x/oracles/tool.toml")
+    assert problems == [] and oracle is not None and oracle.watch is not None
+    assert (oracle.watch.command, oracle.watch.endpoints) == ("{bin}/tool --version", ("telemetry.tool.example",))
+    assert not oracle.asks_status
+    both = GOOD.replace("[[plant]]", '[watch]\ncommand = "{bin}/tool ping"\nendpoints = ["t.example"]\n\n[[plant]]')
+    oracle, problems = parse_oracle(both, "/x/oracles/tool.toml")
+    assert problems == [] and oracle is not None and oracle.asks_status and oracle.watch is not None
+    assert parse_oracle(GOOD, "/x/oracles/tool.toml")[0].watch is None  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("old,new,line,words", [
+    ('endpoints = ["telemetry.tool.example"]', 'endpoints = []', 5, "needs 'endpoints'"),
+    ('endpoints = ["telemetry.tool.example"]', 'endpoints = ["https://t.example/x"]', 7, "a host name"),
+    ('command = "{bin}/tool --version"\n', '', 5, "missing required field 'watch.command'"),
+    ('endpoints = ["telemetry.tool.example"]', 'endpoints = ["t.example"]\nlinger = 3', 5, "unknown field"),
+    ('oracle = "tool\'s own network behaviour"\n', 'oracle = "x"\non = "enabled"\n', 4, "a watch-only oracle"),
+    ('[watch]\ncommand = "{bin}/tool --version"\nendpoints = ["telemetry.tool.example"]\n', '', 3, "or watches it"),
+])
+def test_a_broken_watch_oracle_is_named_with_its_line(old: str, new: str, line: int, words: str) -> None:
+    assert old in WATCHED
+    oracle, problems = parse_oracle(WATCHED.replace(old, new), "/x/oracles/tool.toml")
+    assert oracle is None
+    assert [p.line for p in problems if words in p.message] == [line], problems

@@ -78,14 +78,23 @@ class Plant:
 
 
 @dataclass(frozen=True)
+class WatchQuestion:
+    """`[watch]`: a command that phones home while telemetry is on, run under `tracklight watch`; contacting one of
+    `endpoints` means on, contacting none means off."""
+
+    command: str  # a bash command (placeholders allowed)
+    endpoints: tuple[str, ...]  # host names, each one of the entry's declared endpoints
+
+
+@dataclass(frozen=True)
 class Oracle:
     """How to install one tool and ask it whether it would send telemetry."""
 
     id: str  # the catalog entry (the file name)
     package: Package
     oracle: str  # what is asked, in words: goes into the proof record
-    on: str  # a regular expression searched in the output: telemetry on
-    off: str  # … telemetry off
+    on: str = ""  # a regular expression searched in the output: telemetry on (with command or python)
+    off: str = ""  # … telemetry off
     command: str = ""  # a bash command, or:
     python: str = ""  # a Python script run with the installed interpreter
     also: tuple[Package, ...] = ()  # more packages installed beside it (same registry)
@@ -95,6 +104,12 @@ class Oracle:
     ci: bool = False  # part of the time-bounded subset CI runs
     note: str = ""
     origin: str = ""
+    watch: WatchQuestion | None = None  # the network question, beside or instead of the status question
+
+    @property
+    def asks_status(self) -> bool:
+        """True when the tool is asked through its status command or decision function (command or python)."""
+        return bool(self.command or self.python)
 
     @property
     def plants_on_state(self) -> bool:
@@ -158,6 +173,29 @@ def _plants(reader: FieldReader, data: dict[str, Any]) -> tuple[Plant, ...]:
     return tuple(plants)
 
 
+def _watch(reader: FieldReader, data: dict[str, Any]) -> WatchQuestion | None:
+    raw = data.get("watch")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        reader.problem("'watch' must be a table ([watch])", "watch")
+        return None
+    command = reader.text(raw, "command", ("watch",), required=True)
+    endpoints = tuple(reader.strings(raw, "endpoints", ("watch",)))
+    if not endpoints:
+        reader.problem("[watch] needs 'endpoints': the declared host names the command contacts while on",
+                       "watch")
+    for endpoint in endpoints:
+        if not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?", endpoint):
+            reader.problem(f"a watched endpoint is a host name, got {endpoint!r}", "watch", "endpoints")
+    unknown = sorted(set(raw) - {"command", "endpoints"})
+    if unknown:
+        reader.problem(f"unknown field(s) in [watch]: {', '.join(unknown)}", "watch")
+    if not command or not endpoints:
+        return None
+    return WatchQuestion(command=command, endpoints=endpoints)
+
+
 def parse_oracle(text: str, path: str) -> tuple[Oracle | None, list[Problem]]:
     """Parse one oracle file; every problem carries its line."""
     try:
@@ -175,9 +213,12 @@ def parse_oracle(text: str, path: str) -> tuple[Oracle | None, list[Problem]]:
     package, also = _packages(reader, data)
     command = reader.text(data, "command", ())
     python = reader.text(data, "python", ())
-    if bool(command) == bool(python):
-        reader.problem("an oracle asks the tool with either 'command' or 'python' (exactly one)",
-                       "command" if command else "python")
+    watch = _watch(reader, data)
+    if command and python:
+        reader.problem("an oracle asks the tool with either 'command' or 'python' (exactly one)", "command")
+    elif not command and not python and "watch" not in data:
+        reader.problem("an oracle asks the tool with either 'command' or 'python' (exactly one), or watches it "
+                       "([watch])", "oracle")
     no_deps = data.get("no_deps", False)
     if not isinstance(no_deps, bool):
         reader.problem("'no_deps' must be true or false", "no_deps")
@@ -191,15 +232,21 @@ def parse_oracle(text: str, path: str) -> tuple[Oracle | None, list[Problem]]:
         reader.problem(f"'timeout' must be a whole number of seconds from 1 to {MAX_TIMEOUT}", "timeout")
     fields = {
         "oracle": reader.text(data, "oracle", (), required=True),
-        "on": _regex(reader, data, "on"),
-        "off": _regex(reader, data, "off"),
         "note": reader.text(data, "note", ()),
     }
+    if command or python:
+        fields["on"] = _regex(reader, data, "on")
+        fields["off"] = _regex(reader, data, "off")
+    else:
+        for key in ("on", "off"):
+            if key in data:
+                reader.problem(f"'{key}' reads the answer of 'command' or 'python'; a watch-only oracle has none",
+                               key)
     plants = _plants(reader, data)
     if reader.problems or package is None:
         return None, reader.problems
     return Oracle(id=tool_id, package=package, command=command, python=python, also=also, no_deps=bool(no_deps),
-                  plant=plants, timeout=timeout, ci=bool(ci), origin=path, **fields), []
+                  plant=plants, timeout=timeout, ci=bool(ci), origin=path, watch=watch, **fields), []
 
 
 def load_oracle_file(path: str | Path) -> tuple[Oracle | None, list[Problem]]:

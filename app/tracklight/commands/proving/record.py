@@ -21,7 +21,7 @@ from tracklight.changes.atomic import atomic_write
 from tracklight.commands.proving.sandbox import RunOutcome
 from tracklight.core.manifest import load_manifest_file, parse_manifest
 from tracklight.core.model import Source
-from tracklight.core.oracle import Package, parse_package
+from tracklight.core.oracle import Oracle, Package, parse_package
 from tracklight.core.proofs import fact_fingerprint
 from tracklight.errors import ManifestError
 
@@ -31,6 +31,15 @@ def _same_package(raw: Any, registry_name: tuple[str, str]) -> bool:
         return False
     package = parse_package(str(raw.get("package", "")))
     return package is not None and (package.registry, package.base_name) == registry_name
+
+
+def oracle_words(oracle: Oracle) -> str:
+    """What was asked, for the proof: the oracle's own words, and the watch when it has one."""
+    if oracle.watch is None:
+        return oracle.oracle
+    watched = (f"`tracklight watch` of `{oracle.watch.command}`, on when it contacts "
+               f"{' or '.join(oracle.watch.endpoints)}")
+    return watched if oracle.oracle == watched else f"{oracle.oracle}; and {watched}"
 
 
 def proof_table(outcome: RunOutcome, document: dict[str, Any], date: dt.date) -> dict[str, Any]:
@@ -47,7 +56,7 @@ def proof_table(outcome: RunOutcome, document: dict[str, Any], date: dt.date) ->
         "date": date,
         "package": package.spec,
         "version": outcome.version,
-        "oracle": oracle.oracle,
+        "oracle": oracle_words(oracle),
         "result": "pass" if outcome.passed else "fail",
         "fingerprint": fact_fingerprint(document, outcome.covers),
     }

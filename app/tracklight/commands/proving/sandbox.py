@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -50,6 +51,8 @@ class Answer:
     state: State  # ON, OFF, or UNKNOWN (neither pattern, both, or the command failed to run)
     output: str  # the tail of what it printed
     exit_code: int | None = None
+    watched: State | None = None  # the watch's own answer (an endpoint contacted: on), when the oracle watches
+    contacted: tuple[str, ...] = ()  # the watched endpoints that were contacted
 
 
 @dataclass(frozen=True)
@@ -114,11 +117,62 @@ class Sandbox:
         return done.returncode, done.stdout + done.stderr
 
     def ask(self, login: bool = True) -> Answer:
+        """The status question's answer and the watch's, together: on when either says on, off when all say off
+        (an opt-out works only if the tool says so *and* stops calling home), unknown when either cannot tell."""
+        status = self._ask_status(login) if self.oracle.asks_status else None
+        watched = self.watch(login) if self.oracle.watch is not None else None
+        if status is None:
+            assert watched is not None
+            return watched
+        if watched is None:
+            return status
+        states = {status.state, watched.state}
+        state = (State.UNKNOWN if State.UNKNOWN in states else State.ON if State.ON in states else State.OFF)
+        output = f"{status.output}\n{watched.output}"[-OUTPUT_TAIL:]
+        return Answer(state, output, status.exit_code, watched.state, watched.contacted)
+
+    def _ask_status(self, login: bool) -> Answer:
         code, output = self._shell(self._question(), login)
         on = re.search(self.oracle.on, output, re.MULTILINE) is not None
         off = re.search(self.oracle.off, output, re.MULTILINE) is not None
         state = State.ON if on and not off else State.OFF if off and not on else State.UNKNOWN
         return Answer(state, output.strip()[-OUTPUT_TAIL:], code)
+
+    def watch(self, login: bool = True) -> Answer:
+        """`tracklight watch` of the oracle's [watch] command in the sandbox: on when it contacts (or looks up) one
+        of the watched endpoints, off when it contacts none of them. The watch is its own isolation: nothing
+        leaves the machine."""
+        question = self.oracle.watch
+        assert question is not None
+        command = self.expand(question.command)
+        watch = (f"{shlex.quote(sys.executable)} -m tracklight.cli watch --json --linger 5 -- "
+                 f"/bin/bash -c {shlex.quote(command)}")
+        env = ["TRACKLIGHT_SYSTEM_ROOT=" + str(self.root / "sysroot")]
+        if self.resources:
+            env.append(f"TRACKLIGHT_RESOURCES={self.resources}")
+        argv = ["/usr/bin/env", "-i", f"HOME={self.home}", f"PATH={SYSTEM_PATH}", "LANG=C.UTF-8", *env,
+                "/bin/bash", "-lc" if login else "-c", f"cd ~ && {watch}"]
+        try:
+            done = subprocess.run(argv, cwd=self.home, capture_output=True, text=True, check=False,
+                                  timeout=self.oracle.timeout + 30, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            return Answer(State.UNKNOWN, f"watch: no answer within {self.oracle.timeout + 30} s", None, State.UNKNOWN)
+        try:
+            report = json.loads(done.stdout)
+            hosts = [host["host"] for host in report["hosts"]]
+        except (ValueError, KeyError, TypeError):
+            why = done.stderr.strip()[-OUTPUT_TAIL:]
+            return Answer(State.UNKNOWN, f"watch failed (status {done.returncode}): {why}", done.returncode,
+                          State.UNKNOWN)
+        wanted = {endpoint.lower() for endpoint in question.endpoints}
+        contacted = tuple(host for host in hosts if host.lower() in wanted)
+        others = len(hosts) - len(contacted)
+        state = State.ON if contacted else State.OFF
+        said = (f"watch: contacted {', '.join(contacted)}" if contacted
+                else f"watch: contacted none of {', '.join(question.endpoints)}")
+        if others:
+            said += f" ({others} other host{'s' if others > 1 else ''}, not watched)"
+        return Answer(state, said, report.get("exit_status"), state, contacted)
 
     def plant(self) -> str:
         """Put the tool in its on-state; returns a reason when that failed."""
@@ -157,6 +211,27 @@ def written_facts(optout_json: str, tool_id: str) -> tuple[tuple[str, ...], tupl
             if edit["tool"] == tool_id and file["purpose"] == "tool":
                 files.append(f"file:{edit['key']}" if edit["key"] else "file:" + os.path.basename(file["path"]))
     return env, tuple(dict.fromkeys(files))
+
+
+def watched_endpoints(tool: Tool, before: Answer, after: Answer, after_plain: Answer | None,
+                      restored: Answer) -> tuple[bool, str]:
+    """Whether the watch shows the entry's `endpoints` fact (every declared endpoint contacted while on, none after
+    the opt-out, again after undo), and a note saying what it showed."""
+    declared = {endpoint.lower() for endpoint in tool.telemetry.endpoints}
+    seen = {host.lower() for host in before.contacted}
+    afterwards = [answer for answer in (after, after_plain) if answer is not None]
+    silenced = all(answer.watched is State.OFF for answer in afterwards)
+    back = restored.watched is State.ON
+    if before.watched is not State.ON:
+        return False, "the watched command contacted none of the endpoints while on"
+    shown = f"watched: contacted {', '.join(sorted(seen))} while on"
+    if not silenced:
+        return False, shown + "; still contacted after the opt-out"
+    shown += ", none after the opt-out" + (", again after undo" if back else "; not again after undo")
+    missing = sorted(declared - seen)
+    if missing:
+        return False, shown + f" (endpoints not covered: {', '.join(missing)} not contacted by this command)"
+    return back, shown
 
 
 def run_oracle(sandbox: Sandbox) -> RunOutcome:
@@ -206,6 +281,12 @@ def run_oracle(sandbox: Sandbox) -> RunOutcome:
         notes.append("the preference file alone (no login profile read) did not turn it off: "
                      f"{', '.join(file_facts)} not shown")
     passed = after.state is State.OFF and restored.state is State.ON and undo.returncode == 0
+    if oracle.watch is not None:
+        endpoints, note = watched_endpoints(tool, before, after, after_plain, restored)
+        if endpoints:
+            covers.append("endpoints")
+        if note:
+            notes.append(note)
     reason = ""
     if after.state is not State.OFF:
         reason = f"still {after.state.value} after `tracklight optout {oracle.id}` (wrote {', '.join(written)})"
