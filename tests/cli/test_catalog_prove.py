@@ -24,6 +24,7 @@ from tracklight.commands.proving.sandbox import isolation_prefix
 from tracklight.core.manifest import load_manifest_file
 from tracklight.core.model import ProofMethod, ProofResult, Source
 from tracklight.core.proofs import fact_fingerprint, stale_proofs
+from watch_support import watch_refusal
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -247,7 +248,7 @@ def with_endpoint(catalog: Path) -> None:
         'default = "on"', 'default = "on"\nendpoints = ["telemetry.tlprobe.test"]'), encoding="utf-8")
 
 
-@pytest.mark.skipif(bool(__import__("shutil").which("unshare")) is False, reason="tracklight watch needs unshare")
+@pytest.mark.skipif(bool(watch_refusal()), reason=f"the watch cannot run here: {watch_refusal()}")
 def test_a_watch_oracle_proves_the_opt_out_and_the_endpoint(tmp_path: Path, cache: Path, wheels: Path) -> None:
     catalog = make_catalog(tmp_path, ENV_CONTROL.replace("NAME", "TLPROBE_NO_TELEMETRY"), WATCH_ONLY)
     with_endpoint(catalog)
@@ -261,7 +262,7 @@ def test_a_watch_oracle_proves_the_opt_out_and_the_endpoint(tmp_path: Path, cach
     assert "watched: contacted telemetry.tlprobe.test while on, none after the opt-out, again after undo" in proof.note
 
 
-@pytest.mark.skipif(bool(__import__("shutil").which("unshare")) is False, reason="tracklight watch needs unshare")
+@pytest.mark.skipif(bool(watch_refusal()), reason=f"the watch cannot run here: {watch_refusal()}")
 def test_a_tool_that_says_off_but_still_calls_home_fails(tmp_path: Path, cache: Path, wheels: Path) -> None:
     """tlprobe's decision function reads its file, but its sender does not: the status question alone would pass
     the file control; the watch sees it still calling home."""

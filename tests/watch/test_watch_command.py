@@ -16,23 +16,15 @@ from typing import Any
 import pytest
 
 from tracklight.core.watch_results import describe, load_results
+from watch_support import watch_refusal
 
 TRACKLIGHT = str(Path(sys.executable).with_name("tracklight"))
 PROGRAMS = Path(__file__).parent / "programs"
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 
-def namespaces_refused() -> str:
-    unshare = shutil.which("unshare")
-    if unshare is None:
-        return "unshare is not installed"
-    argv = [unshare, "--net", "true"] if os.geteuid() == 0 else [unshare, "--user", "--map-root-user", "--net", "true"]
-    done = subprocess.run(argv, capture_output=True, text=True, check=False)
-    return done.stderr.strip() if done.returncode else ""
-
-
-pytestmark = pytest.mark.skipif(bool(namespaces_refused()), reason=f"this machine refuses the watch's namespaces: "
-                                f"{namespaces_refused()} (test_watch_unavailable.py covers that case)")
+pytestmark = pytest.mark.skipif(bool(watch_refusal()), reason=f"the watch cannot run here: {watch_refusal()} "
+                                "(test_watch_unavailable.py covers that case)")
 
 
 @pytest.fixture

@@ -15,11 +15,13 @@ from typing import Any
 import pytest
 
 from tracklight.core.watch_results import load_results
+from watch_support import watch_refusal
 
 TRACKLIGHT = str(Path(sys.executable).with_name("tracklight"))
 TERRAFORM = shutil.which("terraform")
 
-pytestmark = pytest.mark.skipif(TERRAFORM is None, reason="Terraform is not installed on this machine")
+pytestmark = [pytest.mark.skipif(TERRAFORM is None, reason="Terraform is not installed on this machine"),
+              pytest.mark.skipif(bool(watch_refusal()), reason=f"the watch cannot run here: {watch_refusal()}")]
 
 
 def login_watch(home: Path, env: dict[str, str]) -> dict[str, Any]:
