@@ -41,6 +41,7 @@ def test_history_names_the_tools_and_selects_the_newest_change(qtbot, make_app, 
     history.undo_button.click()
     qtbot.waitUntil(lambda: history.tree.topLevelItemCount() == 3, timeout=20000)
     assert history.tree.topLevelItem(0).text(1) == "Undid: Opted out: Visual Studio Code"
+    assert history.tree.topLevelItem(1).text(2).startswith("undone at ")  # a time, not a change id
     assert history.tree.currentItem() is history.tree.topLevelItem(0)
     # the user's own choice stays when nothing new arrives
     history.tree.setCurrentItem(history.tree.topLevelItem(2))
@@ -110,6 +111,11 @@ def test_opt_out_of_everything_asks_again_after_a_cancel(qtbot, make_app, desk: 
     qtbot.waitUntil(lambda: app.last_dialog is not None and app.last_dialog.isVisible(), timeout=20000)
     app.last_dialog.apply_button.click()
     qtbot.waitUntil(lambda: app.scanner.snapshot.get("vscode").state is State.OFF, timeout=20000)
+    history = app.window.history
+    qtbot.waitUntil(lambda: history.tree.topLevelItemCount() == 1, timeout=20000)
+    words = history.tree.topLevelItem(0).text(1)
+    assert words.startswith("Opted out of everything: ") and "Visual Studio Code" in words, words
+    assert words.endswith("; DO_NOT_TRACK=1"), words
 
 
 def test_ctrl_z_in_the_empty_search_field_undoes_the_last_change(qtbot, make_app, desk: Desk) -> None:

@@ -57,7 +57,9 @@ def change_words(changeset: ChangeSet, name_of: Callable[[str], str],
     if changeset.action is Action.OPTIN:
         words = f"Allowed again: {names}"
     elif changeset.action is Action.OPTOUT:
-        verb = "Opted out again automatically" if changeset.automatic else "Opted out"
+        everything = any(c.name == "DO_NOT_TRACK" and not c.tool_ids for c in changeset.env)
+        verb = ("Opted out again automatically" if changeset.automatic
+                else "Opted out of everything" if everything else "Opted out")
         words = f"{verb}: {names}" if names else ""
     else:
         return changeset.summary
@@ -124,7 +126,12 @@ class HistoryPage(QWidget):
         for entry in entries:
             changeset = entry.changeset
             when = changeset.created.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-            status = entry.status.value + (f" by {entry.undone_by}" if entry.undone_by else "")
+            status = entry.status.value
+            undo = self._entries.get(entry.undone_by or "")
+            if undo is not None:  # "undone at 02:57:13" (the undo is a row of its own, with its diff)
+                status += f" at {undo.changeset.created.astimezone().strftime('%H:%M:%S')}"
+            elif entry.undone_by:
+                status += f" by {entry.undone_by}"
             item = QTreeWidgetItem([when, self._words(changeset), status, str(len(changeset.files))])
             item.setData(0, ID_ROLE, changeset.id)
             item.setToolTip(WHAT, f"change {changeset.id}: {changeset.summary}")
