@@ -18,6 +18,11 @@ def _started_as_gui() -> bool:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--tracklight-watch-inside"]:
+        # `tracklight watch` starts the bundle again as its inside runner, in the private network (watch/namespace.py).
+        from tracklight.watch.inside import main as watch_inside
+
+        watch_inside()
     if sys.platform == "darwin":
         # Finder on older macOS passes a process serial number (-psn_0_1234) that is no command of ours.
         sys.argv = [sys.argv[0], *(a for a in sys.argv[1:] if not a.startswith("-psn_"))]

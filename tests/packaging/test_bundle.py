@@ -85,6 +85,20 @@ def test_bundled_cli_scans_with_the_catalog_inside_the_bundle(bundle: Bundle, tm
     assert {tool["id"] for tool in everything["tools"]} == catalog_ids()
 
 
+def test_bundled_watch_runs_its_inside_runner(bundle: Bundle, tmp_path: Path) -> None:
+    """`tracklight watch` starts the bundle again inside the private network: dnspython and the runner are in it."""
+    from watch_support import watch_refusal
+
+    if watch_refusal():
+        pytest.skip(f"the watch cannot run here: {watch_refusal()}")
+    code = "import socket\ntry:\n    socket.create_connection(('bundle.example.test', 80), 2).sendall(b'x')\nexcept OSError:\n    pass\n"
+    env = sandbox_env()
+    report = json.loads(run([bundle.cli, "watch", "--json", "--", sys.executable, "-c", code], env,
+                            cwd=tmp_path).stdout)
+    assert [host["host"] for host in report["hosts"]] == ["bundle.example.test"]
+    assert report["exit_status"] == 0
+
+
 def test_bundled_tray_reaches_its_first_real_state(bundle: Bundle, tmp_path: Path) -> None:
     """The windowed executable starts the tray, scans, shows the state, and quits when asked to (the benchmark
     hook TRACKLIGHT_EXIT_WHEN_READY)."""

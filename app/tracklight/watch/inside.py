@@ -35,7 +35,10 @@ class SetupError(Exception):
 
 
 def _run(argv: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(argv, capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    from tracklight.watch.namespace import program_env
+
+    return subprocess.run(argv, capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+                          env=program_env(os.environ))
 
 
 def setup_network(ip: str, notes: list[str]) -> bool:
@@ -120,8 +123,10 @@ def run_command(spec: dict[str, Any], notes: list[str]) -> int:
     if spec.get("user"):
         uid, gid = spec["user"]
         command = [spec["unshare"], "--user", f"--map-user={uid}", f"--map-group={gid}", "--", *command]
+    from tracklight.watch.namespace import program_env
+
     try:
-        child = subprocess.Popen(command)
+        child = subprocess.Popen(command, env=program_env(os.environ))
     except FileNotFoundError:
         print(f"tracklight watch: {command[0]}: command not found", file=sys.stderr)
         return NOT_FOUND
@@ -191,7 +196,8 @@ def watch(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> None:
-    with open(sys.argv[1], encoding="utf-8") as file:
+    """Run the watch described by the spec file named last on the command line."""
+    with open(sys.argv[-1], encoding="utf-8") as file:
         spec = json.load(file)
     outcome = watch(spec)
     with open(spec["out"], "w", encoding="utf-8") as file:

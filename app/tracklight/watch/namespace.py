@@ -112,7 +112,7 @@ def probe(unshare: str, euid: int, env: Mapping[str, str]) -> None:
     """Make the namespaces once, running `true`: Unavailable (with what to do) if the system refuses."""
     try:
         done = subprocess.run([*namespace_argv(unshare, euid), "true"], capture_output=True, text=True,
-                              timeout=_PROBE_TIMEOUT, stdin=subprocess.DEVNULL, env=dict(env))
+                              timeout=_PROBE_TIMEOUT, stdin=subprocess.DEVNULL, env=program_env(env))
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise Unavailable(refusal_message(str(exc))) from None
     if done.returncode != 0:
@@ -126,6 +126,28 @@ def _package_parent() -> str:
 
 
 BOOT = "import sys; sys.path.insert(0, {path!r}); from tracklight.watch.inside import main; main()"
+INSIDE_FLAG = "--tracklight-watch-inside"
+"""The bundled app's executable runs the inside runner when started with this first argument (tracklight_main.py)."""
+
+
+def program_env(env: Mapping[str, str]) -> dict[str, str]:
+    """The environment a watched program gets: the bundled app's loader points LD_LIBRARY_PATH at the bundle's own
+    libraries (keeping the user's in LD_LIBRARY_PATH_ORIG); the program gets the user's back."""
+    env = dict(env)
+    if getattr(sys, "frozen", False):
+        original = env.pop("LD_LIBRARY_PATH_ORIG", None)
+        if original is None:
+            env.pop("LD_LIBRARY_PATH", None)
+        else:
+            env["LD_LIBRARY_PATH"] = original
+    return env
+
+
+def runner_argv() -> list[str]:
+    """How to start the inside runner: this interpreter, isolated from PYTHON* variables, or the bundled app."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, INSIDE_FLAG]
+    return [sys.executable, "-I", "-c", BOOT.format(path=_package_parent())]
 
 
 def private_run(command: Sequence[str], *, env: Mapping[str, str] | None = None, ports: Sequence[int] = (80, 443, 8443),
@@ -136,9 +158,6 @@ def private_run(command: Sequence[str], *, env: Mapping[str, str] | None = None,
     for the command's standard output (default: this one's)."""
     env = dict(os.environ if env is None else env)
     check_platform()
-    if getattr(sys, "frozen", False):
-        raise Unavailable("tracklight watch is not in the bundled app yet: install Tracklight with pipx "
-                          "(README, Install) to use it.")
     found = tools(env)
     euid = os.geteuid()
     probe(found["unshare"], euid, env)
@@ -149,11 +168,10 @@ def private_run(command: Sequence[str], *, env: Mapping[str, str] | None = None,
         spec_path = os.path.join(work, "spec.json")
         with open(spec_path, "w", encoding="utf-8") as file:
             json.dump(spec, file)
-        argv = [*namespace_argv(found["unshare"], euid), sys.executable, "-I", "-c",
-                BOOT.format(path=_package_parent()), spec_path]
+        argv = [*namespace_argv(found["unshare"], euid), *runner_argv(), spec_path]
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the command's to handle
         try:
-            runner = subprocess.Popen(argv, env=env, stdout=stdout)
+            runner = subprocess.Popen(argv, env=program_env(env), stdout=stdout)
             returncode = runner.wait()
         finally:
             signal.signal(signal.SIGINT, previous)

@@ -142,11 +142,11 @@ def _splice(a: socket.socket, b: socket.socket) -> None:
 def proxy_run(command: Sequence[str], *, env: Mapping[str, str] | None = None, allow_network: bool = False,
               stdout: int | None = None) -> Outcome:
     """Run `command` with its proxy variables pointing at a recording proxy; return what went through it."""
-    from tracklight.watch.namespace import check_platform
+    from tracklight.watch.namespace import check_platform, program_env
 
     check_platform()
     proxy = RecordingProxy(allow_network)
-    environment = dict(os.environ if env is None else env)
+    environment = program_env(os.environ if env is None else env)
     for name in ("NO_PROXY", "no_proxy"):
         environment.pop(name, None)
     for name in PROXY_VARIABLES:
