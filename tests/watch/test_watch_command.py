@@ -104,11 +104,15 @@ def test_an_ordinary_user_watches_as_themselves(env: dict[str, str]) -> None:
 
 
 def test_a_connection_to_a_port_nothing_listens_on_is_seen_with_its_address(env: dict[str, str]) -> None:
-    code = ("import socket\ntry:\n    socket.create_connection(('192.0.2.44', 7777), timeout=2)\n"
-            "except OSError as exc:\n    print(exc.errno)\n")
+    code = ("import socket\nfor target in (('192.0.2.44', 7777), ('closed.example.test', 7778)):\n    try:\n"
+            "        socket.create_connection(target, timeout=2)\n    except OSError as exc:\n        print(exc.errno)\n")
     report = watch_json(env, sys.executable, "-c", code)
     refused = find(report, kind="tcp", address="192.0.2.44", port=7777)
     assert "nothing listens" in refused["detail"]
+    # Refused at once, the socket is gone before it can be looked up; by name, the lookup names the process.
+    by_name = find(report, kind="tcp", name="closed.example.test", port=7778)
+    assert by_name["pid"] == find(report, kind="dns", name="closed.example.test")["pid"] is not None
+    assert "its process is the one that looked up closed.example.test" in by_name["detail"]
 
 
 def test_the_commands_exit_status_and_output_are_its_own(env: dict[str, str]) -> None:

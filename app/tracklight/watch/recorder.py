@@ -120,6 +120,10 @@ class Recorder:
         with self._lock:
             queries, packets, greetings = list(self._queries), list(self._packets), list(self._greetings)
         found: list[Attempt] = list(queries)
+        self._askers: dict[str, set[Process]] = {}
+        for query in queries:
+            if query.process is not None:
+                self._askers.setdefault(query.name, set()).add(query.process)
         by_key = {(g.source_port, _canonical(g.address), g.port): g for g in greetings}
         used: set[tuple[int, str, int]] = set()
         datagrams: dict[tuple[int, str, int], list[Packet]] = {}
@@ -138,6 +142,8 @@ class Recorder:
         for key, group in datagrams.items():
             first = group[0]
             process = next((p.process for p in group if p.process is not None), None)
+            if process is None and not first.query:
+                process = self._asker(key[1])
             if first.query:
                 for packet in group:
                     name, _, kind = packet.query.rpartition(" ")
@@ -163,4 +169,14 @@ class Recorder:
             if greeting.server_name:
                 name, how = greeting.server_name, "sni" if greeting.protocol == "tls" else "http-host"
             process = process or greeting.process
+        if process is None:
+            process = self._asker(key[1])
+            if process is not None:
+                detail += f"; its process is the one that looked up {self.names.name_of(key[1])}"
         return Attempt(TCP, at, key[1], key[2], name, how, process, detail)
+
+    def _asker(self, address: str) -> Process | None:
+        """The process a stand-in address was handed to, when exactly one process asked for its name: a socket
+        closed before it could be looked up is still put down to it."""
+        askers = self._askers.get(self.names.name_of(address), set()) if self.names.name_of(address) else set()
+        return next(iter(askers)) if len(askers) == 1 else None
