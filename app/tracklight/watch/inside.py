@@ -60,38 +60,70 @@ def _bind(mount: str, source: str, target: str) -> str:
     return "" if done.returncode == 0 else done.stderr.strip() or f"mount exited with {done.returncode}"
 
 
-def point_names_here(mount: str, workdir: str, notes: list[str]) -> None:
+RESOLV_CONF = "# tracklight watch: every name is answered here, and recorded\nnameserver 127.0.0.1\n"
+DAEMON_FOLDERS = ("run/nscd", "var/run/nscd", "run/systemd/resolve")
+
+
+def hosts_only_files_and_dns(text: str) -> str | None:
+    """nsswitch.conf with its `hosts:` line made `hosts: files dns`; None when it already is (or has none)."""
+    lines = text.split("\n")
+    hosts = [i for i, line in enumerate(lines) if line.split(":", 1)[0].strip() == "hosts" and ":" in line]
+    if not hosts or lines[hosts[0]].split(":", 1)[1].split("#", 1)[0].split() == ["files", "dns"]:
+        return None
+    for index in hosts:
+        lines[index] = "hosts: files dns"
+    return "\n".join(lines)
+
+
+def point_names_here(mount: str, workdir: str, notes: list[str], root: str = "/") -> None:
     """/etc/resolv.conf names 127.0.0.1; /etc/nsswitch.conf asks only files and DNS; the host's caching and
-    resolving daemons (reachable through Unix sockets, which a network namespace does not cut) are hidden."""
-    resolv = os.path.join(workdir, "resolv.conf")
-    with open(resolv, "w", encoding="ascii") as file:
-        file.write("# tracklight watch: every name is answered here, and recorded\nnameserver 127.0.0.1\n")
-    if os.path.exists("/etc/resolv.conf"):
-        problem = _bind(mount, resolv, "/etc/resolv.conf")
+    resolving daemons (reachable through Unix sockets, which a network namespace does not cut) are hidden behind
+    empty folders. A resolv.conf that is a link into one of those (systemd-resolved's stub-resolv.conf) is
+    written into the empty folder instead. `root`: the folder treated as / (tests)."""
+    resolv_link = os.path.join(root, "etc/resolv.conf")
+    resolv_target = os.path.realpath(resolv_link)
+    placed = False
+    for number, folder in enumerate(os.path.join(root, d) for d in DAEMON_FOLDERS):
+        if not os.path.isdir(folder) or os.path.islink(folder):
+            continue
+        stand_in = os.path.join(workdir, f"hidden-{number}")
+        os.makedirs(stand_in, exist_ok=True)
+        if resolv_target.startswith(os.path.realpath(folder) + os.sep):
+            inside = os.path.join(stand_in, os.path.relpath(resolv_target, os.path.realpath(folder)))
+            os.makedirs(os.path.dirname(inside), exist_ok=True)
+            with open(inside, "w", encoding="ascii") as file:
+                file.write(RESOLV_CONF)
+            os.chmod(inside, 0o644)
+            placed = True
+        problem = _bind(mount, stand_in, folder)
         if problem:
-            raise SetupError(f"cannot put the watch's resolv.conf in place: {problem}")
-    # else: no resolv.conf (or a dangling link): glibc, c-ares and Go all ask 127.0.0.1 then, which is us.
+            notes.append(f"/{os.path.relpath(folder, root)} could not be hidden ({problem}): lookups through it "
+                         "bypass the watch")
+            placed = False
+    if not placed:
+        if os.path.exists(resolv_link):
+            resolv = os.path.join(workdir, "resolv.conf")
+            with open(resolv, "w", encoding="ascii") as file:
+                file.write(RESOLV_CONF)
+            os.chmod(resolv, 0o644)
+            problem = _bind(mount, resolv, resolv_link)
+            if problem:
+                raise SetupError(f"cannot put the watch's resolv.conf in place: {problem}")
+        # else: no resolv.conf at all: glibc, c-ares and Go ask 127.0.0.1 then, which is the watch's resolver.
     try:
-        with open("/etc/nsswitch.conf", encoding="utf-8") as file:
-            lines = file.read().splitlines()
-    except OSError:
-        lines = []
-    hosts = [line for line in lines if line.split(":", 1)[0].strip() == "hosts"]
-    if hosts and hosts[0].split(":", 1)[1].split() != ["files", "dns"]:
+        with open(os.path.join(root, "etc/nsswitch.conf"), encoding="utf-8") as file:
+            replaced = hosts_only_files_and_dns(file.read())
+    except (OSError, UnicodeDecodeError):
+        replaced = None
+    if replaced is not None:
         nsswitch = os.path.join(workdir, "nsswitch.conf")
         with open(nsswitch, "w", encoding="utf-8") as file:
-            file.write("\n".join("hosts: files dns" if line in hosts else line for line in lines) + "\n")
-        problem = _bind(mount, nsswitch, "/etc/nsswitch.conf")
+            file.write(replaced)
+        os.chmod(nsswitch, 0o644)
+        problem = _bind(mount, nsswitch, os.path.join(root, "etc/nsswitch.conf"))
         if problem:
-            notes.append(f"/etc/nsswitch.conf could not be replaced ({problem}): names looked up through "
-                         f"`{hosts[0].split(':', 1)[1].strip()}` may bypass the watch")
-    empty = os.path.join(workdir, "empty")
-    os.makedirs(empty, exist_ok=True)
-    for daemon in ("/run/nscd", "/var/run/nscd", "/run/systemd/resolve"):
-        if os.path.isdir(daemon) and not os.path.islink(daemon):
-            problem = _bind(mount, empty, daemon)
-            if problem:
-                notes.append(f"{daemon} could not be hidden ({problem}): lookups through it bypass the watch")
+            notes.append(f"/etc/nsswitch.conf could not be replaced ({problem}): names looked up through its "
+                         "other services may bypass the watch")
 
 
 def _become_subreaper() -> None:
