@@ -9,6 +9,7 @@ runs here.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -105,6 +106,8 @@ def tools_of_command(command: Sequence[str], tools: Iterable[Tool]) -> list[str]
                 words = shlex.split(words[2])
             except ValueError:
                 words = words[2].split()
+            while words and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", words[0]):
+                words = words[1:]  # `NAME=value command`
         elif name in ("npx", "pnpx", "bunx", "sudo", "nice", "time", "exec") and len(words) > 1:
             words = [w for w in words[1:] if not w.startswith("-")]
         else:
