@@ -30,7 +30,7 @@ def _catalog_variables() -> set[str]:
     for entry in (_ROOT / "resources" / "catalog").glob("*.toml"):
         text = entry.read_text(encoding="utf-8", errors="replace")
         names.update(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)", text))
-        names.update(re.findall(r'^name\s*=\s*"([A-Za-z_][A-Za-z0-9_]*)"', text, re.M))
+        names.update(re.findall(r'^name\s*=\s*"([A-Za-z_][A-Za-z0-9_]*)"', text, re.MULTILINE))
     return names
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tracklight.admin.system_apply import apply_system_plan
 from tracklight.admin.context import load_context
 from tracklight.admin.exports import export
+from tracklight.admin.system_apply import apply_system_plan
 
 from .conftest import FLEET_POLICY, tree
 

@@ -9,8 +9,8 @@ import pytest
 
 from tracklight.core.catalog import load_index
 from tracklight.core.locks import INVALID, machine_locks
-from tracklight.core.policy import parse_policy, read_policy_file, resolve
 from tracklight.core.model import Os
+from tracklight.core.policy import parse_policy, read_policy_file, resolve
 from tracklight.core.scan import scan
 from tracklight.errors import PolicyError
 
@@ -166,13 +166,10 @@ def test_an_invalid_policy_refuses_every_optin_through_the_shared_operations(san
     import os
     from pathlib import Path
 
-    import pytest as _pytest
-
     from tracklight.changes.operations import Changes
     from tracklight.core import locations
     from tracklight.core.model import Os
     from tracklight.core.scan import scan
-    from tracklight.errors import PolicyError
 
     env = dict(os.environ)
     policy = Path(locations.policy_file(Os.LINUX, env, locations.system_root(env)))

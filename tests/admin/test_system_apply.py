@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tracklight.admin.system_apply import apply_system_plan, outcomes, system_history, undo_system
 from tracklight.admin.context import load_context
+from tracklight.admin.system_apply import apply_system_plan, outcomes, system_history, undo_system
 from tracklight.errors import FormatError, PolicyError, UnsafePathError
 
 from .conftest import FLEET_POLICY, tree

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 from changes_helpers import changes, reports, state_of
-from moved_clock import installer_env
 
+from moved_clock import installer_env
 from tracklight.core.model import State
 
 # Installing takes a minute or two on a slow network; the default per-test timeout would cut it short.

@@ -22,10 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "resources" / "catalog"
 ENTRIES = sorted(CATALOG.glob("*.toml"))
 
-REQUIRED = """dotnet vscode vscodium go homebrew nextjs gatsby angular-cli azure-cli gcloud aws-sam-cli terraform packer
-vagrant yarn nuxt flutter dart powershell huggingface-hub streamlit gradio conda netlify-cli vercel-cli storybook astro
-prisma cypress salesforce-cli syncthing popularity-contest firefox google-chrome chromium bun github-cli rasa
-meilisearch scarf earthly turborepo stripe-cli cocoapods fastlane ollama""".split()
+REQUIRED = ["dotnet", "vscode", "vscodium", "go", "homebrew", "nextjs", "gatsby", "angular-cli", "azure-cli", "gcloud", "aws-sam-cli", "terraform", "packer", "vagrant", "yarn", "nuxt", "flutter", "dart", "powershell", "huggingface-hub", "streamlit", "gradio", "conda", "netlify-cli", "vercel-cli", "storybook", "astro", "prisma", "cypress", "salesforce-cli", "syncthing", "popularity-contest", "firefox", "google-chrome", "chromium", "bun", "github-cli", "rasa", "meilisearch", "scarf", "earthly", "turborepo", "stripe-cli", "cocoapods", "fastlane", "ollama"]
 
 
 def load_all() -> list[Tool]:

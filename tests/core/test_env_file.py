@@ -46,14 +46,14 @@ def source_with(shell: str, script: Path, names: list[str]) -> dict[str, str]:
     """What `shell` sees after sourcing `script`: each variable printed NUL-separated."""
     printing = "".join(f' "${{{name}-UNSET}}"' for name in names)
     done = subprocess.run([shell, "-c", f". {shlex.quote(str(script))}; printf '%s\\0'{printing}"],
-                          capture_output=True, timeout=30, env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"})
+                          check=False, capture_output=True, timeout=30, env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"})
     assert done.returncode == 0, done.stderr
     return dict(zip(names, done.stdout.decode("utf-8").split("\0")[:-1], strict=True))
 
 
 def systemd_reads(config_home: Path) -> dict[str, str]:
     """The environment systemd's own environment.d generator builds from `config_home`/environment.d/."""
-    done = subprocess.run([str(GENERATOR)], capture_output=True, text=True, timeout=30,
+    done = subprocess.run([str(GENERATOR)], check=False, capture_output=True, text=True, timeout=30,
                           env={"HOME": str(config_home), "XDG_CONFIG_HOME": str(config_home)})
     assert done.returncode == 0, done.stderr
     found = {}

@@ -125,7 +125,7 @@ def test_broken_manifests_are_problems_and_every_other_tool_is_still_scanned(san
 
 def test_scan_json_reports_problems_and_exits_zero(sandbox_home: Path) -> None:
     install(folders(sandbox_home)["user"], "garbage", text="[[[")
-    done = subprocess.run([sys.executable, "-m", "tracklight.cli", "scan", "--json"], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "tracklight.cli", "scan", "--json"], check=False, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)
     assert set(payload) == {"tools", "problems"}
@@ -138,7 +138,7 @@ def test_scan_json_reports_problems_and_exits_zero(sandbox_home: Path) -> None:
 
 def test_cli_exit_codes(sandbox_home: Path) -> None:
     run = lambda *args: subprocess.run([sys.executable, "-m", "tracklight.cli", *args],
-                                       capture_output=True, text=True)
+                                       check=False, capture_output=True, text=True)
     unknown = run("show", "no-such-tool")
     assert unknown.returncode == 1 and "unknown tool id 'no-such-tool'" in unknown.stderr
     assert run("scan", "--bogus").returncode == 2

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
-
-import re
 
 import jsonschema
 
@@ -17,7 +16,7 @@ SCHEMA = json.loads((ROOT / "resources" / "manifest" / "schema.json").read_text(
 
 
 def spec_example() -> str:
-    match = re.search(r"## Example\n\n```toml\n(.*?)```", (ROOT / "resources/manifest/SPEC.md").read_text(), re.S)
+    match = re.search(r"## Example\n\n```toml\n(.*?)```", (ROOT / "resources/manifest/SPEC.md").read_text(), re.DOTALL)
     assert match
     return match.group(1)
 

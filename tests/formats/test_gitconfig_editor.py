@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
-import os
 import subprocess
 from pathlib import Path
 from typing import Any

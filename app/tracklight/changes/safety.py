@@ -90,7 +90,7 @@ def default_resolver(os_: Os) -> Callable[[str], str]:
 
 def _is_filesystem_root(path: str, os_: Os) -> bool:
     if os_ is Os.WINDOWS:
-        drive, rest = ntpath.splitdrive(path)
+        _drive, rest = ntpath.splitdrive(path)
         return rest in ("", "\\", "/")
     return posixpath.normpath(path) == "/"
 

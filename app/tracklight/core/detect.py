@@ -13,7 +13,6 @@ from dataclasses import dataclass, field, replace
 from tracklight import formats
 from tracklight.core import locations, patterns
 from tracklight.core.environment import EnvironmentView
-from tracklight.core.readfile import NotRegularFile, read_regular_file
 from tracklight.core.model import (
     Control,
     ControlKind,
@@ -27,6 +26,7 @@ from tracklight.core.model import (
     Tier,
     Tool,
 )
+from tracklight.core.readfile import NotRegularFile, read_regular_file
 from tracklight.errors import FormatError
 
 MAX_FILE_BYTES = 1 << 20

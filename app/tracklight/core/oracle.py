@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from tracklight.core.manifest import ID_RE, FieldReader, toml_error_line
-from tracklight.core.toml_positions import TomlPositions
 from tracklight.core.model import Problem
+from tracklight.core.toml_positions import TomlPositions
 
 KNOWN_VERSIONS = (1,)
 DEFAULT_TIMEOUT = 120
