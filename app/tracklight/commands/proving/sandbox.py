@@ -26,6 +26,7 @@ from tracklight.core.model import Default, State, Tool
 from tracklight.core.oracle import Oracle
 
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
+WATCH_UNAVAILABLE = 125  # `tracklight watch`'s status when it cannot run here
 OUTPUT_TAIL = 600  # characters of a tool's answer kept for the table and the failure report
 
 
@@ -126,6 +127,8 @@ class Sandbox:
             return watched
         if watched is None:
             return status
+        if watched.watched is None:  # the watch cannot run on this machine: the status question alone answers
+            return replace(status, output=f"{status.output}\n{watched.output}"[-OUTPUT_TAIL:])
         states = {status.state, watched.state}
         state = (State.UNKNOWN if State.UNKNOWN in states else State.ON if State.ON in states else State.OFF)
         output = f"{status.output}\n{watched.output}"[-OUTPUT_TAIL:]
@@ -157,6 +160,9 @@ class Sandbox:
                                   timeout=self.oracle.timeout + 30, stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
             return Answer(State.UNKNOWN, f"watch: no answer within {self.oracle.timeout + 30} s", None, State.UNKNOWN)
+        if done.returncode == WATCH_UNAVAILABLE and not done.stdout.strip():
+            why = done.stderr.strip().splitlines()[0] if done.stderr.strip() else "no reason given"
+            return Answer(State.UNKNOWN, f"watch unavailable: {why}", done.returncode, None)
         try:
             report = json.loads(done.stdout)
             hosts = [host["host"] for host in report["hosts"]]
@@ -222,6 +228,9 @@ def watched_endpoints(tool: Tool, before: Answer, after: Answer, after_plain: An
     afterwards = [answer for answer in (after, after_plain) if answer is not None]
     silenced = all(answer.watched is State.OFF for answer in afterwards)
     back = restored.watched is State.ON
+    if before.watched is None:
+        return False, "the watch could not run on the machine that made this proof: " + before.output.split(
+            "watch unavailable: ", 1)[-1][:200]
     if before.watched is not State.ON:
         return False, "the watched command contacted none of the endpoints while on"
     shown = f"watched: contacted {', '.join(sorted(seen))} while on"
