@@ -154,7 +154,14 @@ def run_command(spec: dict[str, Any], notes: list[str]) -> int:
     command: list[str] = spec["command"]
     if spec.get("user"):
         uid, gid = spec["user"]
-        command = [spec["unshare"], "--user", f"--map-user={uid}", f"--map-group={gid}", "--", *command]
+        as_user = [spec["unshare"], "--user", f"--map-user={uid}", f"--map-group={gid}", "--"]
+        tried = _run([*as_user, "true"])
+        if tried.returncode == 0:
+            command = [*as_user, *command]
+        else:  # an unshare without --map-user (util-linux before 2.38), or a kernel refusing nested namespaces
+            said = (tried.stderr.strip().splitlines() or ["no reason given"])[-1]
+            notes.append(f"the command ran as root of the watch's own namespace, not as your uid {uid} "
+                         f"(unshare could not map it: {said}); it had no more power outside the watch")
     from tracklight.watch.namespace import program_env
 
     try:
