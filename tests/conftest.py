@@ -8,12 +8,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 # Helpers shared by every test folder (moved_clock.py) are importable whatever pytest's import mode.
 sys.path.insert(0, os.path.dirname(__file__))
 
 # Qt tests run headless; set before anything imports PySide6.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# Property tests draw the same examples on every run, so CI's verdict never depends on luck; the fuzz suite
+# (`make fuzz`) is where new inputs are explored. HYPOTHESIS_PROFILE=explore draws fresh ones here too.
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 _SANDBOX_VARS = (
     "HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_DIRS",
