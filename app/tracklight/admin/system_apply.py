@@ -83,7 +83,7 @@ def desired_bytes(file: SystemFile, current: bytes | None, path: str = "") -> by
     if current is None:
         return new_shared_text(file).encode("utf-8") if file.create else None
     module = formats.get(file.format)
-    text, style = formats.load_text(current, path)
+    text, style = formats.decode_for(current, file.format, path)  # the scan's BOM rule (one place)
     edited = text
     for setting in file.settings:
         try:

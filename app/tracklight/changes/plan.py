@@ -104,6 +104,7 @@ class _WorkFile:
     before: bytes | None
     text: str | None  # current planned text (None: the file does not exist)
     style: formats.TextStyle
+    format_name: str = ""
     edits: list[KeyEdit] = field(default_factory=list)
 
 
@@ -115,16 +116,23 @@ class _Workspace:
     env: dict[str, EnvChange] = field(default_factory=dict)
     managed: dict[str, str] = field(default_factory=dict)  # Tracklight's variables before this plan
 
-    def file(self, path: str) -> _WorkFile:
+    def file(self, path: str, format_name: str) -> _WorkFile:
+        """The working copy, decoded as the tool reading `format_name` sees it (formats.decode_for: the scan's
+        rule, so a BOM Go or Dart would trip on is not hidden from the planner)."""
         if path not in self.files:
             check_writable(path)
             before = read_current(path)
             if before is None:
-                self.files[path] = _WorkFile(path, None, None, formats.TextStyle(bom=False, crlf=False))
+                self.files[path] = _WorkFile(path, None, None, formats.TextStyle(bom=False, crlf=False), format_name)
             else:
-                text, style = formats.load_text(before, path)
-                self.files[path] = _WorkFile(path, before, text, style)
-        return self.files[path]
+                text, style = formats.decode_for(before, format_name, path)
+                self.files[path] = _WorkFile(path, before, text, style, format_name)
+        work = self.files[path]
+        if (work.before is not None and work.before.startswith(b"\xef\xbb\xbf")
+                and (format_name in formats.BOM_TOLERANT) != (work.format_name in formats.BOM_TOLERANT)):
+            raise FormatError(f"starts with a byte-order mark, which {work.format_name} readers and {format_name} "
+                              "readers see differently; the file was not changed", path=path, line=1)
+        return work
 
     def snapshot(self) -> tuple[dict[str, tuple[str | None, int]], dict[str, EnvChange]]:
         return {p: (w.text, len(w.edits)) for p, w in self.files.items()}, dict(self.env)
@@ -202,7 +210,7 @@ def _edit_file(ws: _Workspace, tool: Tool, control: Control, path: str, value: S
         raise UnsafePathError(f"{refusal} ({tool.id}, as described in {tool.origin}); nothing was written", path=path)
     if value is not None:
         _check_value(tool, value)
-    work = ws.file(path)
+    work = ws.file(path, control.format or "")
     module = formats.get(control.format or "")
     key = control.key or ""
     try:
@@ -232,7 +240,7 @@ def _edit_file(ws: _Workspace, tool: Tool, control: Control, path: str, value: S
 
 def _file_meaning(ws: _Workspace, control: Control, path: str) -> Meaning | None:
     """What the control's key means in the working copy (None: not set)."""
-    work = ws.file(path)
+    work = ws.file(path, control.format or "")
     if work.text is None:
         return None
     try:
@@ -254,7 +262,7 @@ def _share_file_edit(ws: _Workspace, tool: Tool, control: Control, path: str) ->
     key = control.key or ""
     before = formats.NOT_FOUND
     if work.before is not None:
-        before = module.read(formats.load_text(work.before, path)[0], key)
+        before = module.read(formats.decode_for(work.before, control.format or "", path)[0], key)
     if before.found and before.value is not None and meaning_of(control, before.value) is Meaning.OFF:
         return  # it was off before this change too
     now = module.read(work.text or "", key)

@@ -53,9 +53,6 @@ def _equal(found: Scalar, declared: Scalar, casefold: bool) -> bool:
     return False
 
 
-BOM_TOLERANT = frozenset({"json", "jsonc", "toml", "ini", "yaml", "xml", "gitconfig"})
-"""Formats whose tools skip a UTF-8 byte-order mark; the others see it as part of the first line."""
-
 TEXT_FORMATS = frozenset({"ini", "gitconfig", "keyvalue", "shellvars", "xml", "plain"})
 """Formats with no types: a declared `false` or `0` means the text "false" or "0" there."""
 
@@ -281,11 +278,9 @@ def read_control(control: Control, context: ScanContext) -> tuple[Evidence, Prob
     if isinstance(text, Problem):
         return Evidence(control, path, control.key, False, None, Meaning.DEFAULT, note=text.message), text
     assert control.format is not None
-    if text.startswith(formats.BOM) and control.format not in BOM_TOLERANT:
-        # Terraform, sh, Homebrew, Dart and Go do not skip a byte-order mark: read what they would read.
-        text_for_tool = text
-    else:
-        text_for_tool = text.removeprefix(formats.BOM)
+    # Terraform, sh, Homebrew, Dart and Go do not skip a byte-order mark: read what they would read (the planner
+    # decodes by the same rule, formats.decode_for).
+    text_for_tool = formats.as_read_by(text, control.format)
     try:
         lookup = formats.get(control.format).read(text_for_tool, control.key or "")
     except FormatError as exc:

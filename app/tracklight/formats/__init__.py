@@ -83,6 +83,28 @@ def load_text(data: bytes, path: str = "") -> tuple[str, TextStyle]:
     return text, TextStyle(bom=bom, crlf=crlf)
 
 
+BOM_TOLERANT = frozenset({"json", "jsonc", "toml", "ini", "yaml", "xml", "gitconfig"})
+"""Formats whose tools skip a UTF-8 byte-order mark. The others (Go's mode file, Dart's and Homebrew's key-value
+files, Terraform's HCL, `sh`) read it as part of the first line, so it stays in the text their editor sees."""
+
+
+def decode_for(data: bytes, format_name: str, path: str = "") -> tuple[str, TextStyle]:
+    """The text as the tool that reads this format sees it: the one rule the scan and the planner share.
+
+    Like load_text, but a BOM is kept at the start of the text for formats that do not skip one, so reading finds
+    what the tool would find (`\ufeffon` is not Go's `on`) and an edit is checked against that."""
+    text, style = load_text(data, path)
+    if style.bom and format_name not in BOM_TOLERANT:
+        return BOM + text, TextStyle(bom=False, crlf=style.crlf)
+    return text, style
+
+
+def as_read_by(text: str, format_name: str) -> str:
+    """Text decoded with load_text and a BOM put back in front (the scan's file cache) as this format's tool reads
+    it: the BOM dropped where the tool skips one, kept where it does not (decode_for's rule)."""
+    return text.removeprefix(BOM) if format_name in BOM_TOLERANT else text
+
+
 def dump_text(text: str, style: TextStyle) -> bytes:
     """Encode text edited after load_text back with the same BOM and line endings."""
     if style.crlf:
