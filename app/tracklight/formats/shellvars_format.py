@@ -4,8 +4,13 @@ The file is read the way `sh` would see it when sourced, for the plain assignmen
 `VAR=value`, `VAR="value"`, `VAR='value'`, optionally after `export`, several per line, `;` separated, with
 `#` comments. A value that needs the shell to run something (`$VAR`, `$(...)`, backquotes, `~`) has no value
 we can know: reading or editing that key is refused, never guessed. Other shell code is skipped intact
-(quotes, here-documents), so the assignments inside it are not mistaken for ours. Assignments inside
-`if`/function bodies are taken as written (best effort).
+(quotes, here-documents), so the assignments inside it are not mistaken for ours.
+
+What is not followed is refused, never guessed: an assignment of the key inside `if`/`while`/`for`/`{ }` or after
+`&&`/`||` (its value depends on a condition), or a `.`/`source`/`eval`/`read`/`unset` that may change it, coming
+after the key's last plain assignment, makes reading or editing the key an error naming that line. `case`,
+subshells and function definitions are refused anywhere, as is what `dash -n` rejects and this scanner can see
+(an `if` never closed, a `fi` or `;;` out of place, a redirection without a target).
 """
 
 from __future__ import annotations
@@ -42,15 +47,33 @@ class _Assignment:
     line_end: int
     alone: bool  # the statement's lines hold nothing but this assignment (and comments)
     single: bool  # the statement holds this one assignment (a `;` or the line end closes it)
+    conditional: bool = False  # inside `if`/`while`/`for`/`{ }` or after `&&`/`||`: may or may not run
+
+
+@dataclass(frozen=True)
+class _Wildcard:
+    """A command that may set variables the scanner cannot see: `. file`, `eval …`, `read NAME`, `unset NAME`."""
+
+    word: str
+    names: frozenset[str] | None  # the variables it touches (None: any)
+    start: int
+    line: int
+
+
+_OPENERS = {"if": "fi", "while": "done", "until": "done", "for": "done", "{": "}"}
+_CLOSERS = {"fi", "done", "}"}
+_MIDDLE = {"then", "else", "elif", "do"}
+_REFUSED_WORDS = {"case", "esac", "function", "select", "in"}
+_ANY_NAME = {".", "source", "eval", "exec", "set", "getopts", "command", "builtin", "trap"}
+_NAMED = {"read", "unset", "export", "readonly", "local", "typeset", "declare"}
 
 
 def read(text: str, key: str) -> Lookup:
     """The value the shell gives the variable after sourcing the file, or not found."""
     _check_key(key)
-    found = [a for a in _assignments(text) if a.name == key]
-    if not found:
+    last = _last_known(text, key)
+    if last is None:
         return NOT_FOUND
-    last = found[-1]
     _require_plain(last)
     return Lookup(found=True, value=last.value, line=last.line)
 
@@ -59,9 +82,15 @@ def set_value(text: str, key: str, value: Scalar) -> str:
     """Set the last assignment of the key in its own quoting style, or append `KEY="value"`."""
     _check_key(key)
     content = scalar_text(value)
-    found = [a for a in _assignments(text) if a.name == key]
-    if found:
-        last = found[-1]
+    try:
+        last = _last_known(text, key)
+    except _Unknowable:
+        # Something after the last plain assignment may change the key: a new line at the very end runs after all
+        # of it, so the shell ends with this value whatever came before.
+        if not text.endswith("\n") and text and text.rstrip(" \t").endswith("\\"):
+            raise
+        return append_line(text, f"{key}={_quoted(content, 'double')}")
+    if last is not None:
         _require_plain(last)
         return text[: last.value_start] + _quoted(content, last.style) + text[last.value_end :]
     new_line = f"{key}={_quoted(content, 'double')}"
@@ -72,8 +101,13 @@ def remove(text: str, key: str) -> str:
     """Delete every assignment of the key: its whole line where it stands alone, else just `NAME=word`."""
     _check_key(key)
     found = [a for a in _assignments(text) if a.name == key]
+    if found:
+        _last_known(text, key)
     for assignment in found:
         _require_plain(assignment)
+        if assignment.conditional:
+            raise _Unknowable(f"{key} is set inside shell code whose outcome depends on a condition; the file is "
+                              "not edited", line=assignment.line)
     result = text
     for assignment in reversed(found):
         if assignment.alone:
@@ -101,6 +135,29 @@ def new_document(key: str, value: Scalar) -> str:
     """A file holding just `KEY="value"`."""
     _check_key(key)
     return f"{key}={_quoted(scalar_text(value), 'double')}\n"
+
+
+class _Unknowable(FormatError):
+    """The file parses, but something after the key's last plain assignment may change it."""
+
+
+def _last_known(text: str, key: str) -> _Assignment | None:
+    """The key's last assignment that always runs; FormatError when something after it may change the key."""
+    scanner = _Scanner(_no_nul(text))
+    found = [a for a in scanner.run() if a.name == key]
+    plain = [a for a in found if not a.conditional]
+    last = plain[-1] if plain else None
+    after = last.start if last is not None else -1
+    for assignment in found:
+        if assignment.conditional and assignment.start > after:
+            raise _Unknowable(f"{key} is set inside shell code whose outcome depends on a condition (`if`, `&&`, a "
+                              "loop…); what the shell ends up with cannot be known, so the file is not edited",
+                              line=assignment.line)
+    for wildcard in scanner.wildcards:
+        if wildcard.start > after and (wildcard.names is None or key in wildcard.names):
+            raise _Unknowable(f"`{wildcard.word}` may change {key} after its last assignment; what the shell ends "
+                              "up with cannot be known, so the file is not edited", line=wildcard.line)
+    return last
 
 
 def _require_plain(assignment: _Assignment) -> None:
@@ -138,7 +195,10 @@ class _Scanner:
         self.text = text
         self.n = len(text)
         self.found: list[_Assignment] = []
+        self.wildcards: list[_Wildcard] = []
         self.pending_heredocs: list[tuple[str, bool, int]] = []
+        self.open: list[tuple[str, int]] = []  # compound commands not closed yet: (closing word, offset)
+        self.conditional_next = False  # the next statement follows `&&`/`||`/`|`/`&`
 
     def error(self, message: str, offset: int) -> FormatError:
         return FormatError(message, line=line_of(self.text, offset))
@@ -147,7 +207,50 @@ class _Scanner:
         pos = 0
         while pos < self.n:
             pos = self.statement(pos)
+        if self.open:
+            word, offset = self.open[-1]
+            raise self.error(f"never closed (no `{word}`), which sh rejects", offset)
+        if self.conditional_next:
+            raise self.error("the file ends after `&&`, `||` or `|`, which sh rejects", self.n)
         return self.found
+
+    def keyword(self, pos: int) -> int | None:
+        """A reserved word at the start of a statement: track nesting and return where the next statement starts
+        (None: no reserved word here)."""
+        text = self.text
+        end = pos
+        while end < self.n and text[end] not in _WORD_END and text[end] not in "'\"\\$`":
+            end += 1
+        word = text[pos:end]
+        if end < self.n and text[end] not in " \t\n;&|<>()" or word == "":
+            return None
+        if word == "!" :
+            return end
+        if word in _REFUSED_WORDS:
+            raise self.error(f"`{word}` is shell code Tracklight does not follow; the file is not edited", pos)
+        if word in _OPENERS:
+            self.open.append((_OPENERS[word], pos))
+            if word == "for":  # `for NAME in words`: the rest up to `;`/newline is no command
+                return self.command(end)
+            return end
+        if word in _MIDDLE:
+            if not self.open or self.open[-1][0] not in ("fi", "done"):
+                raise self.error(f"`{word}` outside `if`/`while`, which sh rejects", pos)
+            return end
+        if word in _CLOSERS:
+            if not self.open or self.open[-1][0] != word:
+                raise self.error(f"`{word}` without its opening word, which sh rejects", pos)
+            self.open.pop()
+            return self.after_closer(end)
+        return None
+
+    def after_closer(self, pos: int) -> int:
+        """After `fi`/`done`/`}`: a redirection, `;`, `&&`… or the line end may follow, as after a command."""
+        while pos < self.n and self.text[pos] in " \t":
+            pos += 1
+        if pos < self.n and self.text[pos] not in "\n#":
+            return self.command(pos)
+        return pos
 
     def statement(self, pos: int) -> int:
         """Parse one simple statement from pos; return where the next one starts."""
@@ -159,9 +262,21 @@ class _Scanner:
         if pos >= self.n:
             return pos
         if text[pos] == "\n":
+            if self.conditional_next:
+                return self.newline(pos)  # `a &&` newline `b`: b is still the other side
             return self.newline(pos)
         if text[pos] == "#":
             return self.comment(pos)
+        if text[pos] in ";&|)":
+            raise self.error(f"`{text[pos]}` with no command before it, which sh rejects", pos)
+        if text[pos] == "(":
+            raise self.error("a subshell or function definition: shell code Tracklight does not follow; the file is "
+                             "not edited", pos)
+        after_keyword = self.keyword(pos)
+        if after_keyword is not None:
+            return after_keyword
+        conditional = self.conditional_next or bool(self.open)
+        self.conditional_next = False
         stmt_start = pos
         export = _EXPORT.match(text, pos)
         words_at = export.end() if export else pos
@@ -176,12 +291,12 @@ class _Scanner:
             while words_at < self.n and text[words_at] in " \t":
                 words_at += 1
         if not assignments:
-            return self.command(pos)
+            return self.command(pos, first_word=True)
         trailer = words_at
         ends_statement = trailer >= self.n or text[trailer] in "\n;#"
         if not ends_statement and not export and text[trailer] not in "&|<>()":
             # `VAR=x cmd` only sets VAR in cmd's environment; the sourcing shell keeps its value.
-            return self.command(trailer)
+            return self.command(trailer, first_word=True)
         # `VAR=x && ...`, `VAR=x &`, `VAR=x >f`, `export VAR=x OTHER`: real but not plain (maybe a subshell).
         plain_statement = ends_statement
         end = self.command(trailer) if not ends_statement else self.end_of_statement(trailer)
@@ -202,6 +317,7 @@ class _Scanner:
                     line_end=line_end,
                     alone=alone,
                     single=len(assignments) == 1,
+                    conditional=conditional,
                 )
             )
         return end
@@ -243,9 +359,13 @@ class _Scanner:
         eol = self.text.find("\n", pos)
         return self.n if eol < 0 else self.newline(eol)
 
-    def command(self, pos: int) -> int:
-        """Skip any other shell command up to the end of its line, minding quotes and here-documents."""
+    def command(self, pos: int, first_word: bool = False) -> int:
+        """Skip any other shell command up to the end of its statement (`;`, `&&`, `||`, `|`, `&` or the line end),
+        minding quotes and here-documents; note the commands that may set variables unseen (`.`, `eval`, …)."""
         text = self.text
+        start = pos
+        if first_word:
+            self.note_wildcard(pos)
         word_start = True
         while pos < self.n:
             ch = text[pos]
@@ -258,7 +378,7 @@ class _Scanner:
                 word_start = False
                 continue
             if text.startswith("<<<", pos):  # a here-string, not a here-document
-                pos += 3
+                pos = self.redirect_target(pos + 3)
                 continue
             if ch == "<" and (heredoc := _HEREDOC.match(text, pos)) is not None:
                 delimiter = heredoc.group(2) or heredoc.group(3) or heredoc.group(4) or ""
@@ -266,9 +386,66 @@ class _Scanner:
                 pos = heredoc.end()
                 word_start = False
                 continue
-            word_start = ch in " \t;&|()"
+            if ch in "<>":
+                pos += 1
+                while pos < self.n and text[pos] in "<>&|":
+                    pos += 1
+                pos = self.redirect_target(pos)
+                word_start = False
+                continue
+            if ch == ";":
+                if text.startswith(";;", pos):
+                    raise self.error("`;;` outside `case`, which sh rejects", pos)
+                return pos + 1
+            if ch in "&|":
+                double = text.startswith(("&&", "||"), pos)
+                self.conditional_next = True
+                if ch == "|" or double:
+                    pos += 2 if double else 1
+                    return self.after_operator(pos)
+                self.conditional_next = False  # `cmd &`: the next statement runs as usual
+                return pos + 1
+            if ch in "()":
+                raise self.error("a subshell or function definition: shell code Tracklight does not follow; the file "
+                                 "is not edited", pos)
+            word_start = ch in " \t"
             pos += 1
+        del start
         return pos
+
+    def after_operator(self, pos: int) -> int:
+        """After `&&`, `||` or `|`: a command must follow (newlines allowed), which sh requires."""
+        text = self.text
+        while pos < self.n and text[pos] in " \t":
+            pos += 1
+        if pos >= self.n or text[pos] in ";&|)":
+            raise self.error("`&&`, `||` or `|` with no command after it, which sh rejects", pos)
+        return pos
+
+    def redirect_target(self, pos: int) -> int:
+        """Past the word a redirection needs (sh rejects `cmd >` with nothing after it)."""
+        text = self.text
+        while pos < self.n and text[pos] in " \t":
+            pos += 1
+        if pos >= self.n or text[pos] in "\n;&|<>()#":
+            raise self.error("a redirection without a target, which sh rejects", pos)
+        _, _, _, end = self.word(pos)
+        return end
+
+    def note_wildcard(self, pos: int) -> None:
+        """Remember a command that may set variables this scanner cannot see."""
+        text = self.text
+        end = pos
+        while end < self.n and text[end] not in _WORD_END:
+            end += 1
+        word = text[pos:end]
+        if word in _ANY_NAME:
+            self.wildcards.append(_Wildcard(word, None, pos, line_of(text, pos)))
+        elif word in _NAMED:
+            stop = text.find("\n", end)
+            rest = text[end : self.n if stop < 0 else stop]
+            names = frozenset(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", rest))
+            self.wildcards.append(_Wildcard(word, names, pos, line_of(text, pos)))
 
     def word(self, pos: int) -> tuple[str, bool, str, int]:
         """One shell word from pos: (value after quote removal, plain?, quoting style, end offset)."""
@@ -365,8 +542,12 @@ class _Scanner:
         return max(scan, pos + 1)
 
 
-def _assignments(text: str) -> list[_Assignment]:
+def _no_nul(text: str) -> str:
     nul = text.find("\0")
     if nul >= 0:
         raise FormatError("binary content (NUL byte) in a shell file", line=line_of(text, nul))
-    return _Scanner(text).run()
+    return text
+
+
+def _assignments(text: str) -> list[_Assignment]:
+    return _Scanner(_no_nul(text)).run()
