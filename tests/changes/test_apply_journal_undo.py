@@ -54,21 +54,55 @@ def test_a_stale_plan_is_made_again_once_and_keeps_the_users_edit(home: Path) ->
     assert applied.id != planned.id
 
 
-def test_a_second_mismatch_after_replanning_is_a_conflict(home: Path) -> None:
+def test_a_file_that_never_settles_is_a_conflict_after_backing_off(home: Path) -> None:
+    from tracklight.changes.apply import RETRY_DELAYS
+
     settings = home / SETTINGS
     plant(settings, "{}\n")
     ctx = PlanContext.create(dict(os.environ), now=FIXED_NOW)
     planned = plan_changes(Action.OPTOUT, reports("vscode"), ctx).changeset
-    plant(settings, '{"a": 1}\n')
+    plant(settings, '{"a": 0}\n')
+    typed = iter(range(1, 100))
+    waited: list[float] = []
 
     def replan_while_the_user_keeps_typing():  # type: ignore[no-untyped-def]
         fresh = plan_changes(Action.OPTOUT, reports("vscode"), ctx).changeset
-        plant(settings, '{"a": 2}\n')
+        plant(settings, f'{{"a": {next(typed)}}}\n')
         return fresh
 
+    journal = Journal.for_env(ctx.os_, ctx.env)
     with pytest.raises(ConflictError, match="changed while Tracklight was planning"):
-        _apply_plain(planned, ctx, replan=replan_while_the_user_keeps_typing)
-    assert settings.read_bytes() == b'{"a": 2}\n'
+        apply_changeset(planned, journal=journal, guard=ctx.guard, store=ctx.env_store(),
+                        replan=replan_while_the_user_keeps_typing, sleep=waited.append)
+    assert waited == list(RETRY_DELAYS)  # backed off, growing pauses, then gave up
+    assert settings.read_bytes() == f'{{"a": {len(RETRY_DELAYS)}}}\n'.encode()
+    assert journal.entries() == []  # nothing was written, so nothing is listed
+
+
+def test_a_file_rewritten_every_few_ms_still_gets_its_opt_out(home: Path) -> None:
+    """A tool that rewrites its file a few times, then lets it be: the change backs off and lands."""
+    settings = home / SETTINGS
+    plant(settings, "{}\n")
+    ctx = PlanContext.create(dict(os.environ), now=FIXED_NOW)
+    planned = plan_changes(Action.OPTOUT, reports("vscode"), ctx).changeset
+    plant(settings, '{"a": 0}\n')
+    rewrites = iter(range(1, 4))
+    waited: list[float] = []
+
+    def replan():  # type: ignore[no-untyped-def]
+        fresh = plan_changes(Action.OPTOUT, reports("vscode"), ctx).changeset
+        step = next(rewrites, None)
+        if step is not None:
+            plant(settings, f'{{"a": {step}}}\n')
+        return fresh
+
+    journal = Journal.for_env(ctx.os_, ctx.env)
+    apply_changeset(planned, journal=journal, guard=ctx.guard, store=ctx.env_store(), replan=replan,
+                    sleep=waited.append)
+    assert len(waited) == 4
+    text = settings.read_text()
+    assert '"a": 3' in text and '"telemetry.telemetryLevel": "off"' in text
+    assert [e.status for e in journal.entries()] == [Status.COMPLETE]
 
 
 def test_a_write_failing_half_way_puts_back_what_was_written(home: Path) -> None:

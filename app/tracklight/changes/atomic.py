@@ -6,7 +6,11 @@ mode and (when running as root) owner are kept; a new file gets the mode the cal
 file is removed and the target is untouched: either the old content or the new one is on disk, never a mix.
 
 A symlink to a file is written through (the link stays a link, its target gets the new content); the caller (safety)
-has already checked where it points. Errors: ConflictError (the file is not what the caller read), WriteError (the
+has already checked where it points, and passes the real path it approved (`approved`). On POSIX the write then goes
+through file descriptors: the approved folder is opened one component at a time from `/` with O_NOFOLLOW
+(openat-style), and the temp file, the comparison, the rename and the folder fsync all use that folder's descriptor,
+so a symlink swapped into the path after the check makes the write fail instead of landing elsewhere. Reads are
+bounded (`MAX_READ_BYTES`): a huge file is a clear error, never a MemoryError. Errors: ConflictError (the file is not what the caller read), WriteError (the
 operating system refused: read-only file, full disk, a folder where the file should be, a symlink loop, …).
 """
 
@@ -79,8 +83,31 @@ _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY
 """Non-blocking: opening a FIFO for reading would wait for a writer; here it opens at once and fstat refuses it."""
 
 
-def read_current(path: str) -> bytes | None:
-    """The file's bytes now; None when it does not exist. WriteError for a folder, a loop, or an unreadable file."""
+MAX_READ_BYTES = 16 << 20
+"""The largest file the write path reads (a preference file or a startup file is a few KiB; the scan reads 1 MiB)."""
+
+
+def _read_fd(fd: int, path: str, limit: int) -> bytes:
+    mode = os.fstat(fd).st_mode
+    if stat.S_ISDIR(mode):
+        raise WriteError("is a folder, not a file; nothing was changed", path=path)
+    if not stat.S_ISREG(mode):
+        raise WriteError("is not a regular file (a device or pipe); not touched", path=path)
+    chunks = []
+    size = 0
+    while size <= limit and (chunk := os.read(fd, min(1 << 20, limit + 1 - size))):
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > limit:
+        shown = f"{limit >> 20} MiB" if limit >= 1 << 20 else f"{limit >> 10} KiB"
+        raise WriteError(f"is larger than {shown}; Tracklight does not read or edit a file that size; nothing was "
+                         "changed", path=path)
+    return b"".join(chunks)
+
+
+def read_current(path: str, limit: int = MAX_READ_BYTES) -> bytes | None:
+    """The file's bytes now; None when it does not exist. WriteError for a folder, a loop, an unreadable file, or
+    one larger than `limit` bytes."""
     try:
         fd = os.open(path, _READ_FLAGS)
     except FileNotFoundError:
@@ -88,15 +115,7 @@ def read_current(path: str) -> bytes | None:
     except OSError as exc:
         raise _write_error("read", path, exc) from None
     try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise WriteError("is a folder, not a file; nothing was changed", path=path)
-        if not stat.S_ISREG(mode):
-            raise WriteError("is not a regular file (a device or pipe); not touched", path=path)
-        chunks = []
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-        return b"".join(chunks)
+        return _read_fd(fd, path, limit)
     except OSError as exc:
         raise _write_error("read", path, exc) from None
     finally:
@@ -162,6 +181,46 @@ def _check_expected(target: str, display: str, expected: Expected) -> None:
     raise ConflictError("changed since it was read; nothing was written", path=display)
 
 
+_DIR_FD = sys.platform != "win32" and os.open in os.supports_dir_fd and hasattr(os, "O_NOFOLLOW")
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+
+
+def _open_folder(folder: str, display: str, make: bool) -> int:
+    """A descriptor of `folder` (an absolute real path), opened one component at a time from `/` with O_NOFOLLOW:
+    a symlink anywhere on the way (swapped in after the path was checked) is an error, never followed.
+    `make`: create missing folders (mode NEW_DIR_MODE) on the way."""
+    fd = os.open("/", _DIR_FLAGS)
+    try:
+        for part in [p for p in folder.split("/") if p]:
+            try:
+                child = os.open(part, _DIR_FLAGS, dir_fd=fd)
+            except FileNotFoundError:
+                if not make:
+                    raise WriteError(f"folder {folder} does not exist; nothing was changed", path=display) from None
+                try:
+                    os.mkdir(part, NEW_DIR_MODE, dir_fd=fd)
+                except FileExistsError:
+                    pass
+                child = os.open(part, _DIR_FLAGS, dir_fd=fd)
+                if _is_root():
+                    parent = os.fstat(fd)
+                    if parent.st_uid != 0 or parent.st_gid != 0:
+                        os.fchown(child, parent.st_uid, parent.st_gid)
+                os.fsync(fd)
+            except OSError as exc:
+                if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
+                    raise WriteError(f"{folder} changed since it was checked (a symlink or a file is now on the "
+                                     "way); not followed, nothing was changed", path=display) from None
+                raise
+            os.close(fd)
+            fd = child
+        return fd
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def _fsync_dir(folder: str) -> None:
     """Make a rename or a new entry durable. Not possible on Windows (folders can't be opened); skipped there."""
     if sys.platform == "win32":
@@ -211,12 +270,19 @@ def _replace(temp: str, target: str) -> None:
 
 
 def atomic_write(path: str, data: bytes, *, mode: int | None = None, expected_before: Expected = UNCHECKED,
-                 make_parents: bool = False, sync_dir: bool = True, durable: bool = True) -> None:
+                 make_parents: bool = False, sync_dir: bool = True, durable: bool = True,
+                 approved: str | None = None) -> None:
     """Replace `path` with `data` atomically; see the module docstring. `mode` applies to a new file only.
 
     sync_dir False: the caller fsyncs the folder later (a batch). durable False: no fsync at all, for Tracklight's
-    own markers whose loss after a power cut is harmless (the journal's status files); still atomic.
+    own markers whose loss after a power cut is harmless (the journal's status files); still atomic. `approved`: the
+    real path the write guard approved; the write lands there or nowhere.
     """
+    if _DIR_FD:
+        target = approved if approved is not None else resolve_target(path)
+        if os.path.isabs(target):
+            _atomic_write_at(path, target, data, mode, expected_before, make_parents, sync_dir, durable)
+            return
     target, info = _writable_target(path)
     folder = os.path.dirname(target) or "."
     if not os.path.isdir(folder):
@@ -234,10 +300,7 @@ def atomic_write(path: str, data: bytes, *, mode: int | None = None, expected_be
         raise _write_error("write", path, exc) from None
     try:
         try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            _write_all(fd, data)
             if info is not None:
                 if _is_root():
                     os.fchown(fd, info.st_uid, info.st_gid)
@@ -267,9 +330,145 @@ def atomic_write(path: str, data: bytes, *, mode: int | None = None, expected_be
             pass  # the content is in place; only its durability across a power cut is less certain
 
 
-def atomic_remove(path: str, *, expected_before: Expected = UNCHECKED, sync_dir: bool = True) -> None:
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _atomic_write_at(path: str, target: str, data: bytes, mode: int | None, expected_before: Expected,
+                     make_parents: bool, sync_dir: bool, durable: bool) -> None:
+    """atomic_write through the folder's descriptor (POSIX): nothing on the way is followed after the check."""
+    folder, name = os.path.split(target)
+    try:
+        dir_fd = _open_folder(folder or "/", path, make_parents)
+    except OSError as exc:
+        raise _write_error("write", path, exc) from None
+    temp = f".{name}{TEMP_MARK}{os.urandom(4).hex()}.tmp"
+    try:
+        try:
+            info: os.stat_result | None = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+        except FileNotFoundError:
+            info = None
+        if info is not None:
+            if stat.S_ISLNK(info.st_mode):
+                raise WriteError("was replaced by a symlink since it was checked; not followed, nothing was changed",
+                                 path=path)
+            if stat.S_ISDIR(info.st_mode):
+                raise WriteError("is a folder, not a file; nothing was changed", path=path)
+            if not stat.S_ISREG(info.st_mode):
+                raise WriteError("is not a regular file (a device or pipe); not touched", path=path)
+            if not info.st_mode & stat.S_IWUSR:
+                raise WriteError("is read-only; make it writable first if you want Tracklight to change it",
+                                 path=path)
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o600,
+                     dir_fd=dir_fd)
+        try:
+            try:
+                _write_all(fd, data)
+                if info is not None:
+                    if _is_root():
+                        os.fchown(fd, info.st_uid, info.st_gid)
+                    final_mode = stat.S_IMODE(info.st_mode)
+                else:
+                    final_mode = DEFAULT_NEW_FILE_MODE if mode is None else mode
+                    if _is_root():
+                        parent = os.fstat(dir_fd)
+                        if parent.st_uid != 0 or parent.st_gid != 0:
+                            os.fchown(fd, parent.st_uid, parent.st_gid)
+                os.fchmod(fd, final_mode)
+                if durable:
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
+            _check_expected_at(dir_fd, name, path, expected_before)
+            os.replace(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        except OSError as exc:
+            _discard_at(dir_fd, temp)
+            raise _write_error("write", path, exc) from None
+        except BaseException:
+            _discard_at(dir_fd, temp)
+            raise
+        if sync_dir and durable:
+            try:
+                os.fsync(dir_fd)
+            except OSError:
+                pass
+    finally:
+        os.close(dir_fd)
+
+
+def _check_expected_at(dir_fd: int, name: str, display: str, expected: Expected) -> None:
+    if isinstance(expected, _Unchecked):
+        return
+    try:
+        fd = os.open(name, _READ_FLAGS | _NOFOLLOW, dir_fd=dir_fd)
+    except FileNotFoundError:
+        current = None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise WriteError("was replaced by a symlink since it was checked; not followed, nothing was changed",
+                             path=display) from None
+        raise
+    else:
+        try:
+            current = _read_fd(fd, display, MAX_READ_BYTES)
+        finally:
+            os.close(fd)
+    if current == expected:
+        return
+    if expected is None:
+        raise ConflictError("was created by someone else since it was read; nothing was written", path=display)
+    if current is None:
+        raise ConflictError("was removed since it was read; nothing was written", path=display)
+    raise ConflictError("changed since it was read; nothing was written", path=display)
+
+
+def _discard_at(dir_fd: int, temp: str) -> None:
+    try:
+        os.unlink(temp, dir_fd=dir_fd)
+    except OSError:
+        pass
+
+
+def atomic_remove(path: str, *, expected_before: Expected = UNCHECKED, sync_dir: bool = True,
+                  approved: str | None = None) -> None:
     """Remove a file Tracklight created (undoing a change), after checking it still holds what we wrote."""
-    target = resolve_target(path)
+    target = approved if approved is not None else resolve_target(path)
+    if _DIR_FD and os.path.isabs(target):
+        folder, name = os.path.split(target)
+        try:
+            dir_fd = _open_folder(folder or "/", path, make=False)
+        except WriteError:
+            if isinstance(expected_before, _Unchecked) or expected_before is None:
+                return
+            raise ConflictError("was removed since it was read; nothing was written", path=path) from None
+        except OSError as exc:
+            raise _write_error("remove", path, exc) from None
+        try:
+            info = None
+            try:
+                info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+            except FileNotFoundError:
+                pass
+            if info is not None and stat.S_ISDIR(info.st_mode):
+                raise WriteError("is a folder, not a file; nothing was changed", path=path)
+            _check_expected_at(dir_fd, name, path, expected_before)
+            try:
+                os.unlink(name, dir_fd=dir_fd)
+            except FileNotFoundError:
+                return
+            except OSError as exc:
+                raise _write_error("remove", path, exc) from None
+            if sync_dir:
+                try:
+                    os.fsync(dir_fd)
+                except OSError:
+                    pass
+        finally:
+            os.close(dir_fd)
+        return
     if os.path.isdir(target):
         raise WriteError("is a folder, not a file; nothing was changed", path=path)
     _check_expected(target, path, expected_before)

@@ -167,6 +167,15 @@ class Journal:
         atomic_write(self._status_path(change_id), (text + "\n").encode(), mode=0o600, make_parents=True,
                      durable=False)
 
+    def forget(self, change_id: str) -> None:
+        """Drop an entry whose change wrote nothing at all (a busy file made it give way before the first write, and
+        it is tried again): keeping it would list a change that never happened. Under the lock."""
+        for path in (self._json_path(change_id), self._status_path(change_id)):
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+
     def status(self, change_id: str) -> tuple[Status, str | None]:
         try:
             with open(self._status_path(change_id), encoding="utf-8") as handle:

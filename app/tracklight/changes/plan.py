@@ -37,7 +37,7 @@ from tracklight.changes.difftext import unified_diff
 from tracklight.changes.environment_store import EnvironmentStore, EnvPlatform
 from tracklight.changes.safety import OutsideAreaError, Scope, WriteGuard
 from tracklight.core import env_file, locations, write_rules
-from tracklight.core.detect import meaning_of, resolve_file
+from tracklight.core.detect import MAX_FILE_BYTES, meaning_of, resolve_file
 from tracklight.core.locks import Locks, machine_locks
 from tracklight.core.model import (
     Control,
@@ -121,7 +121,7 @@ class _Workspace:
         rule, so a BOM Go or Dart would trip on is not hidden from the planner)."""
         if path not in self.files:
             check_writable(path)
-            before = read_current(path)
+            before = read_current(path, MAX_FILE_BYTES)  # what the scan reads, and no more
             if before is None:
                 self.files[path] = _WorkFile(path, None, None, formats.TextStyle(bom=False, crlf=False), format_name)
             else:

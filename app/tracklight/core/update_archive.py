@@ -32,7 +32,7 @@ class SignedArchive:
 def parse_version(data: bytes) -> int | None:
     """A VERSION file's whole number (1 or more), or None when it holds anything else."""
     text = data.decode("ascii", "replace").strip()
-    if not text.isdigit() or len(text) > MAX_VERSION_DIGITS or int(text) < 1:
+    if not (text.isascii() and text.isdigit()) or len(text) > MAX_VERSION_DIGITS or int(text) < 1:
         return None
     return int(text)
 
