@@ -153,16 +153,32 @@ def test_strings_are_unescaped_and_written_escaped() -> None:
 
 
 def test_other_values_are_read_as_their_raw_text() -> None:
-    text = 'a = [1, "two"]\nb = { c = 1 }\nc = 0x1F\nd = 1.5\ne = -3\nf = on\ng = <<EOT\nhi\nEOT\n'
-    assert [hcl.read(text, k).value for k in "abcdefg"] == [
+    text = 'a = [1, "two"]\nb = { c = 1 }\nc = 0x1F\nd = 1.5\ne = -3\ng = <<EOT\nhi\nEOT\n'
+    assert [hcl.read(text, k).value for k in "abcdeg"] == [
         '[1, "two"]',
         "{ c = 1 }",
         31,
         1.5,
         -3,
-        "on",
         "<<EOT\nhi\nEOT",
     ]
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("disable_checkpoint = true\nf = on\n", 2),  # a bare word is no value: Terraform 1.11 "Unknown token"
+    ("credentials \"x\" {\n  note = \"a\"s { inside }\n}\n", 2),  # deep inside a block
+    ("x = [1 2]\n", 1),
+    ("a b = 1\n", 1),
+    ('a = "x\\q"\n', 1),
+    ("disable_checkpoint = false\rtrue\n", 1),  # a lone CR is white space, not a line end
+    ("\ufeffdisable_checkpoint = true\n", 1),
+])
+def test_what_terraform_refuses_anywhere_in_the_file_is_refused(text: str, line: int) -> None:
+    """Each of these, written to a file, makes `terraform version` (1.11.4) print "Error parsing …"."""
+    for edit in (lambda t: hcl.read(t, "disable_checkpoint"), lambda t: hcl.set_value(t, "disable_checkpoint", True)):
+        with pytest.raises(FormatError, match="Terraform refuses") as caught:
+            edit(text)
+        assert caught.value.line == line
 
 
 def test_a_value_is_replaced_whatever_its_old_type() -> None:

@@ -115,16 +115,16 @@ _STATE_OF_DEFAULT = {
 class FileCache:
     """Each preference file is read at most once per scan (VS Code's settings.json serves many entries)."""
 
-    texts: dict[str, str | Problem | None] = field(default_factory=dict)
+    contents: dict[str, bytes | Problem | None] = field(default_factory=dict)
 
-    def text(self, path: str) -> str | Problem | None:
-        """The decoded text, None when the file does not exist, or a Problem when it can't be read."""
-        if path not in self.texts:
-            self.texts[path] = _read_text(path)
-        return self.texts[path]
+    def data(self, path: str) -> bytes | Problem | None:
+        """The file's bytes, None when it does not exist, or a Problem when it can't be read."""
+        if path not in self.contents:
+            self.contents[path] = _read_bytes(path)
+        return self.contents[path]
 
 
-def _read_text(path: str) -> str | Problem | None:
+def _read_bytes(path: str) -> bytes | Problem | None:
     try:
         data = read_regular_file(path, MAX_FILE_BYTES + 1)
     except (FileNotFoundError, NotADirectoryError):
@@ -135,11 +135,7 @@ def _read_text(path: str) -> str | Problem | None:
         return Problem(f"cannot read: {exc.strerror or exc}", path)
     if len(data) > MAX_FILE_BYTES:
         return Problem(f"larger than {MAX_FILE_BYTES // 1024} KiB; not read", path)
-    try:
-        text, style = formats.load_text(data, path)
-    except FormatError as exc:
-        return Problem(exc.message, path, exc.line)
-    return formats.BOM + text if style.bom else text
+    return data
 
 
 def resolve_file(control: Control, os_: Os, env: Mapping[str, str], root: str = "/",
@@ -272,16 +268,16 @@ def read_control(control: Control, context: ScanContext) -> tuple[Evidence, Prob
     if path is None:
         return Evidence(control, "(no file on this OS)", control.key, False, None, Meaning.DEFAULT,
                         note="this control has no file on this operating system"), None
-    text = context.files.text(path)
-    if text is None:
+    data = context.files.data(path)
+    if data is None:
         return Evidence(control, path, control.key, False, None, _unset(control), note="file does not exist"), None
-    if isinstance(text, Problem):
-        return Evidence(control, path, control.key, False, None, Meaning.DEFAULT, note=text.message), text
+    if isinstance(data, Problem):
+        return Evidence(control, path, control.key, False, None, Meaning.DEFAULT, note=data.message), data
     assert control.format is not None
-    # Terraform, sh, Homebrew, Dart and Go do not skip a byte-order mark: read what they would read (the planner
-    # decodes by the same rule, formats.decode_for).
-    text_for_tool = formats.as_read_by(text, control.format)
     try:
+        # Terraform, sh, Homebrew, Dart and Go do not skip a byte-order mark, and sh reads a carriage return as
+        # text: read what they would read (the planner decodes by the same rule, formats.decode_for).
+        text_for_tool = formats.as_read_by(data, control.format, path)
         lookup = formats.get(control.format).read(text_for_tool, control.key or "")
     except FormatError as exc:
         problem = Problem(exc.message, path, exc.line)

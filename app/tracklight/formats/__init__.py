@@ -88,21 +88,27 @@ BOM_TOLERANT = frozenset({"json", "jsonc", "toml", "ini", "yaml", "xml", "gitcon
 files, Terraform's HCL, `sh`) read it as part of the first line, so it stays in the text their editor sees."""
 
 
+CR_IS_TEXT = frozenset({"shellvars"})
+"""Formats whose reader takes a carriage return as part of the line (`sh`: `X=no\r` sets "no\r"): their editor sees
+Windows line endings as they are, rather than as plain line ends."""
+
+
 def decode_for(data: bytes, format_name: str, path: str = "") -> tuple[str, TextStyle]:
     """The text as the tool that reads this format sees it: the one rule the scan and the planner share.
 
     Like load_text, but a BOM is kept at the start of the text for formats that do not skip one, so reading finds
     what the tool would find (`\ufeffon` is not Go's `on`) and an edit is checked against that."""
     text, style = load_text(data, path)
+    if style.crlf and format_name in CR_IS_TEXT:
+        text, style = text.replace("\n", "\r\n"), TextStyle(bom=style.bom, crlf=False)
     if style.bom and format_name not in BOM_TOLERANT:
         return BOM + text, TextStyle(bom=False, crlf=style.crlf)
     return text, style
 
 
-def as_read_by(text: str, format_name: str) -> str:
-    """Text decoded with load_text and a BOM put back in front (the scan's file cache) as this format's tool reads
-    it: the BOM dropped where the tool skips one, kept where it does not (decode_for's rule)."""
-    return text.removeprefix(BOM) if format_name in BOM_TOLERANT else text
+def as_read_by(data: bytes, format_name: str, path: str = "") -> str:
+    """The text of a file as this format's tool reads it (decode_for's rule, without the style)."""
+    return decode_for(data, format_name, path)[0]
 
 
 def dump_text(text: str, style: TextStyle) -> bytes:

@@ -45,7 +45,8 @@ class Scanner:
         return FormatError(message, line=line_of(self.text, offset))
 
     def items(self) -> list[Item]:
-        """Every top-level item, in file order."""
+        """Every top-level item, in file order (after checking the whole file parses as HCL1: `check`)."""
+        check(self.text)
         found: list[Item] = []
         pos = self.trivia(0)
         while pos < self.n:
@@ -232,3 +233,150 @@ def unquote(literal: str) -> str:
         out.append(ch)
         i += 1
     return "".join(out)
+
+
+# ---------------------------------------------------------------- the whole file, as Terraform's HCL1 parser sees it
+#
+# The editor above looks closely at the top level only; Terraform parses everything (hashicorp/hcl v1: hcl/scanner
+# and hcl/parser) and refuses the whole file for one bad token deep inside a block. `check` applies those rules to
+# the whole text, so a file Terraform could not read is refused, never edited.
+
+_HCL_IDENT = re.compile(r"[^\W\d][\w.-]*")
+_HCL_NUMBER = re.compile(r"-?(?:0[xX][0-9a-fA-F]+|[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?)")
+_HCL_ESCAPE = re.compile(r"\\(?:[abfnrtv\\\"]|[0-7]{3}|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})")
+
+
+class _Tokens:
+    """HCL1's tokens: (kind, offset), kind one of IDENT BOOL NUMBER STRING HEREDOC { } [ ] = , EOF."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.n = len(text)
+        self.scanner = Scanner.__new__(Scanner)
+        self.scanner.text, self.scanner.n = text, self.n
+
+    def error(self, message: str, offset: int) -> FormatError:
+        return FormatError(f"{message}, which Terraform refuses", line=line_of(self.text, offset))
+
+    def all(self) -> list[tuple[str, int]]:
+        text = self.text
+        tokens: list[tuple[str, int]] = []
+        pos = 0
+        while True:
+            pos = self.scanner.trivia(pos)
+            if pos >= self.n:
+                tokens.append(("EOF", pos))
+                return tokens
+            ch = text[pos]
+            if ch in "{}[]=,":
+                tokens.append((ch, pos))
+                pos += 1
+            elif ch == '"':
+                end = self.scanner.string(pos)
+                self.check_escapes(pos, end)
+                tokens.append(("STRING", pos))
+                pos = end
+            elif text.startswith("<<", pos):
+                tokens.append(("HEREDOC", pos))
+                pos = self.scanner.heredoc(pos)
+                eol = text.find("\n", pos)
+                pos = self.n if eol < 0 else eol + 1
+            elif (number := _HCL_NUMBER.match(text, pos)) is not None:
+                tokens.append(("NUMBER", pos))
+                pos = number.end()
+            elif (ident := _HCL_IDENT.match(text, pos)) is not None:
+                tokens.append(("BOOL" if ident.group() in ("true", "false") else "IDENT", pos))
+                pos = ident.end()
+            else:
+                raise self.error(f"illegal character {ch!r}", pos)
+
+    def check_escapes(self, start: int, end: int) -> None:
+        text = self.text
+        braces = 0
+        scan = start + 1
+        while scan < end - 1:
+            if braces == 0 and text.startswith("${", scan):
+                braces, scan = 1, scan + 2
+                continue
+            ch = text[scan]
+            if braces:
+                braces += {"{": 1, "}": -1}.get(ch, 0)
+            elif ch == "\\":
+                escape = _HCL_ESCAPE.match(text, scan)
+                if escape is None:
+                    raise self.error("an unknown escape in a string", scan)
+                scan = escape.end()
+                continue
+            scan += 1
+
+
+def check(text: str) -> None:
+    """FormatError (with the line) unless Terraform's HCL1 parser reads the whole text."""
+    nul = text.find("\0")
+    if nul >= 0:
+        raise FormatError("a NUL character, which Terraform refuses", line=line_of(text, nul))
+    tokens = _Tokens(text)
+    stream = tokens.all()
+    at = 0
+
+    def kind() -> str:
+        return stream[at][0]
+
+    def fail(message: str) -> FormatError:
+        # At the end of the file, the last token is what the problem is about (a name with nothing after it).
+        where = stream[at - 1][1] if kind() == "EOF" and at > 0 else stream[at][1]
+        return tokens.error(message, where)
+
+    def object_list(closer: str, opened_at: int = 0) -> None:
+        nonlocal at
+        while kind() != closer:
+            if kind() == "EOF":
+                raise tokens.error("a '{' is never closed", opened_at)
+            keys = 0
+            while kind() in ("IDENT", "STRING"):
+                keys += 1
+                at += 1
+            if kind() == "=":
+                if keys != 1:
+                    raise fail("expected '{' after several names" if keys else "expected a name before '='")
+                at += 1
+                value()
+            elif kind() == "{":
+                at += 1
+                object_list("}", stream[at - 1][1])
+                at += 1
+            else:
+                found = "the end of the file" if kind() == "EOF" else kind()
+                raise fail(f"expected a name, '=' or '{{', found {found}")
+            if kind() == ",":
+                at += 1
+
+    def value() -> None:
+        nonlocal at
+        current = kind()
+        if current in ("NUMBER", "BOOL", "STRING", "HEREDOC"):
+            at += 1
+        elif current == "{":
+            at += 1
+            object_list("}", stream[at - 1][1])
+            at += 1
+        elif current == "[":
+            at += 1
+            opened_at = stream[at - 1][1]
+            while kind() != "]":
+                if kind() == "EOF":
+                    raise tokens.error("a '[' is never closed", opened_at)
+                if kind() in ("IDENT", "=", ",", "}"):
+                    raise fail(f"unexpected {kind()} in a list")
+                value()
+                if kind() == ",":
+                    at += 1
+                elif kind() != "]":
+                    raise fail("expected ',' or ']' in a list")
+            at += 1
+        elif current == "EOF":
+            raise fail("no value after '='")
+        else:
+            raise fail(f"unexpected {current} where a value should be (Terraform reads no bare words)")
+
+    object_list("EOF")

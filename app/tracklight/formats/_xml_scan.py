@@ -40,6 +40,10 @@ def check(text: str) -> None:
         # A DTD can declare entities that expand to gigabytes (billion laughs) or read local files.
         raise FormatError("XML with a DTD (<!DOCTYPE>) is not accepted", line=parser.CurrentLineNumber)
 
+    if text.startswith("\ufeff"):
+        # One byte-order mark was taken off already; expat would skip a second one in the text, a reader of the
+        # file's bytes sees it as content before the declaration and refuses the file.
+        raise FormatError("not well-formed XML: a second byte-order mark before the document", line=1)
     parser = expat.ParserCreate(encoding="UTF-8")  # the text is already decoded; ignore a declared encoding
     parser.StartDoctypeDeclHandler = refuse_dtd
     parser.EntityDeclHandler = refuse_dtd

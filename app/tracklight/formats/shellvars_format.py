@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from tracklight.errors import FormatError
 from tracklight.formats import NOT_FOUND, Lookup, append_line, keep_unterminated_end, line_of, scalar_text
@@ -66,6 +67,9 @@ _MIDDLE = {"then", "else", "elif", "do"}
 _REFUSED_WORDS = {"case", "esac", "function", "select", "in"}
 _ANY_NAME = {".", "source", "eval", "exec", "set", "getopts", "command", "builtin", "trap"}
 _NAMED = {"read", "unset", "export", "readonly", "local", "typeset", "declare"}
+# Commands that may stop the sourcing shell part-way (`.` of a missing file, `exit`, a bad name to `export`, `set -e`
+# then a failing command…): what comes after them may never run.
+_STOPPERS = {".", "source", "exit", "return", "exec", "set", "shift", "eval", "trap", "readonly", "break", "continue"}
 
 
 def read(text: str, key: str) -> Lookup:
@@ -86,8 +90,8 @@ def set_value(text: str, key: str, value: Scalar) -> str:
         last = _last_known(text, key)
     except _Unknowable:
         # Something after the last plain assignment may change the key: a new line at the very end runs after all
-        # of it, so the shell ends with this value whatever came before.
-        if not text.endswith("\n") and text and text.rstrip(" \t").endswith("\\"):
+        # of it, so the shell ends with this value whatever came before (unless something may stop it first).
+        if (not text.endswith("\n") and text and text.rstrip(" \t").endswith("\\")) or _Scanner(text).stoppers_in():
             raise
         return append_line(text, f"{key}={_quoted(content, 'double')}")
     if last is not None:
@@ -148,6 +152,11 @@ def _last_known(text: str, key: str) -> _Assignment | None:
     plain = [a for a in found if not a.conditional]
     last = plain[-1] if plain else None
     after = last.start if last is not None else -1
+    for stopper in scanner.stoppers:
+        if last is None or stopper.start < last.start:
+            where = f"before {key}'s assignment on line {last.line}" if last is not None else "in this file"
+            raise FormatError(f"`{stopper.word}` {where} may stop sh part-way through the file, so what it ends up "
+                              f"with for {key} cannot be known; the file is not edited", line=stopper.line)
     for assignment in found:
         if assignment.conditional and assignment.start > after:
             raise _Unknowable(f"{key} is set inside shell code whose outcome depends on a condition (`if`, `&&`, a "
@@ -196,8 +205,11 @@ class _Scanner:
         self.n = len(text)
         self.found: list[_Assignment] = []
         self.wildcards: list[_Wildcard] = []
+        self.stoppers: list[_Wildcard] = []
         self.pending_heredocs: list[tuple[str, bool, int]] = []
-        self.open: list[tuple[str, int]] = []  # compound commands not closed yet: (closing word, offset)
+        # compound commands not closed yet: [closing word, offset, no command yet since the last keyword, part:
+        # "cond" before `then`/`do`, "body" after it, "else" after `else`]
+        self.open: list[list[Any]] = []
         self.conditional_next = False  # the next statement follows `&&`/`||`/`|`/`&`
 
     def error(self, message: str, offset: int) -> FormatError:
@@ -208,7 +220,7 @@ class _Scanner:
         while pos < self.n:
             pos = self.statement(pos)
         if self.open:
-            word, offset = self.open[-1]
+            word, offset, _ = self.open[-1]
             raise self.error(f"never closed (no `{word}`), which sh rejects", offset)
         if self.conditional_next:
             raise self.error("the file ends after `&&`, `||` or `|`, which sh rejects", self.n)
@@ -229,20 +241,40 @@ class _Scanner:
         if word in _REFUSED_WORDS:
             raise self.error(f"`{word}` is shell code Tracklight does not follow; the file is not edited", pos)
         if word in _OPENERS:
-            self.open.append((_OPENERS[word], pos))
+            self.command_seen()
+            self.open.append([_OPENERS[word], pos, True, "body" if word == "{" else "cond"])
             if word == "for":  # `for NAME in words`: the rest up to `;`/newline is no command
+                self.open[-1][2] = False
                 return self.command(end)
             return end
         if word in _MIDDLE:
-            if not self.open or self.open[-1][0] not in ("fi", "done"):
-                raise self.error(f"`{word}` outside `if`/`while`, which sh rejects", pos)
+            closer, part = (self.open[-1][0], self.open[-1][3]) if self.open else ("", "")
+            allowed = {"then": ("fi", "cond"), "elif": ("fi", "body"), "else": ("fi", "body"), "do": ("done", "cond")}
+            if (closer, part) != allowed[word]:
+                raise self.error(f"`{word}` out of place, which sh rejects", pos)
+            self.require_command(word, pos)
+            self.open[-1][2] = True
+            self.open[-1][3] = {"then": "body", "elif": "cond", "else": "else", "do": "body"}[word]
             return end
         if word in _CLOSERS:
-            if not self.open or self.open[-1][0] != word:
-                raise self.error(f"`{word}` without its opening word, which sh rejects", pos)
+            if not self.open or self.open[-1][0] != word or self.open[-1][3] == "cond":
+                raise self.error(f"`{word}` out of place, which sh rejects", pos)
+            self.require_command(word, pos)
             self.open.pop()
             return self.after_closer(end)
         return None
+
+    def stoppers_in(self) -> bool:
+        self.run()
+        return bool(self.stoppers)
+
+    def command_seen(self) -> None:
+        if self.open:
+            self.open[-1][2] = False
+
+    def require_command(self, word: str, pos: int) -> None:
+        if self.open[-1][2]:
+            raise self.error(f"`{word}` with no command before it, which sh rejects", pos)
 
     def after_closer(self, pos: int) -> int:
         """After `fi`/`done`/`}`: a redirection, `;`, `&&`… or the line end may follow, as after a command."""
@@ -277,6 +309,7 @@ class _Scanner:
             return after_keyword
         conditional = self.conditional_next or bool(self.open)
         self.conditional_next = False
+        self.command_seen()
         stmt_start = pos
         export = _EXPORT.match(text, pos)
         words_at = export.end() if export else pos
@@ -299,6 +332,8 @@ class _Scanner:
             return self.command(trailer, first_word=True)
         # `VAR=x && ...`, `VAR=x &`, `VAR=x >f`, `export VAR=x OTHER`: real but not plain (maybe a subshell).
         plain_statement = ends_statement
+        if export and not ends_statement:  # `export A=1 B…`: a bad name after it stops the sourcing shell
+            self.stoppers.append(_Wildcard("export", None, stmt_start, line_of(text, stmt_start)))
         end = self.command(trailer) if not ends_statement else self.end_of_statement(trailer)
         alone = at_line_start and len(assignments) == 1 and self.rest_is_blank(end)
         line_end = end
@@ -439,6 +474,14 @@ class _Scanner:
         while end < self.n and text[end] not in _WORD_END:
             end += 1
         word = text[pos:end]
+        if word in _STOPPERS:  # noqa: SIM102
+            self.stoppers.append(_Wildcard(word, None, pos, line_of(text, pos)))
+        if word in ("export", "unset"):
+            stop = text.find("\n", end)
+            for arg in text[end : self.n if stop < 0 else stop].split("#", 1)[0].split(";", 1)[0].split():
+                if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(=.*)?", arg):
+                    self.stoppers.append(_Wildcard(word, None, pos, line_of(text, pos)))
+                    break
         if word in _ANY_NAME:
             self.wildcards.append(_Wildcard(word, None, pos, line_of(text, pos)))
         elif word in _NAMED:
@@ -546,6 +589,10 @@ def _no_nul(text: str) -> str:
     nul = text.find("\0")
     if nul >= 0:
         raise FormatError("binary content (NUL byte) in a shell file", line=line_of(text, nul))
+    cr = text.find("\r")
+    if cr >= 0:
+        raise FormatError("a carriage return (a Windows line ending), which sh reads as part of the line "
+                          "(`X=no\\r` sets \"no\\r\"); the file is not edited", line=line_of(text, cr))
     return text
 
 

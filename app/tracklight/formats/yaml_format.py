@@ -36,8 +36,21 @@ def _yaml_error(exc: Exception) -> FormatError:
     return FormatError(f"YAML does not parse: {problem}", line=line)
 
 
+_DISPUTED_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+def _agreed(text: str) -> None:
+    """Refuse what YAML readers read differently: NEL, LS and PS end a line for YAML 1.1 readers (PyYAML, libyaml,
+    go-yaml) and are ordinary characters for YAML 1.2 ones (ruamel.yaml, js-yaml)."""
+    if (found := _DISPUTED_BREAKS.search(text)) is not None:
+        raise FormatError(f"a {'NEL' if found.group() == chr(0x85) else 'line or paragraph separator'} character, "
+                          "which YAML readers disagree about (a line end for some, text for others); the file is "
+                          "not edited", line=text.count("\n", 0, found.start()) + 1)
+
+
 def _load(text: str) -> Any:
     """The document's data as ruamel's safe loader reads it (duplicate keys are an error, as YAML says)."""
+    _agreed(text)
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
@@ -49,6 +62,7 @@ def _load(text: str) -> Any:
 
 def _compose(text: str) -> Any:
     """The node tree with positions, or None for an empty document."""
+    _agreed(text)
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
