@@ -217,12 +217,16 @@ def run_manifests(count: int, seed: int, sandbox: Sandbox) -> Stats:
                                              "\nid = ", "\n[detect]\n", "\n[telemetry]\n", "paths = ", "tier = "]
     ctx = PlanContext.create(sandbox.env, now=NOW)
     stats = Stats()
+    batch: dict[str, str] = {}
     for number in range(count):
+        if len(batch) >= SCAN_BATCH:
+            _scan_batch(batch, sandbox, stats, f"manifests {number - SCAN_BATCH}-{number - 1} (seed {seed})")
         text = mutate(rng.choice(seeds), rng, tokens)
         stats.cases += 1
         named = re.search(r'^id = "([^"\n]*)"', text, re.MULTILINE)  # a manifest's file is named for its id
         path = str(sandbox.disclosures / f"{named.group(1) if named else 'case'}.toml")
         where = f"manifest case {number} (seed {seed})"
+        batch[path] = text
         try:
             result = parse_manifest(text, path)
         except Exception as exc:  # noqa: BLE001 - the campaign counts every escape
@@ -241,7 +245,29 @@ def run_manifests(count: int, seed: int, sandbox: Sandbox) -> Stats:
         for failure in planned.failures:
             if str(failure.error).startswith(CATCH_ALL) or CATCH_ALL in str(failure.error):
                 stats.crashes.append(f"{where}: {failure}"[:300])
+    if batch:
+        _scan_batch(batch, sandbox, stats, f"the last manifests (seed {seed})")
     return stats
+
+
+SCAN_BATCH = 250
+
+
+def _scan_batch(batch: dict[str, str], sandbox: Sandbox, stats: Stats, where: str) -> None:
+    """The whole scan over a folder of these manifests, accepted and refused alike: a refused one is a problem on
+    that file, never a crash of the scan (what `tracklight scan` meets on a machine)."""
+    from tracklight.core.scan import scan
+
+    for path, text in batch.items():
+        with open(path, "w", encoding="utf-8", errors="surrogatepass") as handle:
+            handle.write(text)
+    try:
+        scan(env=sandbox.env)
+    except Exception as exc:  # noqa: BLE001
+        stats.crashes.append(f"{where}: scan: {type(exc).__name__}: {exc}"[:300])
+    for path in batch:
+        os.unlink(path)
+    batch.clear()
 
 
 # ---------------------------------------------------------------- real parsers
@@ -267,7 +293,9 @@ def real_json(data: bytes, key: str) -> Any:
     from tracklight.formats import split_key
 
     try:
-        document = json.loads(_without_bom(data.decode("utf-8")), parse_constant=_json_constant)
+        text = _without_bom(data.decode("utf-8"))
+        # An empty file holds no settings: the tools behind this format (configstore and the like) start afresh.
+        document = json.loads(text, parse_constant=_json_constant) if text.strip() else {}
     except (ValueError, RecursionError):
         return REJECT
     return _walk(document, split_key(key))

@@ -220,7 +220,7 @@ class _Scanner:
         while pos < self.n:
             pos = self.statement(pos)
         if self.open:
-            word, offset, _ = self.open[-1]
+            word, offset = self.open[-1][0], self.open[-1][1]
             raise self.error(f"never closed (no `{word}`), which sh rejects", offset)
         if self.conditional_next:
             raise self.error("the file ends after `&&`, `||` or `|`, which sh rejects", self.n)
@@ -478,7 +478,9 @@ class _Scanner:
             self.stoppers.append(_Wildcard(word, None, pos, line_of(text, pos)))
         if word in ("export", "unset"):
             stop = text.find("\n", end)
-            for arg in text[end : self.n if stop < 0 else stop].split("#", 1)[0].split(";", 1)[0].split():
+            for arg in text[end : self.n if stop < 0 else stop].split(";", 1)[0].split():
+                if arg.startswith("#"):
+                    break  # a comment (a `#` inside a word is part of it: `export US#x` is a bad name)
                 if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(=.*)?", arg):
                     self.stoppers.append(_Wildcard(word, None, pos, line_of(text, pos)))
                     break

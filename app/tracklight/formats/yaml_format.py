@@ -37,11 +37,15 @@ def _yaml_error(exc: Exception) -> FormatError:
 
 
 _DISPUTED_BREAKS = re.compile("[\x85\u2028\u2029]")
+_EMPTY_KEY = re.compile(r"^[ \t]*(?:- +)?:(?=[ \t]|$)", re.MULTILINE)
 
 
 def _agreed(text: str) -> None:
     """Refuse what YAML readers read differently: NEL, LS and PS end a line for YAML 1.1 readers (PyYAML, libyaml,
     go-yaml) and are ordinary characters for YAML 1.2 ones (ruamel.yaml, js-yaml)."""
+    if (found := _EMPTY_KEY.search(text)) is not None:
+        raise FormatError("a line starting with ':' (an empty key), which some YAML readers take as a null key and "
+                          "others refuse; the file is not edited", line=text.count("\n", 0, found.start()) + 1)
     if (found := _DISPUTED_BREAKS.search(text)) is not None:
         raise FormatError(f"a {'NEL' if found.group() == chr(0x85) else 'line or paragraph separator'} character, "
                           "which YAML readers disagree about (a line end for some, text for others); the file is "
