@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from tracklight.core.watch_results import (WatchResult, describe, load_results, parse_results, render_results,
-                                          results_path)
+from tracklight.core.watch_results import (
+    WatchResult,
+    describe,
+    load_results,
+    parse_results,
+    render_results,
+    results_path,
+)
 from tracklight.watch.store import record_results
 
-WHEN = datetime(2026, 12, 6, 2, 30, tzinfo=timezone.utc)
+WHEN = datetime(2026, 12, 6, 2, 30, tzinfo=UTC)
 
 
 def result(tool_id: str = "heroku-cli", *, contacted: tuple[str, ...] = ("backboard.heroku.com:443",),

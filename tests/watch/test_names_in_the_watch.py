@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from watch_support import watch_refusal
 
 from tracklight.watch.inside import hosts_only_files_and_dns
+from watch_support import watch_refusal
 
 
 def test_the_hosts_line_asks_only_files_and_dns() -> None:

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tracklight.core.model import Default, Detect, Source, State, Telemetry, Tier, Tool
 from tracklight.watch.model import DNS, TCP, Attempt, Outcome, Process
-from tracklight.watch.report import (endpoint_owners, group_attempts, owners_of, render_text, responsible,
-                                     results_for, telemetry_contacted, tools_of_command)
+from tracklight.watch.report import (
+    endpoint_owners,
+    group_attempts,
+    owners_of,
+    render_text,
+    responsible,
+    results_for,
+    telemetry_contacted,
+    tools_of_command,
+)
 
-WHEN = datetime(2026, 12, 6, 3, 0, tzinfo=timezone.utc)
+WHEN = datetime(2026, 12, 6, 3, 0, tzinfo=UTC)
 
 
 def tool(tool_id: str, endpoints: tuple[str, ...], executables: tuple[str, ...] = ()) -> Tool:

@@ -33,7 +33,7 @@ def env(sandbox_home: Path) -> dict[str, str]:
 @pytest.fixture
 def server() -> Iterator[str]:
     class Hello(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             body = b"hello from upstream"
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))

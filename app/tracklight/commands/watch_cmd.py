@@ -79,7 +79,7 @@ def _command(args: argparse.Namespace) -> list[str]:
 def run_watch(args: argparse.Namespace) -> int:
     import json
     import os
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
     from tracklight.core.catalog import load_index
     from tracklight.core.locations import current_os
@@ -100,7 +100,7 @@ def run_watch(args: argparse.Namespace) -> int:
         print(f"tracklight watch: unknown tool id: {', '.join(unknown)} (see `tracklight scan --all`)",
               file=sys.stderr)
         return 1
-    when = datetime.now(timezone.utc)
+    when = datetime.now(UTC)
     ports = tuple(dict.fromkeys((80, 443, 8443, *args.port)))
     try:
         if args.proxy:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 FORMAT_VERSION = 1
@@ -61,7 +61,7 @@ def _parse_when(value: object) -> datetime | None:
         return None
     if when.tzinfo is None:
         return None
-    return when.astimezone(timezone.utc)
+    return when.astimezone(UTC)
 
 
 def _parse_one(tool_id: str, raw: object) -> WatchResult | None:
@@ -102,7 +102,7 @@ def render_results(results: Mapping[str, WatchResult]) -> str:
     """The file's text for these results (sorted by tool id); parse_results(render_results(r)) == r."""
     body = {
         tool_id: {
-            "when": result.when.astimezone(timezone.utc).isoformat(timespec="seconds"),
+            "when": result.when.astimezone(UTC).isoformat(timespec="seconds"),
             "command": result.command,
             "contacted": list(result.contacted),
             "opted_out": result.opted_out,
@@ -137,7 +137,7 @@ def _shown(endpoint: str) -> str:
 def describe(result: WatchResult) -> str:
     """One line for a tool's details: "seen contacting backboard.heroku.com on 2026-12-06",
     "seen silent after opt-out on 2026-12-06", "seen silent on 2026-12-06" (the date in UTC)."""
-    day = result.when.astimezone(timezone.utc).date().isoformat()
+    day = result.when.astimezone(UTC).date().isoformat()
     if result.contacted:
         hosts = ", ".join(dict.fromkeys(_shown(endpoint) for endpoint in result.contacted))
         after = " after opt-out" if result.opted_out else ""

@@ -38,7 +38,7 @@ def _run(argv: list[str]) -> subprocess.CompletedProcess[str]:
     from tracklight.watch.namespace import program_env
 
     return subprocess.run(argv, capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
-                          env=program_env(os.environ))
+                          env=program_env(os.environ), check=False)
 
 
 def setup_network(ip: str, notes: list[str]) -> bool:
@@ -100,16 +100,15 @@ def point_names_here(mount: str, workdir: str, notes: list[str], root: str = "/"
             notes.append(f"/{os.path.relpath(folder, root)} could not be hidden ({problem}): lookups through it "
                          "bypass the watch")
             placed = False
-    if not placed:
-        if os.path.exists(resolv_link):
-            resolv = os.path.join(workdir, "resolv.conf")
-            with open(resolv, "w", encoding="ascii") as file:
-                file.write(RESOLV_CONF)
-            os.chmod(resolv, 0o644)
-            problem = _bind(mount, resolv, resolv_link)
-            if problem:
-                raise SetupError(f"cannot put the watch's resolv.conf in place: {problem}")
-        # else: no resolv.conf at all: glibc, c-ares and Go ask 127.0.0.1 then, which is the watch's resolver.
+    # With no resolv.conf at all, glibc, c-ares and Go ask 127.0.0.1, which is the watch's resolver.
+    if not placed and os.path.exists(resolv_link):
+        resolv = os.path.join(workdir, "resolv.conf")
+        with open(resolv, "w", encoding="ascii") as file:
+            file.write(RESOLV_CONF)
+        os.chmod(resolv, 0o644)
+        problem = _bind(mount, resolv, resolv_link)
+        if problem:
+            raise SetupError(f"cannot put the watch's resolv.conf in place: {problem}")
     try:
         with open(os.path.join(root, "etc/nsswitch.conf"), encoding="utf-8") as file:
             replaced = hosts_only_files_and_dns(file.read())
@@ -172,7 +171,7 @@ def run_command(spec: dict[str, Any], notes: list[str]) -> int:
     except PermissionError:
         print(f"tracklight watch: {command[0]}: permission denied", file=sys.stderr)
         return CANNOT_RUN
-    forward = lambda number, _frame: child.send_signal(number)  # noqa: E731
+    forward = lambda number, _frame: child.send_signal(number)
     for number in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(number, forward)
     status = _status(child.wait())

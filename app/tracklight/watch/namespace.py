@@ -69,15 +69,15 @@ def refusal_message(unshare_said: str, sysctls: str = SYSCTLS) -> str:
     if causes:
         why = "; ".join(cause for cause, _ in causes)
         allow = " and ".join(f"`{fix}`" for _, fix in causes)
-        lines = [f"tracklight watch cannot run here: this system does not let ordinary users create user "
-                 f"namespaces ({why}; unshare said: {said}).",
+        lines = [(f"tracklight watch cannot run here: this system does not let ordinary users create user "
+                  f"namespaces ({why}; unshare said: {said})."),
                  "To watch anyway, either:",
                  "  - run it as root: `sudo tracklight watch -- COMMAND` (COMMAND then runs as root), or",
                  f"  - allow user namespaces until the next reboot: {allow}, or"]
     else:
-        lines = [f"tracklight watch cannot run here: the system refused to create the namespaces it needs "
-                 f"(unshare said: {said}). A container or sandbox (Docker's default seccomp profile, a Flatpak, "
-                 f"a chroot) refuses them; so do hardened kernels.",
+        lines = [(f"tracklight watch cannot run here: the system refused to create the namespaces it needs "
+                  f"(unshare said: {said}). A container or sandbox (Docker's default seccomp profile, a Flatpak, "
+                  f"a chroot) refuses them; so do hardened kernels."),
                  "To watch anyway, either:",
                  "  - run it as root, outside any container: `sudo tracklight watch -- COMMAND`, or"]
     lines.append("  - use the weaker proxy watch, which needs no namespace: `tracklight watch --proxy -- COMMAND` "
@@ -112,7 +112,8 @@ def probe(unshare: str, euid: int, env: Mapping[str, str]) -> None:
     """Make the namespaces once, running `true`: Unavailable (with what to do) if the system refuses."""
     try:
         done = subprocess.run([*namespace_argv(unshare, euid), "true"], capture_output=True, text=True,
-                              timeout=_PROBE_TIMEOUT, stdin=subprocess.DEVNULL, env=program_env(env))
+                              timeout=_PROBE_TIMEOUT, stdin=subprocess.DEVNULL, env=program_env(env),
+                              check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise Unavailable(refusal_message(str(exc))) from None
     if done.returncode != 0:

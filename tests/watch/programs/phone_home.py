@@ -10,9 +10,9 @@ import time
 def tls(host: str, address: str | None = None, server_name: str | None = None) -> None:
     context = ssl.create_default_context()
     try:
-        with socket.create_connection((address or host, 443), timeout=3) as raw:
-            with context.wrap_socket(raw, server_hostname=server_name or host):
-                pass
+        with (socket.create_connection((address or host, 443), timeout=3) as raw,
+              context.wrap_socket(raw, server_hostname=server_name or host)):
+            pass
     except OSError as exc:
         print(f"tls {host}: {exc.__class__.__name__}", file=sys.stderr)
 
