@@ -140,10 +140,13 @@ def test_a_background_sender_left_running_is_seen_then_stopped(env: dict[str, st
                       "    raw = socket.create_connection(('late.example.test', 443), 2)\n"
                       "    ssl.create_default_context().wrap_socket(raw, server_hostname='late.example.test')\n"
                       "except OSError:\n    pass\ntime.sleep(60)\n")
-    report = watch_json(env, "sh", "-c", f"{sys.executable} {sender} >/dev/null 2>&1 &")
+    # --linger 8: time enough for the sender's Python to start on a loaded machine.
+    done = watch(env, "--json", "--linger", "8", "--", "sh", "-c", f"{sys.executable} {sender} >/dev/null 2>&1 &")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
     late = find(report, kind="tcp", name="late.example.test", port=443)
     assert late["pid"] is not None
-    assert any("stopped" in note and "sender.py" in note for note in report["notes"]), report["notes"]
+    assert any("still running 8 s after" in note and "sender.py" in note for note in report["notes"]), report["notes"]
 
 
 ACME_MANIFEST = """\
