@@ -15,7 +15,7 @@ from tracklight.watch.hello import LIMIT, read_hello
 from tracklight.watch.recorder import Greeting, Recorder
 
 DEFAULT_PORTS = (80, 443, 8443)
-READ_TIMEOUT = 1.5
+READ_TIMEOUT = 3.0
 
 
 class Listeners:
