@@ -221,3 +221,4 @@ def test_a_declared_endpoint_is_named_and_gone_after_optout(env: dict[str, str],
     result = load_results(env)["acme-cli"]
     assert result.contacted == () and result.opted_out
     assert describe(result).startswith("seen silent after opt-out on ")
+

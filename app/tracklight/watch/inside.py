@@ -204,6 +204,7 @@ def watch(spec: dict[str, Any]) -> dict[str, Any]:
     from tracklight.watch.packets import PacketReader
     from tracklight.watch.recorder import Recorder
     from tracklight.watch.resolver import Resolver
+    from tracklight.watch.thread_failures import ThreadFailures
 
     notes: list[str] = []
     try:
@@ -220,16 +221,20 @@ def watch(spec: dict[str, Any]) -> dict[str, Any]:
         packets = None
         notes.append(f"connections to ports nothing listens on are not seen (no packet socket: {exc})")
     parts = [part for part in (resolver, listeners, packets) if part is not None]
-    for part in parts:
-        part.start()
-    _become_subreaper()
-    for number in (signal.SIGINT, signal.SIGQUIT):
-        # The terminal sends these to the command too, and it decides; a handler (unlike SIG_IGN) is not inherited.
-        signal.signal(number, lambda _number, _frame: None)
-    recorder.start()
-    status = run_command(spec, notes)
-    for part in parts:
-        part.stop()
+    with ThreadFailures() as failures:
+        for part in parts:
+            part.start()
+        _become_subreaper()
+        for number in (signal.SIGINT, signal.SIGQUIT):
+            # The terminal sends these to the command too, and it decides; a handler (unlike SIG_IGN) is not
+            # inherited.
+            signal.signal(number, lambda _number, _frame: None)
+        recorder.start()
+        status = run_command(spec, notes)
+        for part in parts:
+            part.stop()
+    if failures.messages:
+        return {"failed": failures.messages, "exit_status": WATCH_FAILED}
     return {"attempts": [attempt_to_json(a) for a in recorder.attempts()], "exit_status": status, "notes": notes}
 
 

@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 
 from tracklight.watch.model import Outcome, attempt_from_json
+from tracklight.watch.thread_failures import incomplete
 
 SYSCTLS = "/proc/sys"
 _SEARCH = ("/usr/sbin", "/sbin", "/usr/bin", "/bin")
@@ -183,5 +184,7 @@ def private_run(command: Sequence[str], *, env: Mapping[str, str] | None = None,
             raise WatchFailed(f"the watch ended (status {returncode}) without a result") from None
     if "error" in outcome:
         raise WatchFailed(f"the watch's network could not be made ready: {outcome['error']}")
+    if outcome.get("failed"):
+        raise WatchFailed(incomplete([str(message) for message in outcome["failed"]]))
     return Outcome(attempts=tuple(attempt_from_json(item) for item in outcome["attempts"]),
                    exit_status=int(outcome["exit_status"]), notes=tuple(outcome.get("notes", ())))

@@ -142,9 +142,21 @@ def _splice(a: socket.socket, b: socket.socket) -> None:
 def proxy_run(command: Sequence[str], *, env: Mapping[str, str] | None = None, allow_network: bool = False,
               stdout: int | None = None) -> Outcome:
     """Run `command` with its proxy variables pointing at a recording proxy; return what went through it."""
-    from tracklight.watch.namespace import check_platform, program_env
+    from tracklight.watch.namespace import WatchFailed, check_platform
+    from tracklight.watch.thread_failures import ThreadFailures, incomplete
 
     check_platform()
+    with ThreadFailures() as failures:
+        outcome = _run_behind_proxy(command, env, allow_network, stdout)
+    if failures.messages:
+        raise WatchFailed(incomplete(failures.messages))
+    return outcome
+
+
+def _run_behind_proxy(command: Sequence[str], env: Mapping[str, str] | None, allow_network: bool,
+                      stdout: int | None) -> Outcome:
+    from tracklight.watch.namespace import program_env
+
     proxy = RecordingProxy(allow_network)
     environment = program_env(os.environ if env is None else env)
     for name in ("NO_PROXY", "no_proxy"):
