@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from types import TracebackType
+from typing import Self
 
 
 class ThreadFailures:
@@ -20,7 +21,7 @@ class ThreadFailures:
         self.messages: list[str] = []
         self._previous = threading.excepthook
 
-    def __enter__(self) -> ThreadFailures:
+    def __enter__(self) -> Self:
         self._previous = threading.excepthook
         threading.excepthook = self._note
         return self
