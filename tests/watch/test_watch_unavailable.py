@@ -38,7 +38,7 @@ def test_a_user_the_kernel_refuses_namespaces_to_is_told_what_to_do(tmp_path: Pa
     # In a user namespace without a uid mapping, the kernel refuses a nested one with EPERM.
     done = subprocess.run([UNSHARE, "--user", "--", TRACKLIGHT, "watch", "--", "touch", str(marker)],
                           capture_output=True, text=True, timeout=120, check=False,
-                          env={**os.environ, "HOME": str(tmp_path)})
+                          env={**os.environ, "HOME": str(tmp_path), "LC_ALL": "C"})  # unshare's own words, in English
     assert done.returncode == 125, done.stderr
     assert not marker.exists()
     assert "tracklight watch cannot run here: the system refused to create the namespaces it needs" in done.stderr
