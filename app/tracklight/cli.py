@@ -72,6 +72,26 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+SCAN_FLAGS = ("--all", "--json")
+"""The options of `tracklight scan`, all flags: a command line of only these is read without argparse."""
+
+
+def plain_scan_args(args_list: Sequence[str]) -> argparse.Namespace | None:
+    """`tracklight scan [--all] [--json]` read without argparse, which with gettext, locale and its help formatter's
+    shutil costs every start ~5 ms: it is what scripts and the benchmarks run. The same namespace argparse makes (a
+    test checks every combination); None for anything else (--help, an abbreviation, a typo), which goes through
+    the parser so usage and errors stay argparse's own."""
+    rest = args_list[1:]
+    if args_list[:1] != ["scan"] or len(set(rest)) != len(rest) or not set(rest) <= set(SCAN_FLAGS):
+        return None
+    from types import SimpleNamespace
+
+    from tracklight.commands.scan_cmd import run_scan
+
+    namespace = SimpleNamespace(command="scan", func=run_scan, **{f[2:]: f in rest for f in SCAN_FLAGS})
+    return namespace  # type: ignore[return-value]  # read as the parser's: attributes only
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or args_list[0].startswith("-") and args_list[0] not in NOT_TRAY_OPTIONS:
@@ -83,8 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         rest = args_list[1:]
         return run_tray(show_window="--show-window" in rest, qt_args=[a for a in rest if a != "--show-window"])
-    parser = build_parser(COMMAND_OWNERS.get(args_list[0]))
-    args = parser.parse_args(args_list)
+    args = plain_scan_args(args_list)
+    if args is None:
+        parser = build_parser(COMMAND_OWNERS.get(args_list[0]))
+        args = parser.parse_args(args_list)
     try:
         return int(args.func(args))
     except KeyboardInterrupt:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
@@ -13,6 +12,7 @@ from tracklight.core.serialize import problem_json, report_json, show_json
 
 TYPE_CHECKING = False  # (not typing.TYPE_CHECKING: importing typing costs every start ~3 ms; mypy reads this too)
 if TYPE_CHECKING:
+    import argparse
     from typing import Any
 
 
@@ -73,8 +73,8 @@ def run_scan(args: argparse.Namespace) -> int:
         reports = [r for r in result.reports if args.all or r.installed]
         payload = {"tools": [report_json(r) for r in reports],
                    "problems": [problem_json(p) for p in result.problems]}
-        json.dump(payload, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        # One write: json.dump with indent writes each token on its own (a system call each when unbuffered).
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
     else:
         print(render_table(result, args.all))
     return 0
@@ -163,8 +163,7 @@ def run_show(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
     if args.json:
-        json.dump(show_json(report), sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        sys.stdout.write(json.dumps(show_json(report), indent=2) + "\n")
     else:
         print(render_show(report))
     return 0

@@ -30,6 +30,8 @@ class Assurance(enum.Enum):
 
 @dataclass(frozen=True)
 class ProofSummary:
+    """How sure the facts of one tool are: the level, the line users read, and the proof it rests on."""
+
     level: Assurance
     text: str  # the line users read
     proof: Proof | None = None  # the proof the line is about

@@ -38,6 +38,8 @@ __all__ = ["IndexedTool", "ToolIndex", "build_index", "catalog_folders", "discov
 
 @dataclass(frozen=True)
 class IndexedTool:
+    """One known tool: the description in force, and what the catalog and root-owned files say beside it."""
+
     tool: Tool  # the description in force (a manifest's when there is one)
     catalog_entry: Tool | None = None  # the catalog's description, when a manifest overrides it
     conflict: TierConflict | None = None
@@ -52,6 +54,8 @@ class IndexedTool:
 
 @dataclass
 class ToolIndex:
+    """Every known tool by id, with the problems of the files read to know them."""
+
     tools: dict[str, IndexedTool] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # belong to no known tool
     tool_problems: dict[str, list[Problem]] = field(default_factory=dict)  # by tool id

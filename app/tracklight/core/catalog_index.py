@@ -14,16 +14,18 @@ another version of the parser are not used: the key names the parser's own sourc
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import zlib
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from tracklight import __version__
 from tracklight.core.model import ManifestResult, Source
 from tracklight.core.tool_codec import CODEC_VERSION, CodecError, decode_result, encode_result
+
+TYPE_CHECKING = False  # (not typing.TYPE_CHECKING: importing typing costs every start ~3 ms; mypy reads this too)
+if TYPE_CHECKING:
+    from typing import Any
 
 INDEX_NAME = "index.json"
 MAX_INDEX_BYTES = 64 << 20
@@ -58,14 +60,16 @@ _parser_key: str | None = None
 
 
 def parser_key() -> str:
-    """Names the parser that made an entry: Tracklight's version, the codec and a digest of the parser's source."""
+    """Names the parser that made an entry: Tracklight's version, the codec and a checksum of the parser's source.
+
+    The checksum (CRC-32 and Adler-32 of the sources, from zlib) only tells one parser version from another; it
+    guards nothing against a writer (whoever can write a cache can write any key; the codec checks every entry), so
+    it need not be SHA-256, whose module (OpenSSL's) would cost every start about 2 ms to load."""
     global _parser_key
     if _parser_key is None:
-        digest = hashlib.sha256()
         here = os.path.dirname(os.path.abspath(__file__))
-        for name in _PARSER_MODULES:
-            digest.update(_read_bounded(os.path.join(here, name), 1 << 22) or b"-")
-        _parser_key = f"{__version__}/{CODEC_VERSION}/{digest.hexdigest()[:16]}"
+        source = b"\0".join(_read_bounded(os.path.join(here, name), 1 << 22) or b"-" for name in _PARSER_MODULES)
+        _parser_key = f"{__version__}/{CODEC_VERSION}/{zlib.crc32(source):08x}{zlib.adler32(source):08x}"
     return _parser_key
 
 
@@ -90,6 +94,8 @@ def entry_files(folder: str) -> list[_File]:
 
 
 def _sha256(path: str) -> str | None:
+    import hashlib  # only for a file whose time changed (or is new): a start with an index that fits needs none
+
     data = _read_bounded(path, MAX_INDEX_BYTES)
     return None if data is None else hashlib.sha256(data).hexdigest()
 

@@ -19,6 +19,8 @@ PROCESS = "process environment"
 
 @dataclass(frozen=True)
 class EnvValue:
+    """One variable's value as a new session sees it, and who set it."""
+
     value: str
     set_by: str  # PROCESS, or the path of the managed env file
 

@@ -166,6 +166,9 @@ class Detect:
 
 @dataclass(frozen=True)
 class Telemetry:
+    """What a tool's telemetry is: how much it tells (tier), its default, what it collects and sends where, and
+    the controls that switch it, with the order they are read in."""
+
     tier: Tier
     default: Default
     tier_reason: str = ""
@@ -313,6 +316,8 @@ class ToolReport:
 
 @dataclass(frozen=True)
 class ScanResult:
+    """One scan: a report per known tool, and the problems that belong to no tool."""
+
     reports: tuple[ToolReport, ...]
     problems: tuple[Problem, ...] = ()  # what belongs to no tool (a manifest too broken to name one)
 
