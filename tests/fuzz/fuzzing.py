@@ -224,7 +224,8 @@ def run_manifests(count: int, seed: int, sandbox: Sandbox) -> Stats:
         text = mutate(rng.choice(seeds), rng, tokens)
         stats.cases += 1
         named = re.search(r'^id = "([^"\n]*)"', text, re.MULTILINE)  # a manifest's file is named for its id
-        path = str(sandbox.disclosures / f"{named.group(1) if named else 'case'}.toml")
+        name = named.group(1) if named and re.fullmatch(r"[A-Za-z0-9_-]{1,100}", named.group(1)) else "case"
+        path = str(sandbox.disclosures / f"{name}.toml")
         where = f"manifest case {number} (seed {seed})"
         batch[path] = text
         try:

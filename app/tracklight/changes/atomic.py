@@ -184,17 +184,22 @@ def _check_expected(target: str, display: str, expected: Expected) -> None:
 _DIR_FD = sys.platform != "win32" and os.open in os.supports_dir_fd and hasattr(os, "O_NOFOLLOW")
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+_PASS_FLAGS = _DIR_FLAGS | getattr(os, "O_PATH", 0)
+"""Folders on the way are only passed through: O_PATH (Linux) needs search permission, not read permission, so a
+folder like a 0711 /home still lets its user reach their own files."""
 
 
 def _open_folder(folder: str, display: str, make: bool) -> int:
     """A descriptor of `folder` (an absolute real path), opened one component at a time from `/` with O_NOFOLLOW:
     a symlink anywhere on the way (swapped in after the path was checked) is an error, never followed.
     `make`: create missing folders (mode NEW_DIR_MODE) on the way."""
-    fd = os.open("/", _DIR_FLAGS)
+    parts = [p for p in folder.split("/") if p]
+    fd = os.open("/", _DIR_FLAGS if not parts else _PASS_FLAGS)
     try:
-        for part in [p for p in folder.split("/") if p]:
+        for number, part in enumerate(parts):
+            flags = _DIR_FLAGS if number == len(parts) - 1 else _PASS_FLAGS  # the last one is fsynced: opened for real
             try:
-                child = os.open(part, _DIR_FLAGS, dir_fd=fd)
+                child = os.open(part, flags, dir_fd=fd)
             except FileNotFoundError:
                 if not make:
                     raise WriteError(f"folder {folder} does not exist; nothing was changed", path=display) from None
@@ -202,12 +207,12 @@ def _open_folder(folder: str, display: str, make: bool) -> int:
                     os.mkdir(part, NEW_DIR_MODE, dir_fd=fd)
                 except FileExistsError:
                     pass
-                child = os.open(part, _DIR_FLAGS, dir_fd=fd)
                 if _is_root():
                     parent = os.fstat(fd)
                     if parent.st_uid != 0 or parent.st_gid != 0:
-                        os.fchown(child, parent.st_uid, parent.st_gid)
-                os.fsync(fd)
+                        os.chown(part, parent.st_uid, parent.st_gid, dir_fd=fd, follow_symlinks=False)
+                child = os.open(part, flags, dir_fd=fd)
+                _fsync_fd(fd)
             except OSError as exc:
                 if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
                     raise WriteError(f"{folder} changed since it was checked (a symlink or a file is now on the "
@@ -219,6 +224,15 @@ def _open_folder(folder: str, display: str, make: bool) -> int:
     except BaseException:
         os.close(fd)
         raise
+
+
+def _fsync_fd(fd: int) -> None:
+    """fsync a folder's descriptor where it can be (an O_PATH descriptor cannot: the creation is durable at the next
+    fsync of that folder instead)."""
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
 
 
 def _fsync_dir(folder: str) -> None:
