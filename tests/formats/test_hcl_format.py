@@ -172,6 +172,7 @@ def test_other_values_are_read_as_their_raw_text() -> None:
     ('a = "x\\q"\n', 1),
     ("disable_checkpoint = false\rtrue\n", 1),  # a lone CR is white space, not a line end
     ("\ufeffdisable_checkpoint = true\n", 1),
+    ("host \"x\" {\n  services = false{\n  }\n}\n", 2),  # an item with no name (found by make fuzz, seed 5)
 ])
 def test_what_terraform_refuses_anywhere_in_the_file_is_refused(text: str, line: int) -> None:
     """Each of these, written to a file, makes `terraform version` (1.11.4) print "Error parsing …"."""
@@ -308,3 +309,10 @@ def test_property_remove_takes_the_attribute_out_and_only_it(doc: str, key: str)
 @given(documents(), VALUES)
 def test_property_a_new_attribute_set_then_removed_restores_the_text(doc: str, value: Any) -> None:
     assert hcl.remove(hcl.set_value(doc, "brand_new", value), "brand_new") == doc
+
+
+def test_a_file_terraform_reads_as_json_is_refused() -> None:
+    """HCL1 parses a file whose first character is '{' as JSON: not a file this editor can change."""
+    with pytest.raises(FormatError, match="reads it as JSON") as caught:
+        hcl.set_value('{\n  "disable_checkpoint": false\n}\n', "disable_checkpoint", True)
+    assert caught.value.line == 1

@@ -53,6 +53,7 @@ FILE_NAMES = {"json": "settings.json", "jsonc": "settings.json", "toml": "config
 
 REJECT = object()  # the real parser refuses the file
 WHY: dict[str, str] = {"last": ""}  # what the last external parser said when it refused
+DUMP: dict[str, Path | None] = {"folder": None}  # --dump: where the original of each finding is written
 MISSING = object()  # it parses, and the key is not there
 
 
@@ -553,6 +554,7 @@ def run_format(format_name: str, count: int, seed: int, sandbox: Sandbox) -> Sta
                 stats.changed_when_refused.append(f"{where}: {failure}"[:300])
             continue
         stats.accepted += 1
+        found_before = len(stats.false_successes)
         after = path.read_bytes()
         try:
             state = _report(tool, sandbox).state
@@ -573,6 +575,8 @@ def run_format(format_name: str, count: int, seed: int, sandbox: Sandbox) -> Sta
         elif after_real is not None and not _means_off(control, after_real):
             shown = "no such key" if after_real is MISSING else repr(after_real)
             stats.false_successes.append(f"{where}: done, but the real parser reads {shown} in {after[:160]!r}")
+        if DUMP["folder"] is not None and len(stats.false_successes) > found_before:
+            (DUMP["folder"] / f"{format_name}-{seed}-{number}").write_bytes(original)
         if outcome.applied is None:
             continue  # already off: nothing to undo
         try:
@@ -632,7 +636,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--format", action="append", choices=FORMATS, help="only these formats")
     parser.add_argument("--show", type=int, default=5, help="findings shown per kind")
+    parser.add_argument("--dump", type=Path, help="write the original file of each false success into this folder")
     args = parser.parse_args(argv)
+    if args.dump is not None:
+        args.dump.mkdir(parents=True, exist_ok=True)
+        DUMP["folder"] = args.dump
     results = campaign(args.manifests, args.files, args.seed, tuple(args.format or FORMATS))
     total = Stats()
     for stats in results.values():

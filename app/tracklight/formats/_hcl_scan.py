@@ -315,6 +315,8 @@ def check(text: str) -> None:
     nul = text.find("\0")
     if nul >= 0:
         raise FormatError("a NUL character, which Terraform refuses", line=line_of(text, nul))
+    if text.lstrip(" \t\r\n").startswith("{"):
+        raise FormatError("starts with '{', so Terraform reads it as JSON, not HCL; the file is not edited", line=1)
     tokens = _Tokens(text)
     stream = tokens.all()
     at = 0
@@ -336,9 +338,11 @@ def check(text: str) -> None:
             while kind() in ("IDENT", "STRING"):
                 keys += 1
                 at += 1
+            if keys == 0:
+                raise fail(f"expected a name, found {'the end of the file' if kind() == 'EOF' else kind()}")
             if kind() == "=":
                 if keys != 1:
-                    raise fail("expected '{' after several names" if keys else "expected a name before '='")
+                    raise fail("expected '{' after several names")
                 at += 1
                 value()
             elif kind() == "{":
