@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from tracklight.errors import FormatError
 from tracklight.formats import NOT_FOUND, Lookup, append_line, keep_unterminated_end, line_of, scalar_text
@@ -209,7 +208,7 @@ class _Scanner:
         self.pending_heredocs: list[tuple[str, bool, int]] = []
         # compound commands not closed yet: [closing word, offset, no command yet since the last keyword, part:
         # "cond" before `then`/`do`, "body" after it, "else" after `else`]
-        self.open: list[list[Any]] = []
+        self.open: list[list[str | int | bool]] = []
         self.conditional_next = False  # the next statement follows `&&`/`||`/`|`/`&`
 
     def error(self, message: str, offset: int) -> FormatError:
