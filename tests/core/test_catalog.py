@@ -119,20 +119,33 @@ def test_every_control_is_readable_and_writable_by_its_format(tool: Tool, contro
 
 
 def test_no_two_entries_claim_the_same_file_key_with_different_meanings() -> None:
+    """Entries that write one shared file key agree on what it means. An entry that only reads it (write = false:
+    GitLens reads VS Code's telemetry level, which silences it at error and crash too) may read it by its own rule,
+    as long as the value the writers write means off for it as well."""
     claims: dict[tuple[str, str, str], set[tuple[str, str]]] = defaultdict(set)
     owners: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    readers: dict[tuple[str, str, str], list[tuple[str, object]]] = defaultdict(list)
+    writers: dict[tuple[str, str, str], list[tuple[str, object]]] = defaultdict(list)
     for tool in TOOLS:
         for control in tool.telemetry.controls:
             if control.kind is ControlKind.ENV:
-                target = ("env", control.name or "", "")
-            else:
-                path = control.paths_for(Os.LINUX)[0] if control.paths_for(Os.LINUX) else ""
-                target = ("file", path, ".".join(formats.split_key(control.key)) if control.key else "")
-            meaning = (repr(control.off), repr(control.rule))
-            claims[target].add(meaning)
+                continue
+            path = control.paths_for(Os.LINUX)[0] if control.paths_for(Os.LINUX) else ""
+            target = ("file", path, ".".join(formats.split_key(control.key)) if control.key else "")
+            if control.write is False:
+                readers[target].append((tool.id, control))
+                continue
+            writers[target].append((tool.id, control))
+            claims[target].add((repr(control.off), repr(control.rule)))
             owners[target].append(tool.id)
-    disagreements = {k: owners[k] for k, v in claims.items() if len(v) > 1 and k[0] == "file"}
+    disagreements = {k: owners[k] for k, v in claims.items() if len(v) > 1}
     assert disagreements == {}
+    for target, users in readers.items():
+        for tool_id, control in users:
+            for writer_id, writer in writers.get(target, []):
+                value = writer.write_off if writer.write_off is not None else writer.off
+                assert meaning_of(control, value) is Meaning.OFF, \
+                    f"{target[2]}={value!r} written for {writer_id} does not mean off for {tool_id}"
 
 
 def test_env_variables_written_by_several_tools_mean_off_for_each_of_them() -> None:
