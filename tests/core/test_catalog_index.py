@@ -282,3 +282,20 @@ kind = "env"
 name = "LD_PRELOAD"
 off = "/tmp/evil.so"
 """
+
+
+def test_bulk_decoding_pauses_the_cyclic_collector_and_puts_it_back() -> None:
+    import gc
+
+    assert gc.isenabled()
+    with pytest.raises(KeyError), catalog_index.many_objects():
+        assert not gc.isenabled()
+        raise KeyError("a failure inside still switches it back on")
+    assert gc.isenabled()
+    gc.disable()  # someone else switched it off: it stays off
+    try:
+        with catalog_index.many_objects():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from tracklight.core import locations
-from tracklight.core.catalog_index import ManifestCache, entry_files, load_catalog_folder
+from tracklight.core.catalog_index import ManifestCache, entry_files, load_catalog_folder, many_objects
 from tracklight.core.model import (
     Default,
     ManifestResult,
@@ -127,7 +127,12 @@ def discover_manifests(os_: Os, env: Mapping[str, str], root: str = "/", cache_f
     System scope reads only the system folders; a restricted scope only root-owned files (the rest is named in
     `ignored`)."""
     scope = scope or ReadScope()
-    cache = ManifestCache(None if scope.restricted else cache_folder)
+    with many_objects():
+        return _discover(os_, env, root, ManifestCache(None if scope.restricted else cache_folder), scope, ignored)
+
+
+def _discover(os_: Os, env: Mapping[str, str], root: str, cache: ManifestCache, scope: ReadScope,
+              ignored: list[Problem] | None) -> list[tuple[ManifestResult, str]]:
     found = []
     for folder, folder_scope in locations.manifest_dirs(os_, env, root):
         files = entry_files(folder)
@@ -142,7 +147,7 @@ def discover_manifests(os_: Os, env: Mapping[str, str], root: str = "/", cache_f
                 if ignored is not None:
                     ignored.append(Problem(f"manifest {refusal}", file.path))
                 continue
-            found.append((cache.load(file.path, _load_manifest), folder_scope))
+            found.append((cache.load(file.path, _load_manifest, (file.size, file.mtime)), folder_scope))
     cache.save()
     return found
 
