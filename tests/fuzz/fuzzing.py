@@ -34,18 +34,18 @@ import sys
 import tempfile
 import time
 import tomllib
-import xml.etree.ElementTree as ElementTree
 import xml.parsers.expat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 FIXTURES = ROOT / "tests" / "formats" / "fixtures"
 CATALOG = ROOT / "resources" / "catalog"
-NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
 FORMATS = ("json", "jsonc", "toml", "yaml", "ini", "gitconfig", "xml", "hcl", "shellvars", "plain", "keyvalue")
 FILE_NAMES = {"json": "settings.json", "jsonc": "settings.json", "toml": "config.toml", "yaml": "config.yaml",
               "ini": "config.ini", "gitconfig": "config", "xml": "config.xml", "hcl": "config.hcl",
@@ -276,7 +276,7 @@ def _scan_batch(batch: dict[str, str], sandbox: Sandbox, stats: Stats, where: st
 
 
 def _without_bom(text: str) -> str:
-    return text[1:] if text.startswith("\ufeff") else text
+    return text.removeprefix("\ufeff")
 
 
 def _walk(document: Any, segments: list[str]) -> Any:

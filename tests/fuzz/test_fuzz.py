@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-import fuzzing  # noqa: E402
+import fuzzing
 
 
 @pytest.fixture(scope="module")

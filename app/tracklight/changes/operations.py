@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from tracklight.changes.apply import apply_changeset
 from tracklight.changes.before_optout import entries_that_matter, values_before_optout
-from tracklight.changes.changeset import Action, ChangeSet, PlanResult
+from tracklight.changes.changeset import Action, ChangeSet, PlanResult, ToolFailure
 from tracklight.changes.environment_store import EnvPlatform
 from tracklight.changes.everything import everything_to_opt_out
 from tracklight.changes.journal import Journal, JournalEntry
@@ -107,6 +107,12 @@ class Changes:
         if dry_run or result.changeset.empty:
             return RunResult(result, None)
         return RunResult(result, self.apply(result, reports, do_not_track=do_not_track, after_journal=after_journal))
+
+    def not_off_after(self, tool_ids: Sequence[str]) -> list[ToolFailure]:
+        """The tools of an opt-out that still do not read off, by their own rule (changes/verify.py)."""
+        from tracklight.changes.verify import not_off_after
+
+        return not_off_after(tool_ids, env=self._env, os_=self._os, root=self._root)
 
     def optout(self, reports: Sequence[ToolReport], *, do_not_track: bool = False, dry_run: bool = False) -> RunResult:
         return self.run(Action.OPTOUT, reports, do_not_track=do_not_track, dry_run=dry_run)

@@ -91,37 +91,14 @@ def _run(args: argparse.Namespace, optout: bool) -> int:
     failures = list(plan.failures)
     notes = list(plan.notes)
     if outcome.applied is not None and optout:
-        failures.extend(_not_off_after(outcome.applied.tool_ids))
+        from tracklight.changes.verify import not_off_after
+
+        failures.extend(not_off_after(outcome.applied.tool_ids))
     if args.json:
         _print_json(outcome, failures, notes, args.dry_run)
     else:
         _print_text(outcome, failures, notes, args.dry_run, optout)
     return 1 if failures else 0
-
-
-def _not_off_after(tool_ids: tuple[str, ...]) -> list[Any]:
-    """Ask the scan once more, by each tool's own rule: an opt-out is done only when the tool now reads off.
-
-    A tool that does not is a failure (exit 1), naming the file and line it reads; the change stays written and
-    journaled (`tracklight undo` reverts it)."""
-    from tracklight.changes.changeset import ToolFailure
-    from tracklight.core.model import State
-    from tracklight.core.scan import scan
-
-    failures = []
-    for report in scan(only=set(tool_ids)).reports:
-        if report.state is State.OFF:
-            continue
-        decisive = next((e for e in report.evidence if e.decisive), None)
-        if decisive is not None:
-            where = decisive.where + (f":{decisive.line}" if decisive.line else "")
-            why = f"{where}: {decisive.key or 'the value'} = {decisive.raw!r} means {decisive.meaning.value}"
-        else:
-            why = f"nothing it reads is set, so its default ({report.tool.telemetry.default.value}) applies"
-        failures.append(ToolFailure(report.id, TracklightError(
-            f"still reads {report.state.value} after this change ({why}); not done — "
-            f"see `tracklight show {report.id}`, and `tracklight undo` reverts what was written")))
-    return failures
 
 
 def run_optout(args: argparse.Namespace) -> int:

@@ -473,7 +473,7 @@ class _Scanner:
         while end < self.n and text[end] not in _WORD_END:
             end += 1
         word = text[pos:end]
-        if word in _STOPPERS:  # noqa: SIM102
+        if word in _STOPPERS:
             self.stoppers.append(_Wildcard(word, None, pos, line_of(text, pos)))
         if word in ("export", "unset"):
             stop = text.find("\n", end)

@@ -268,10 +268,13 @@ def _plan(kind: ChangeKind, changes: Changes, reports: Sequence[ToolReport]) -> 
 def _apply(kind: ChangeKind, changes: Changes, reports: Sequence[ToolReport], plan: PlanResult,
            automatic: bool) -> ChangeDone:
     changeset = None
+    failures = tuple(plan.failures)
     if not plan.changeset.empty:
         changeset = changes.apply(plan, reports, do_not_track=kind is ChangeKind.OPTOUT_EVERYTHING,
                                   automatic=automatic)
-    return ChangeDone(kind, changeset, tuple(r.id for r in reports), plan.failures, plan.unchanged, plan.notes,
+        if kind is not ChangeKind.OPTIN:  # an opt-out is done only when the tool reads off now, by its own rule
+            failures += tuple(changes.not_off_after(changeset.tool_ids))
+    return ChangeDone(kind, changeset, tuple(r.id for r in reports), failures, plan.unchanged, plan.notes,
                       automatic)
 
 

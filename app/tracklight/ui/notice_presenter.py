@@ -100,6 +100,8 @@ class NoticePresenter:
         changeset = done.changeset
         written = changeset.tool_ids if changeset is not None and not changeset.empty else ()
         failed = tuple(dict.fromkeys(f.tool_id for f in done.failures))
+        # A tool written but still reading on (changes/verify.py) failed: it is never among those called done.
+        succeeded = tuple(tool_id for tool_id in written if tool_id not in failed)
         done_words = {
             ChangeKind.OPTOUT: "Opted out",
             ChangeKind.OPTIN: "Allowed again",
@@ -113,15 +115,17 @@ class NoticePresenter:
             title = "Opted out of everything" if written else "Nothing left to opt out of"
         elif failed and not done.wrote:
             title = f"Not changed: {self._names(failed)}"
+        elif failed and not succeeded:
+            title = f"Not done: {self._names(failed)}"
         elif failed:
-            title = f"{done_words}: {self._names(written)} — not changed: {self._names(failed)}"
+            title = f"{done_words}: {self._names(succeeded)} — not done: {self._names(failed)}"
         elif done.automatic:
             title = f"{self._names(written)} switched telemetry back on — opted out again"
         elif done.wrote:
             title = f"{done_words}: {self._names(written or done.tool_ids)}"
         else:
             title = f"Nothing to change: {self._names(done.unchanged or done.tool_ids)}"
-        level = (NoticeLevel.ERROR if failed and not done.wrote else NoticeLevel.WARNING if failed
+        level = (NoticeLevel.ERROR if failed and not succeeded else NoticeLevel.WARNING if failed
                  else NoticeLevel.DONE if done.wrote else NoticeLevel.INFO)
         buttons: list[NoticeAction] = []
         if changeset is not None and not changeset.empty and done.kind is not ChangeKind.UNDO:
