@@ -252,3 +252,18 @@ def test_a_file_that_cannot_be_written_fails_its_tool_at_plan_time(damage: str, 
     assert {"read-only": "read-only", "folder instead of file": "is a folder",
             "file instead of folder": "not a folder"}[damage] in str(failure.error)
     assert outcome.applied is not None and outcome.applied.tool_ids == ("dotnet",)
+
+
+def test_the_file_the_tool_reads_is_the_one_written_among_candidates(home: Path) -> None:
+    """Podman Desktop on a new Linux install keeps its settings in the XDG folder: the opt-out edits that file and
+    creates no older folder (which would make Podman Desktop leave the XDG settings behind at its next start)."""
+    xdg = home / ".config" / "containers" / "podman-desktop" / "settings.json"
+    original = plant(xdg, '{\n  "telemetry.enabled": true,\n  "telemetry.check": true\n}\n')
+    assert state_of("podman-desktop") is State.ON
+    done = changes().optout(reports("podman-desktop"))
+    assert done.applied is not None
+    assert xdg.read_bytes() == original.replace(b"true,", b"false,", 1)
+    assert not (home / ".local" / "share" / "containers").exists()
+    assert state_of("podman-desktop") is State.OFF
+    changes().undo()
+    assert xdg.read_bytes() == original
