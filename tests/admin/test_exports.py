@@ -16,6 +16,7 @@ import pytest
 from tracklight.admin.context import load_context
 from tracklight.admin.exports import export
 from tracklight.admin.system_apply import apply_system_plan
+from tracklight.errors import PolicyError
 
 from .conftest import FLEET_POLICY, tree
 
@@ -176,9 +177,9 @@ def test_the_reg_file_is_registry_editor_5_format(write_policy, sysroot):
         current[value.group(1)] = value.group(2)
     assert keys["HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Mozilla\\Firefox"] == {
         "DisableTelemetry": "dword:00000001", "DisableFirefoxStudies": "dword:00000001"}
-    for key in ("HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Google\\Chrome",
-                "HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Chromium"):
-        assert keys[key]["MetricsReportingEnabled"] == "dword:00000000"
+    assert keys["HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Google\\Chrome"]["MetricsReportingEnabled"] == "dword:00000000"
+    # Chromium is opted out too, but it never sends usage statistics: no policy key is written for it.
+    assert not any("Chromium" in key for key in keys)
     environment = keys["HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment"]
     assert environment["DO_NOT_TRACK"] == '"1"' and environment["DOTNET_CLI_TELEMETRY_OPTOUT"] == '"1"'
 
@@ -198,7 +199,7 @@ def test_the_mobileconfig_is_a_profile_with_one_payload_per_app(write_policy, sy
     profile = plistlib.loads(data)
     assert profile["PayloadType"] == "Configuration" and profile["PayloadScope"] == "System"
     payloads = {p["PayloadType"]: p for p in profile["PayloadContent"]}
-    assert set(payloads) == {"org.mozilla.firefox", "com.google.Chrome", "org.chromium.Chromium"}
+    assert set(payloads) == {"org.mozilla.firefox", "com.google.Chrome"}  # none for Chromium, which never sends
     assert payloads["org.mozilla.firefox"]["EnterprisePoliciesEnabled"] is True
     assert payloads["org.mozilla.firefox"]["DisableTelemetry"] is True
     assert payloads["com.google.Chrome"]["MetricsReportingEnabled"] is False
@@ -220,3 +221,17 @@ def test_browser_json_uses_the_browsers_documented_policy_names(write_policy, sy
     assert set(firefox["policies"]) <= FIREFOX_POLICY_NAMES and firefox["policies"]["DisableTelemetry"] is True
     chromium = json.loads(export(plan, "chromium"))
     assert set(chromium) <= CHROME_POLICY_NAMES and chromium["MetricsReportingEnabled"] is False
+
+
+def test_chromium_alone_gets_no_policy_because_it_never_sends(write_policy, sysroot):
+    """Unbranded Chromium switches usage statistics off whatever MetricsReportingEnabled says (the chromium entry:
+    tier none), so opting it out writes no policy file, key or payload; Google Chrome's policy is its own."""
+    path = write_policy('policy_version = 1\nrevision = 1\n\n[optout]\ntools = ["chromium"]\n')
+    plan = plan_for(path, sysroot).plan
+    with pytest.raises(PolicyError, match=r"does not opt out google-chrome.*Chromium itself never sends usage"):
+        export(plan, "chromium")
+    assert "Chromium" not in export(plan, "reg")[2:].decode("utf-16-le")
+    assert not any("chromium" in p["PayloadType"].lower()
+                   for p in plistlib.loads(export(plan, "mobileconfig"))["PayloadContent"])
+    shell = export(plan, "shell")
+    assert "/etc/chromium" not in shell and "MetricsReportingEnabled" not in shell

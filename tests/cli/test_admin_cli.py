@@ -130,9 +130,9 @@ def test_export_writes_each_format(policy, tmp_path, capsys):
     assert json.loads((tmp_path / "out.firefox").read_text())["policies"]["DisableTelemetry"] is True
     assert os.access(tmp_path / "out.shell", os.X_OK)
     capsys.readouterr()
-    # Chromium is not opted out by this policy: said plainly, nothing written.
+    # The chromium format is Google Chrome's policy, which this policy does not opt out: said plainly, nothing written.
     assert main(["export", "--format", "chromium", "--policy", str(policy), "-o", str(tmp_path / "c.json")]) == 1
-    assert "the policy does not opt out chromium" in capsys.readouterr().err
+    assert "the policy does not opt out google-chrome" in capsys.readouterr().err
     assert not (tmp_path / "c.json").exists()
 
 

@@ -6,10 +6,13 @@ macOS preference domains), so they live here. Sources:
 - Firefox: mozilla/policy-templates (DisableTelemetry, DisableFirefoxStudies; policies.json in
   /etc/firefox/policies on Linux, HKLM\\SOFTWARE\\Policies\\Mozilla\\Firefox on Windows, the org.mozilla.firefox
   domain with EnterprisePoliciesEnabled on macOS).
-- Chrome and Chromium: the Chrome Enterprise policy list (MetricsReportingEnabled,
-  UrlKeyedAnonymizedDataCollectionEnabled; /etc/opt/chrome/policies/managed/ and /etc/chromium/policies/managed/
-  on Linux, HKLM\\SOFTWARE\\Policies\\Google\\Chrome and …\\Chromium on Windows, the com.google.Chrome and
-  org.chromium.Chromium domains on macOS).
+- Google Chrome: the Chrome Enterprise policy list (MetricsReportingEnabled,
+  UrlKeyedAnonymizedDataCollectionEnabled; /etc/opt/chrome/policies/managed/ on Linux,
+  HKLM\\SOFTWARE\\Policies\\Google\\Chrome on Windows, the com.google.Chrome domain on macOS).
+
+Chromium has no entry here. Builds without Google Chrome branding never send usage statistics
+(MetricsServiceAccessor::IsMetricsReportingEnabled returns false in them, whatever the MetricsReportingEnabled policy
+says; see resources/catalog/chromium.toml), so a Chromium policy file would change nothing: Tracklight writes none.
 """
 
 from __future__ import annotations
@@ -56,26 +59,14 @@ FIREFOX = BrowserPolicy(
     macos_extra=(("EnterprisePoliciesEnabled", True),),
 )
 
-_CHROMIUM_SETTINGS = (("MetricsReportingEnabled", False), ("UrlKeyedAnonymizedDataCollectionEnabled", False))
-
 CHROME = BrowserPolicy(
     tool_id="google-chrome",
     name="Google Chrome",
-    settings=_CHROMIUM_SETTINGS,
+    settings=(("MetricsReportingEnabled", False), ("UrlKeyedAnonymizedDataCollectionEnabled", False)),
     linux_file="/etc/opt/chrome/policies/managed/tracklight.json",
     linux_prefix=(),
     windows_key="SOFTWARE\\Policies\\Google\\Chrome",
     macos_domain="com.google.Chrome",
 )
 
-CHROMIUM = BrowserPolicy(
-    tool_id="chromium",
-    name="Chromium",
-    settings=_CHROMIUM_SETTINGS,
-    linux_file="/etc/chromium/policies/managed/tracklight.json",
-    linux_prefix=(),
-    windows_key="SOFTWARE\\Policies\\Chromium",
-    macos_domain="org.chromium.Chromium",
-)
-
-BROWSERS: dict[str, BrowserPolicy] = {b.tool_id: b for b in (FIREFOX, CHROME, CHROMIUM)}
+BROWSERS: dict[str, BrowserPolicy] = {b.tool_id: b for b in (FIREFOX, CHROME)}

@@ -1,6 +1,6 @@
 """The policy as a macOS configuration profile (.mobileconfig): one payload per app, in that app's own domain.
 
-Browsers read managed preferences from their domain (org.mozilla.firefox, com.google.Chrome, org.chromium.Chromium);
+Browsers read managed preferences from their domain (org.mozilla.firefox, com.google.Chrome);
 Firefox also needs EnterprisePoliciesEnabled. UUIDs are derived from the identifiers, so a re-export of a changed
 policy replaces the installed profile instead of adding a second one. A profile cannot set environment variables for
 every program; those stay with Tracklight's per-user apply on macOS.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tracklight.admin.browsers import BROWSERS, CHROMIUM, FIREFOX, BrowserPolicy
+from tracklight.admin.browsers import CHROME, FIREFOX, BrowserPolicy
 from tracklight.admin.exported_files import canonical_json
 from tracklight.admin.system import SystemPlan
 from tracklight.errors import PolicyError
@@ -27,10 +27,14 @@ def _firefox(plan: SystemPlan) -> str:
 
 
 def _chromium(plan: SystemPlan) -> str:
-    # Chrome and Chromium read the same policy names; the file is the same for both.
-    if CHROMIUM.tool_id not in plan.resolution.optout and "google-chrome" in plan.resolution.optout:
-        return browser_json(plan, BROWSERS["google-chrome"])
-    return browser_json(plan, CHROMIUM)
+    """The Chromium-format policy JSON, which only Google Chrome needs: unbranded Chromium never sends usage
+    statistics, so a policy file for it would change nothing (admin/browsers.py)."""
+    if CHROME.tool_id not in plan.resolution.optout:
+        why = (" (Chromium itself never sends usage statistics, so it has no policy to export)"
+               if "chromium" in plan.resolution.optout else "")
+        raise PolicyError(f"the policy does not opt out {CHROME.tool_id}; nothing to export for {CHROME.name}{why}",
+                          path=plan.policy.path)
+    return browser_json(plan, CHROME)
 
 
 def renderers() -> dict[str, Callable[[SystemPlan], str | bytes]]:
