@@ -26,6 +26,7 @@ run: $(STAMP) $(CATALOG_INDEX)
 	$(VENV)/bin/tracklight
 
 test: $(STAMP) $(CATALOG_INDEX)
+	tests/system-packages.sh
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 # The suite again on moved clocks, time zones and a non-C locale (libfaketime): nothing may depend on today.
