@@ -8,6 +8,7 @@ RFC 6066 §3 (server_name), RFC 9112 §3 (request line, Host).
 from __future__ import annotations
 
 import re
+import socket
 from dataclasses import dataclass
 
 LIMIT = 16 * 1024 + 5 * 4
@@ -135,3 +136,21 @@ def read_hello(data: bytes) -> Hello | None:
     if _METHOD.match(data[:13]) or (len(data) < 13 and data.isupper() and data.isalpha()):
         return _http(data)
     return UNKNOWN
+
+
+def read_greeting(conn: socket.socket, timeout: float) -> tuple[bytes, Hello | None, bool]:
+    """A connection's first bytes, read until they make a TLS ClientHello or an HTTP request, the peer stops sending,
+    or LIMIT; with whether reading ended on a socket error (what was read before it is kept)."""
+    conn.settimeout(timeout)
+    data = b""
+    hello = None
+    try:
+        while hello is None and len(data) < LIMIT:
+            chunk = conn.recv(LIMIT - len(data))
+            if not chunk:
+                break
+            data += chunk
+            hello = read_hello(data)
+    except OSError:
+        return data, hello, True
+    return data, hello, False

@@ -11,7 +11,7 @@ import socket
 import threading
 
 from tracklight.watch import processes
-from tracklight.watch.hello import LIMIT, read_hello
+from tracklight.watch.hello import read_greeting, read_hello
 from tracklight.watch.recorder import Greeting, Recorder
 
 DEFAULT_PORTS = (80, 443, 8443)
@@ -74,19 +74,8 @@ class Listeners:
 
     def _read(self, conn: socket.socket, at: float, source_port: int, address: str, port: int,
               process: object) -> None:
-        conn.settimeout(READ_TIMEOUT)
-        data = b""
-        hello = None
         with conn:
-            try:
-                while hello is None and len(data) < LIMIT:
-                    chunk = conn.recv(LIMIT - len(data))
-                    if not chunk:
-                        break
-                    data += chunk
-                    hello = read_hello(data)
-            except OSError:
-                pass
+            data, hello, _ = read_greeting(conn, READ_TIMEOUT)
         if hello is None:
             hello = read_hello(data + b"\r\n\r\n") if data[:1].isalpha() else None
         protocol, name, detail = ("", "", "connected, sent nothing") if not data else ("", "", "sent other bytes")

@@ -20,7 +20,7 @@ import time
 from collections.abc import Mapping, Sequence
 
 from tracklight.watch import processes
-from tracklight.watch.hello import LIMIT, read_hello
+from tracklight.watch.hello import read_greeting
 from tracklight.watch.model import TCP, Attempt, Outcome
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
@@ -75,18 +75,9 @@ class RecordingProxy:
             threading.Thread(target=self._serve, args=(conn, at, process), daemon=True).start()
 
     def _serve(self, conn: socket.socket, at: float, process: object) -> None:
-        conn.settimeout(_READ_TIMEOUT)
-        data = b""
-        hello = None
         with conn:
-            try:
-                while hello is None and len(data) < LIMIT:
-                    chunk = conn.recv(LIMIT - len(data))
-                    if not chunk:
-                        break
-                    data += chunk
-                    hello = read_hello(data)
-            except OSError:
+            data, hello, failed = read_greeting(conn, _READ_TIMEOUT)
+            if failed:
                 return
             if hello is None or hello.protocol != "http" or not hello.server_name:
                 return
