@@ -44,16 +44,36 @@ def make_qapplication(argv: Sequence[str] | None = None) -> QApplication:
     return app
 
 
+def no_display_problem(env: dict[str, str], qt_args: Sequence[str], platform: str) -> str | None:
+    """Why the tray cannot start on this Linux session (no X or Wayland display), in words; None when it can.
+
+    Without this, Qt aborts with a core dump and a list of platform plugins, which tells a newcomer on a server or
+    over SSH nothing. Other systems always have a display; a chosen Qt platform (QT_QPA_PLATFORM, -platform) is
+    trusted.
+    """
+    if not platform.startswith("linux") or "-platform" in qt_args:
+        return None
+    if any(env.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
+        return None
+    return ("no graphical session here (neither DISPLAY nor WAYLAND_DISPLAY is set): the tray app needs a desktop. "
+            "Start it from your desktop session, or use the command line, which needs none: "
+            "`tracklight scan`, `tracklight optout TOOL`, `tracklight undo`")
+
+
 def run_tray(show_window: bool = False, qt_args: Sequence[str] = ()) -> int:
     """Run the tray app until Quit. A second launch shows the first's window instead.
 
     `qt_args` are Qt's own options (`-style fusion`, `-platform wayland`, `-reverse`…), given to the QApplication
     as any Qt program takes them; one Qt does not know is a usage error (exit 2), not silently dropped.
     """
+    env = dict(os.environ)
+    problem = no_display_problem(env, qt_args, sys.platform)
+    if problem:
+        sys.stderr.write(f"tracklight: {problem}\n")
+        return 1
     from tracklight.ui import prescan
     from tracklight.ui.single_instance import ask_running_instance, server_name
 
-    env = dict(os.environ)
     name = server_name(env)
     if ask_running_instance(name):
         print("Tracklight is already running; its window was brought to the front.")
