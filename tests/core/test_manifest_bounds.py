@@ -113,3 +113,12 @@ def test_fastlane_and_storybook_read_their_values_as_before() -> None:
 def test_an_invalid_pattern_never_decides() -> None:
     control = Control(ControlKind.ENV, off="1", name="ACME_TELEMETRY", rule=ValueRule(off_pattern="(?!x).+"))
     assert meaning_of(control, "y") is Meaning.DEFAULT
+
+
+def test_an_empty_pattern_matches_only_the_empty_value() -> None:
+    """`default_pattern = ""` passes validation, so it must mean what it says (the empty value), not be ignored."""
+    control = Control(ControlKind.ENV, off="1", name="ACME_TELEMETRY",
+                      rule=ValueRule(default_pattern="", other="off"))
+    assert meaning_of(control, "") is Meaning.DEFAULT
+    assert meaning_of(control, "0") is Meaning.OFF
+    assert meaning_of(control, "1") is Meaning.OFF

@@ -79,11 +79,11 @@ def meaning_of(control: Control, value: Scalar) -> Meaning:
     ):
         return Meaning.ON
     text = _text(value)
-    if rule.default_pattern and patterns.full_match(rule.default_pattern, text, casefold):
+    if rule.default_pattern is not None and patterns.full_match(rule.default_pattern, text, casefold):
         return Meaning.DEFAULT
-    if rule.off_pattern and patterns.full_match(rule.off_pattern, text, casefold):
+    if rule.off_pattern is not None and patterns.full_match(rule.off_pattern, text, casefold):
         return Meaning.OFF
-    if rule.on_pattern and patterns.full_match(rule.on_pattern, text, casefold):
+    if rule.on_pattern is not None and patterns.full_match(rule.on_pattern, text, casefold):
         return Meaning.ON
     return {"off": Meaning.OFF, "on": Meaning.ON, "default": Meaning.DEFAULT}[rule.other]
 
