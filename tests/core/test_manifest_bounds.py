@@ -116,7 +116,7 @@ def test_an_invalid_pattern_never_decides() -> None:
 
 
 def test_an_empty_pattern_matches_only_the_empty_value() -> None:
-    """`default_pattern = ""` passes validation, so it must mean what it says (the empty value), not be ignored."""
+    """`default_pattern = ""` passes validation, so it means what it says (the empty value), not nothing."""
     control = Control(ControlKind.ENV, off="1", name="ACME_TELEMETRY",
                       rule=ValueRule(default_pattern="", other="off"))
     assert meaning_of(control, "") is Meaning.DEFAULT

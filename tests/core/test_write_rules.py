@@ -50,7 +50,7 @@ def test_an_env_name_that_is_no_telemetry_switch_is_refused_but_a_telemetry_name
     assert problems(env_manifest("DO_NOT_TRACK")) == []
     assert problems(env_manifest("ACME_NOPING")) == []  # a switch for a phone-home ping (Wave's WAVETERM_NOPING)
     assert "is not a telemetry switch" in problems(env_manifest("ACME_SHIPPING"))[0]
-    assert problems(env_manifest("ACME_CHECK_FOR_UPDATES")) == []  # an update check that sends an id (Metabase's)
+    assert problems(env_manifest("ACME_CHECK_FOR_UPDATES")) == []  # an update check sending an id (Metabase)
 
 
 @pytest.mark.parametrize("value", ["x\u2028EVIL=1", "x\u0085EVIL=1", "x\u2029y", "a\nb", "$(id)", "`id`",
