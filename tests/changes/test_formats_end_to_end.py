@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -267,3 +268,17 @@ def test_the_file_the_tool_reads_is_the_one_written_among_candidates(home: Path)
     assert state_of("podman-desktop") is State.OFF
     changes().undo()
     assert xdg.read_bytes() == original
+
+
+def test_podman_desktop_yes_is_stored_as_the_check_alone(home: Path) -> None:
+    """Podman Desktop drops settings equal to their default (telemetry.enabled defaults to true): after a yes,
+    settings.json holds only "telemetry.check": true. That is on, not "not asked yet"; the opt-out adds false."""
+    settings = home / ".local/share/containers/podman-desktop/configuration/settings.json"
+    original = plant(settings, '{\n  "telemetry.check": true\n}\n')
+    assert state_of("podman-desktop") is State.ON
+    done = changes().optout(reports("podman-desktop"))
+    assert done.applied is not None
+    assert json.loads(settings.read_text()) == {"telemetry.check": True, "telemetry.enabled": False}
+    assert state_of("podman-desktop") is State.OFF
+    changes().undo()
+    assert settings.read_bytes() == original
