@@ -272,7 +272,8 @@ def test_the_file_the_tool_reads_is_the_one_written_among_candidates(home: Path)
 
 def test_podman_desktop_yes_is_stored_as_the_check_alone(home: Path) -> None:
     """Podman Desktop drops settings equal to their default (telemetry.enabled defaults to true): after a yes,
-    settings.json holds only "telemetry.check": true. That is on, not "not asked yet"; the opt-out adds false."""
+    settings.json holds only "telemetry.check": true. That is on, not "not asked yet"; the opt-out adds
+    false."""
     settings = home / ".local/share/containers/podman-desktop/configuration/settings.json"
     original = plant(settings, '{\n  "telemetry.check": true\n}\n')
     assert state_of("podman-desktop") is State.ON
