@@ -317,3 +317,16 @@ def test_metabase_sends_until_both_the_analytics_and_the_version_check_are_off(e
                                                                              state: State) -> None:
     """The version check sends its own instance uuid; only check-for-updates stops it (upgrade_checks.clj)."""
     assert scan_one("metabase", **env).state is state
+
+
+# ---------------------------------------------------------------- a prompt's answer Tracklight cannot read
+
+def test_a_prompt_whose_answer_is_kept_out_of_reach_is_unknown_not_off(sandbox_home: Path) -> None:
+    """Entire CLI asks on first use and keeps the answer where no control reads it: a "yes" may be in force."""
+    assert scan_one("entire-cli").state is State.UNKNOWN
+    assert scan_one("entire-cli", ENTIRE_TELEMETRY_OPTOUT="1").state is State.OFF
+
+
+def test_a_prompt_whose_answer_file_is_read_is_off_until_answered(sandbox_home: Path) -> None:
+    """Nuxt keeps its answer in ~/.nuxtrc: nothing there means not answered yet, and nothing is sent."""
+    assert scan_one("nuxt").state is State.OFF

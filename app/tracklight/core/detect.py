@@ -300,6 +300,14 @@ def _evaluation_order(tool: Tool, evidence: list[Evidence]) -> list[int]:
     return env_first + [i for i in indices if evidence[i].control.kind is not ControlKind.ENV]
 
 
+def asks_where_unreadable(tool: Tool) -> bool:
+    """A tool that asks first but declares no file control keeps the answer where Tracklight cannot read it (a
+    project file, a database, a per-crash marker): with nothing set, a "yes" may be in force, so the state is
+    unknown, not off (SPEC.md, What readers must do)."""
+    telemetry = tool.telemetry
+    return telemetry.default is Default.ASK and not any(c.kind is ControlKind.FILE for c in telemetry.controls)
+
+
 def detect_state(tool: Tool, context: ScanContext) -> tuple[State, tuple[Evidence, ...], tuple[Problem, ...]]:
     """The effective state of one tool, every control's evidence (the decisive one marked), and read problems."""
     evidence: list[Evidence] = []
@@ -330,6 +338,8 @@ def detect_state(tool: Tool, context: ScanContext) -> tuple[State, tuple[Evidenc
             if evidence[i].control.kind is ControlKind.FILE and any(p.path == evidence[i].where for p in problems):
                 return State.UNKNOWN, tuple(evidence), tuple(problems)
     if decisive is None:
+        if asks_where_unreadable(tool):
+            return State.UNKNOWN, tuple(evidence), tuple(problems)
         return _STATE_OF_DEFAULT[tool.telemetry.default], tuple(evidence), tuple(problems)
     evidence[decisive] = _mark_decisive(evidence[decisive])
     return _STATE_OF_MEANING[evidence[decisive].meaning], tuple(evidence), tuple(problems)

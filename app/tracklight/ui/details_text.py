@@ -17,6 +17,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from tracklight.core.assurance import Assurance, summarize
+from tracklight.core.detect import asks_where_unreadable
 from tracklight.core.model import (
     Control,
     ControlKind,
@@ -103,6 +104,9 @@ def answer(report: ToolReport, home: str) -> Answer:
         decisive = next((item for item in report.evidence if item.decisive), None)
         if decisive is not None:
             why = f"{_setting(decisive, home)} means {decisive.meaning.value}."
+        elif asks_where_unreadable(tool):
+            why = (f"{tool.name} asks first and keeps your answer where Tracklight can't read it, so if you said "
+                   "yes it may be sending.")
         else:
             default = tool.telemetry.default
             why = f"Nothing is set, so {tool.name}'s default applies: {_DEFAULT_WORDS[default]}."
