@@ -91,6 +91,33 @@ def test_an_index_built_in_one_folder_names_the_folder_it_is_read_from(tmp_path:
     assert all(r.tool is not None and Path(r.tool.origin).parent == installed for r in results)
 
 
+def test_a_catalog_with_a_broken_entry_gets_no_index_and_the_build_names_file_and_line(tmp_path: Path) -> None:
+    """An entry edited into invalid TOML (an unescaped quote in a note) must stop the build, naming the file and
+    line, and leave no index behind that would ship it as if it were fine."""
+    folder = copy_catalog(tmp_path / "catalog")
+    entry = sorted(folder.glob("*.toml"))[3]
+    lines = entry.read_text(encoding="utf-8").splitlines(keepends=True)
+    broken_line = next(n for n, line in enumerate(lines, 1) if line.startswith("notes = "))
+    lines[broken_line - 1] = 'notes = "it says "off" here"\n'
+    entry.write_text("".join(lines), encoding="utf-8")
+
+    run = subprocess.run([sys.executable, "-m", "tracklight.core.catalog_index", str(folder)],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 1, run.stdout
+    assert f"{entry}:{broken_line}" in run.stderr, run.stderr
+    assert not (folder / catalog_index.INDEX_NAME).exists()
+
+    entry.write_text("".join(shipped_entries_text(entry.name)), encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "tracklight.core.catalog_index", str(folder)],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    assert (folder / catalog_index.INDEX_NAME).exists()
+
+
+def shipped_entries_text(name: str) -> str:
+    return (Path(catalog_path()) / name).read_text(encoding="utf-8")
+
+
 # ---------------------------------------------------------------- no pickle, nothing runs
 
 

@@ -261,13 +261,17 @@ def _all_unchanged(files: list[_File], entries: dict[str, Any]) -> list[Manifest
     return results
 
 
-def build_folder_index(folder: str) -> int:
-    """Write `index.json` for a catalog folder (build and install time); returns the number of entries."""
+def build_folder_index(folder: str) -> list[ManifestResult]:
+    """Write `index.json` for a catalog folder (build and install time); returns every entry as parsed.
+
+    A folder with an entry that does not parse, or that has problems, gets no index: the catalog Tracklight ships
+    must be valid, so a build stops at it (see the __main__ block) instead of shipping an index that lists it broken."""
     files = entry_files(folder)
     results, records, _fresh = _load_folder(files, [], {}, _parse_catalog_entry)
-    with open(os.path.join(folder, INDEX_NAME), "wb") as handle:
-        handle.write(_document(records))
-    return len(results)
+    if all(result.ok for result in results):
+        with open(os.path.join(folder, INDEX_NAME), "wb") as handle:
+            handle.write(_document(records))
+    return results
 
 
 class ManifestCache:
@@ -312,6 +316,15 @@ if __name__ == "__main__":
     if importlib.util.find_spec("re2") is None:  # entries' patterns are checked with RE2: without it, every
         sys.exit("catalog_index: the google-re2 package is missing; not building an index")  # pattern fails
 
+    broken = 0
     for target in sys.argv[1:] or [__import__("tracklight.resources").resources.catalog_path()]:
-        count = build_folder_index(target)
-        print(f"{os.path.join(target, INDEX_NAME)}: {count} entries")
+        built = build_folder_index(target)
+        problems = [problem for result in built for problem in result.problems]
+        for problem in problems:
+            print(f"catalog_index: {problem}", file=sys.stderr)
+        if problems:
+            broken += 1
+            print(f"catalog_index: {target}: {len(problems)} problem(s); no index written", file=sys.stderr)
+        else:
+            print(f"{os.path.join(target, INDEX_NAME)}: {len(built)} entries")
+    sys.exit(1 if broken else 0)
