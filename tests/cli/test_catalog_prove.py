@@ -74,6 +74,8 @@ ENV_CONTROL = '''
 kind = "env"
 name = "NAME"
 off = "1"
+off_when = ["1", "true"]
+match = "casefold"
 '''
 FILE_CONTROL = '''
 [[telemetry.controls]]
@@ -166,6 +168,9 @@ def test_a_right_entry_is_proven_and_recorded(tmp_path: Path, cache: Path, wheel
     assert proof.covers == ("default", "env:TLPROBE_NO_TELEMETRY")
     assert (proof.package, proof.version, proof.oracle) == ("pypi:tlprobe==1.0", "1.0", "tlprobe.telemetry_enabled()")
     assert str(proof.date) == str(tool.verified) == "2026-12-07"  # the injected date, not the clock
+    # Every probe value agreed: the value rules are proven too, value by value.
+    assert "TLPROBE_NO_TELEMETRY probed: '' on, 0 on, 1 off, false on, true off, no on, yes on, off on, on on, " \
+        "FALSE on, True off, tracklight-probe on (the tool and Tracklight agree)" in proof.note
     document = tomllib.loads((catalog / "tlprobe.toml").read_text(encoding="utf-8"))
     assert stale_proofs(document, tool) == []
     # Editing the proven control afterwards makes the record stale.
@@ -190,6 +195,22 @@ def test_a_wrong_entry_fails_and_the_record_shows_it(tmp_path: Path, cache: Path
     before = (catalog / "tlprobe.toml").read_bytes()
     assert prove(catalog, cache, wheels, "--check").returncode == 0
     assert (catalog / "tlprobe.toml").read_bytes() == before
+
+
+def test_a_value_the_entry_reads_differently_from_the_tool_fails_the_run(tmp_path: Path, cache: Path,
+                                                                          wheels: Path) -> None:
+    """The entry's own off value works, so opt-out and undo pass; but tlprobe also takes `true` (any case), which
+    the entry reads as undecided (on): a user who set TLPROBE_NO_TELEMETRY=true would be shown on while it is off.
+    The probes find it, and the record says which values."""
+    bare = ENV_CONTROL.replace("NAME", "TLPROBE_NO_TELEMETRY").replace('off_when = ["1", "true"]\nmatch = "casefold"\n',
+                                                                      "")
+    catalog = make_catalog(tmp_path, bare)
+    done = prove(catalog, cache, wheels)
+    assert done.returncode == 1
+    assert ("tlprobe: FAIL: a value is read differently from the tool: TLPROBE_NO_TELEMETRY=true: the tool says "
+            "off, Tracklight reads on; TLPROBE_NO_TELEMETRY=True: the tool says off, Tracklight reads on") in done.stdout
+    (proof,) = entry(catalog).proofs
+    assert proof.result is ProofResult.FAIL and "TLPROBE_NO_TELEMETRY=true: the tool says off" in proof.note
 
 
 def test_check_mode_fails_when_the_tool_no_longer_agrees_with_the_record(tmp_path: Path, cache: Path,

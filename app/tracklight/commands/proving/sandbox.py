@@ -4,6 +4,11 @@ The tool is asked the way a user's next program would find things: from a fresh 
 (`env -i HOME=… PATH=… bash -lc`), so the env files Tracklight wrote are what sets a variable, and, where Tracklight
 wrote a preference file, also from a plain environment that reads no profile, so the file alone must do it. The tool
 runs without network (a network namespace of its own); Tracklight runs as the real CLI with the sandbox as its home.
+
+After a passing run, each of the entry's variables is set to a row of probe values (empty, 0, 1, false, true, no,
+yes, off, odd case, a word no tool knows, and the entry's own values), and the tool and Tracklight are each asked what
+that value means: the entry's value rules (`off_when`, `other`, `match`) are proven value by value, and a value they
+read differently from the tool fails the run.
 """
 
 from __future__ import annotations
@@ -22,8 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from tracklight.commands.proving.install import Installed
-from tracklight.core.model import Default, State, Tool
+from tracklight.core.model import Control, ControlKind, Default, State, Tool
 from tracklight.core.oracle import Oracle
+from tracklight.formats import scalar_text
 
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 WATCH_UNAVAILABLE = 125  # `tracklight watch`'s status when it cannot run here
@@ -56,6 +62,24 @@ class Answer:
     contacted: tuple[str, ...] = ()  # the watched endpoints that were contacted
 
 
+PROBE_VALUES = ("", "0", "1", "false", "true", "no", "yes", "off", "on", "FALSE", "True", "tracklight-probe")
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One variable set to one value: what the tool said it means and what Tracklight reads."""
+
+    name: str
+    value: str
+    tool: State  # ON, OFF or UNKNOWN (the tool gave no readable answer for this value)
+    tracklight: State
+
+    @property
+    def disagrees(self) -> bool:
+        return self.tool in (State.ON, State.OFF) and self.tracklight in (State.ON, State.OFF) and \
+            self.tool is not self.tracklight
+
+
 @dataclass(frozen=True)
 class RunOutcome:
     """One oracle, run: each answer, which facts it shows, and whether the tool agreed with the entry."""
@@ -73,6 +97,7 @@ class RunOutcome:
     seconds: float = 0.0
     isolated: bool = True
     notes: tuple[str, ...] = field(default_factory=tuple)
+    probes: tuple[Probe, ...] = ()  # the entry's variables set to probe values, after a passing run
     # False when the run says nothing about the entry: the oracle or the machine failed (the on-state could not be
     # planted, an answer matched neither pattern). Nothing is recorded then; the run is reported as broken.
     verdict: bool = True
@@ -105,9 +130,12 @@ class Sandbox:
             return f"{self.installed.python} {self.script}"
         return self.expand(self.oracle.command)
 
-    def _shell(self, command: str, login: bool) -> tuple[int | None, str]:
+    def _shell(self, command: str, login: bool, setting: tuple[str, str] | None = None) -> tuple[int | None, str]:
+        """Run a command in the sandbox; `setting` (name, value) is exported after the login profile is read, so
+        it wins over anything the profile sets."""
+        exported = f"export {setting[0]}={shlex.quote(setting[1])} && " if setting else ""
         argv = [*self.isolation, "/usr/bin/env", "-i", f"HOME={self.home}", f"PATH={SYSTEM_PATH}", "LANG=C.UTF-8",
-                "/bin/bash", "-lc" if login else "-c", f"cd ~ && {command}"]
+                "/bin/bash", "-lc" if login else "-c", f"{exported}cd ~ && {command}"]
         try:
             done = subprocess.run(argv, cwd=self.home, capture_output=True, text=True, check=False,
                                   timeout=self.oracle.timeout, stdin=subprocess.DEVNULL)
@@ -117,11 +145,12 @@ class Sandbox:
             return None, text + f"\n(no answer within {self.oracle.timeout} s)"
         return done.returncode, done.stdout + done.stderr
 
-    def ask(self, login: bool = True) -> Answer:
+    def ask(self, login: bool = True, setting: tuple[str, str] | None = None) -> Answer:
         """The status question's answer and the watch's, together: on when either says on, off when all say off
-        (an opt-out works only if the tool says so *and* stops calling home), unknown when either cannot tell."""
-        status = self._ask_status(login) if self.oracle.asks_status else None
-        watched = self.watch(login) if self.oracle.watch is not None else None
+        (an opt-out works only if the tool says so *and* stops calling home), unknown when either cannot tell.
+        `setting`: a variable (name, value) set for this question only."""
+        status = self._ask_status(login, setting) if self.oracle.asks_status else None
+        watched = self.watch(login, setting) if self.oracle.watch is not None else None
         if status is None:
             assert watched is not None
             return watched
@@ -134,14 +163,14 @@ class Sandbox:
         output = f"{status.output}\n{watched.output}"[-OUTPUT_TAIL:]
         return Answer(state, output, status.exit_code, watched.state, watched.contacted)
 
-    def _ask_status(self, login: bool) -> Answer:
-        code, output = self._shell(self._question(), login)
+    def _ask_status(self, login: bool, setting: tuple[str, str] | None = None) -> Answer:
+        code, output = self._shell(self._question(), login, setting)
         on = re.search(self.oracle.on, output, re.MULTILINE) is not None
         off = re.search(self.oracle.off, output, re.MULTILINE) is not None
         state = State.ON if on and not off else State.OFF if off and not on else State.UNKNOWN
         return Answer(state, output.strip()[-OUTPUT_TAIL:], code)
 
-    def watch(self, login: bool = True) -> Answer:
+    def watch(self, login: bool = True, setting: tuple[str, str] | None = None) -> Answer:
         """`tracklight watch` of the oracle's [watch] command in the sandbox: on when it contacts (or looks up) one
         of the watched endpoints, off when it contacts none of them. The watch is its own isolation: nothing
         leaves the machine."""
@@ -153,8 +182,9 @@ class Sandbox:
         env = ["TRACKLIGHT_SYSTEM_ROOT=" + str(self.root / "sysroot")]
         if self.resources:
             env.append(f"TRACKLIGHT_RESOURCES={self.resources}")
+        exported = f"export {setting[0]}={shlex.quote(setting[1])} && " if setting else ""
         argv = ["/usr/bin/env", "-i", f"HOME={self.home}", f"PATH={SYSTEM_PATH}", "LANG=C.UTF-8", *env,
-                "/bin/bash", "-lc" if login else "-c", f"cd ~ && {watch}"]
+                "/bin/bash", "-lc" if login else "-c", f"{exported}cd ~ && {watch}"]
         try:
             done = subprocess.run(argv, cwd=self.home, capture_output=True, text=True, check=False,
                                   timeout=self.oracle.timeout + 30, stdin=subprocess.DEVNULL)
@@ -193,14 +223,24 @@ class Sandbox:
                     return f"planting the on-state failed ({step.command}): {output.strip()[-OUTPUT_TAIL:]}"
         return ""
 
-    def tracklight(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def tracklight(self, *args: str, setting: tuple[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         """The real CLI, with the sandbox as its home and system root (so nothing outside it is touched)."""
         env = {"HOME": str(self.home), "PATH": SYSTEM_PATH, "LANG": "C.UTF-8",
                "TRACKLIGHT_SYSTEM_ROOT": str(self.root / "sysroot")}
         if self.resources:
             env["TRACKLIGHT_RESOURCES"] = self.resources
+        if setting:
+            env[setting[0]] = setting[1]
         return subprocess.run([sys.executable, "-m", "tracklight.cli", *args], env=env, cwd=self.home,
                               capture_output=True, text=True, check=False, timeout=300)
+
+    def tracklight_reads(self, setting: tuple[str, str] | None = None) -> State:
+        """The state `tracklight show` reads for the tool in the sandbox (with `setting` in its environment)."""
+        shown = self.tracklight("show", self.oracle.id, "--json", setting=setting)
+        try:
+            return State(json.loads(shown.stdout)["state"])
+        except (ValueError, KeyError, TypeError):
+            return State.UNKNOWN
 
     def close(self) -> None:
         if not self.keep:
@@ -241,6 +281,55 @@ def watched_endpoints(tool: Tool, before: Answer, after: Answer, after_plain: An
     if missing:
         return False, shown + f" (endpoints not covered: {', '.join(missing)} not contacted by this command)"
     return back, shown
+
+
+def probe_values(control: Control) -> tuple[str, ...]:
+    """The values a variable is probed with: the common spellings, then the entry's own (in order, no repeats)."""
+    own = [control.off, control.on, *control.rule.off_when, *control.rule.on_when, *control.rule.local_when]
+    return tuple(dict.fromkeys([*PROBE_VALUES, *(scalar_text(v) for v in own if v is not None)]))
+
+
+def probe(sandbox: Sandbox) -> tuple[tuple[Probe, ...], str]:
+    """Each of the entry's variables set to each probe value, from the on-state: what the tool says and what
+    Tracklight reads. Returns the probes and, when none could be made, why."""
+    names = list(dict.fromkeys(c.name for c in sandbox.tool.telemetry.controls
+                               if c.kind is ControlKind.ENV and c.name))
+    if not names:
+        return (), ""
+    if sandbox.tracklight_reads() is not State.ON:
+        return (), "values not probed: Tracklight does not read the restored on-state as on"
+    controls = {c.name: c for c in sandbox.tool.telemetry.controls if c.kind is ControlKind.ENV}
+    probes = []
+    for name in names:
+        assert name is not None
+        for value in probe_values(controls[name]):
+            setting = (name, value)
+            probes.append(Probe(name, value, sandbox.ask(login=True, setting=setting).state,
+                                sandbox.tracklight_reads(setting)))
+    return tuple(probes), ""
+
+
+def _shown(value: str) -> str:
+    return repr(value) if value == "" or not value.replace("-", "").isalnum() else value
+
+
+def probe_summary(probes: tuple[Probe, ...]) -> tuple[str, list[str]]:
+    """The failure reason (values read differently from the tool, empty when none) and notes (what agreed, and
+    values the tool gave no answer for)."""
+    disagree = [p for p in probes if p.disagrees]
+    reason = "; ".join(f"{p.name}={_shown(p.value)}: the tool says {p.tool.value}, Tracklight reads "
+                       f"{p.tracklight.value}" for p in disagree)
+    notes = []
+    for name in dict.fromkeys(p.name for p in probes):
+        mine = [p for p in probes if p.name == name]
+        agreed = [p for p in mine if not p.disagrees and p.tool is p.tracklight]
+        silent = [p for p in mine if p.tool is State.UNKNOWN]
+        if agreed:
+            notes.append(f"{name} probed: {', '.join(f'{_shown(p.value)} {p.tool.value}' for p in agreed)} "
+                         "(the tool and Tracklight agree)")
+        if silent:
+            notes.append(f"{name}: no readable answer from the tool for {', '.join(_shown(p.value) for p in silent)}")
+    return reason, notes
 
 
 def run_oracle(sandbox: Sandbox) -> RunOutcome:
@@ -296,6 +385,14 @@ def run_oracle(sandbox: Sandbox) -> RunOutcome:
             covers.append("endpoints")
         if note:
             notes.append(note)
+    probes: tuple[Probe, ...] = ()
+    disagreement = ""
+    if passed:
+        probes, why_not = probe(sandbox)
+        disagreement, probe_notes = probe_summary(probes)
+        notes += probe_notes + ([why_not] if why_not else [])
+        if disagreement:
+            passed = False
     reason = ""
     if after.state is not State.OFF:
         reason = f"still {after.state.value} after `tracklight optout {oracle.id}` (wrote {', '.join(written)})"
@@ -303,6 +400,8 @@ def run_oracle(sandbox: Sandbox) -> RunOutcome:
         reason = f"tracklight undo failed: {undo.stderr.strip()[-400:]}"
     elif restored.state is not State.ON:
         reason = f"{restored.state.value} after `tracklight undo`, not on"
+    elif not passed:
+        reason = "a value is read differently from the tool: " + disagreement
     return done(before=before, after=after, after_plain=after_plain, restored=restored, written=written,
                 covers=tuple(dict.fromkeys(covers if passed else (*default, *written))), passed=passed,
-                reason=reason, notes=tuple(notes))
+                reason=reason, notes=tuple(notes), probes=probes)
