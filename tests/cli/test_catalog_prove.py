@@ -169,7 +169,7 @@ def test_a_right_entry_is_proven_and_recorded(tmp_path: Path, cache: Path, wheel
     assert (proof.package, proof.version, proof.oracle) == ("pypi:tlprobe==1.0", "1.0", "tlprobe.telemetry_enabled()")
     assert str(proof.date) == str(tool.verified) == "2026-12-07"  # the injected date, not the clock
     # Every probe value agreed: the value rules are proven too, value by value.
-    assert "TLPROBE_NO_TELEMETRY probed: '' on, 0 on, 1 off, false on, true off, no on, yes on, off on, on on, " \
+    assert "TLPROBE_NO_TELEMETRY probed: 1 off, '' on, 0 on, false on, true off, no on, yes on, off on, on on, " \
         "FALSE on, True off, tracklight-probe on (the tool and Tracklight agree)" in proof.note
     document = tomllib.loads((catalog / "tlprobe.toml").read_text(encoding="utf-8"))
     assert stale_proofs(document, tool) == []
@@ -211,6 +211,30 @@ def test_a_value_the_entry_reads_differently_from_the_tool_fails_the_run(tmp_pat
             "off, Tracklight reads on; TLPROBE_NO_TELEMETRY=True: the tool says off, Tracklight reads on") in done.stdout
     (proof,) = entry(catalog).proofs
     assert proof.result is ProofResult.FAIL and "TLPROBE_NO_TELEMETRY=true: the tool says off" in proof.note
+
+
+def test_a_variable_the_oracle_cannot_see_is_not_probed_unless_the_run_claims_it(tmp_path: Path, cache: Path,
+                                                                                  wheels: Path) -> None:
+    """Keystone's status command reads only its file: set alone, a variable changes nothing in its answer. Probing
+    it would blame the entry for the oracle's blind spot; it is named as not probed. But a variable the run claims
+    to have shown (Tracklight wrote it) must turn the tool off on its own, or the run fails."""
+    blind = ORACLE.replace("import tlprobe\n", "import os, tlprobe\nos.environ.pop('TLPROBE_NO_TELEMETRY', None)\n")
+    env = ENV_CONTROL.replace("NAME", "TLPROBE_NO_TELEMETRY")
+    catalog = make_catalog(tmp_path / "unclaimed", FILE_CONTROL + env.replace('off = "1"', 'off = "1"\nwrite = false'),
+                           blind)
+    done = prove(catalog, cache, wheels)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (proof,) = entry(catalog).proofs
+    assert proof.covers == ("default", "file:telemetry")
+    assert ("not probed: TLPROBE_NO_TELEMETRY set alone to its off value leaves this oracle's answer on"
+            in proof.note)
+
+    catalog = make_catalog(tmp_path / "claimed", FILE_CONTROL + env.replace('off = "1"', 'off = "1"\nwrite = true'),
+                           blind)
+    done = prove(catalog, cache, wheels)
+    assert done.returncode == 1
+    assert ("tlprobe: FAIL: a value is read differently from the tool: TLPROBE_NO_TELEMETRY set alone to its off "
+            "value leaves the tool on") in done.stdout
 
 
 def test_check_mode_fails_when_the_tool_no_longer_agrees_with_the_record(tmp_path: Path, cache: Path,

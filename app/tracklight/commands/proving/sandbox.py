@@ -289,24 +289,32 @@ def probe_values(control: Control) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*PROBE_VALUES, *(scalar_text(v) for v in own if v is not None)]))
 
 
-def probe(sandbox: Sandbox) -> tuple[tuple[Probe, ...], str]:
+def probe(sandbox: Sandbox) -> tuple[tuple[Probe, ...], tuple[str, ...], str]:
     """Each of the entry's variables set to each probe value, from the on-state: what the tool says and what
-    Tracklight reads. Returns the probes and, when none could be made, why."""
-    names = list(dict.fromkeys(c.name for c in sandbox.tool.telemetry.controls
-                               if c.kind is ControlKind.ENV and c.name))
-    if not names:
-        return (), ""
+    Tracklight reads. A variable is probed only when its own off value, set alone, makes the tool say off: an oracle
+    that asks a status command which does not look at the variables (Keystone's) cannot tell what a value means.
+    Returns the probes, the variables the tool did not answer off to, and, when nothing could be probed, why."""
+    controls = {c.name: c for c in sandbox.tool.telemetry.controls if c.kind is ControlKind.ENV and c.name}
+    if not controls:
+        return (), (), ""
     if sandbox.tracklight_reads() is not State.ON:
-        return (), "values not probed: Tracklight does not read the restored on-state as on"
-    controls = {c.name: c for c in sandbox.tool.telemetry.controls if c.kind is ControlKind.ENV}
-    probes = []
-    for name in names:
-        assert name is not None
-        for value in probe_values(controls[name]):
-            setting = (name, value)
-            probes.append(Probe(name, value, sandbox.ask(login=True, setting=setting).state,
-                                sandbox.tracklight_reads(setting)))
-    return tuple(probes), ""
+        return (), (), "values not probed: Tracklight does not read the restored on-state as on"
+    probes: list[Probe] = []
+    unseen: list[str] = []
+    for name, control in controls.items():
+        own_off = (name, scalar_text(control.off))
+        first = Probe(name, own_off[1], sandbox.ask(login=True, setting=own_off).state,
+                      sandbox.tracklight_reads(own_off))
+        if first.tool is not State.OFF:
+            unseen.append(name)
+            continue
+        probes.append(first)
+        for value in probe_values(control):
+            if value != own_off[1]:
+                setting = (name, value)
+                probes.append(Probe(name, value, sandbox.ask(login=True, setting=setting).state,
+                                    sandbox.tracklight_reads(setting)))
+    return tuple(probes), tuple(unseen), ""
 
 
 def _shown(value: str) -> str:
@@ -388,9 +396,17 @@ def run_oracle(sandbox: Sandbox) -> RunOutcome:
     probes: tuple[Probe, ...] = ()
     disagreement = ""
     if passed:
-        probes, why_not = probe(sandbox)
+        probes, unseen, why_not = probe(sandbox)
         disagreement, probe_notes = probe_summary(probes)
         notes += probe_notes + ([why_not] if why_not else [])
+        # A variable Tracklight wrote, and which the run counts as shown, must turn the tool off on its own.
+        claimed = [name for name in unseen if f"env:{name}" in covers]
+        disagreement = "; ".join([*(f"{name} set alone to its off value leaves the tool on" for name in claimed),
+                                  *([disagreement] if disagreement else [])])
+        others = [name for name in unseen if name not in claimed]
+        if others:
+            notes.append(f"not probed: {', '.join(others)} set alone to its off value leaves this oracle's answer "
+                         "on (the oracle does not see it, or the tool ignores it)")
         if disagreement:
             passed = False
     reason = ""
