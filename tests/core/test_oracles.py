@@ -78,12 +78,21 @@ def test_a_good_oracle_parses() -> None:
     ('path = "~/.tool/config.json"', 'path = "~/../../etc/tool.json"', 9, "'..'"),
     ('oracle = "tool status"\n', 'oracle = "tool status"\ntimeout = 0\n', 4, "'timeout'"),
     ('oracle = "tool status"\n', 'oracle = "tool status"\nno_deps = true\n', 4, "pypi packages only"),
+    ('[[plant]]', 'unprobed = ["TOOL_OFF"]\n\n[[plant]]', 8, "'unprobed' must be a table"),
+    ('[[plant]]', '[unprobed]\nTOOL_OFF = ""\n\n[[plant]]', 9, "must say why"),
 ])
 def test_a_broken_oracle_is_named_with_its_line(old: str, new: str, line: int, words: str) -> None:
     assert old in GOOD
     oracle, problems = parse_oracle(GOOD.replace(old, new), "/x/oracles/tool.toml")
     assert oracle is None
     assert [p.line for p in problems if words in p.message] == [line], problems
+
+
+def test_an_oracle_names_the_variables_it_leaves_unprobed_and_why() -> None:
+    text = GOOD.replace("[[plant]]", '[unprobed]\nTOOL_OFF = "the status command reads the file only"\n\n[[plant]]')
+    oracle, problems = parse_oracle(text, "/x/oracles/tool.toml")
+    assert problems == [] and oracle is not None
+    assert oracle.unprobed == (("TOOL_OFF", "the status command reads the file only"),)
 
 
 def test_every_watched_endpoint_is_one_its_entry_declares() -> None:

@@ -105,6 +105,9 @@ class Oracle:
     note: str = ""
     origin: str = ""
     watch: WatchQuestion | None = None  # the network question, beside or instead of the status question
+    # Variables the value probes leave alone, each with why (the question asks a layer whose rule is not the
+    # sender's: Nuxt skips @nuxt/telemetry for any value, the module's own status reads only 1 and true).
+    unprobed: tuple[tuple[str, str], ...] = ()
 
     @property
     def asks_status(self) -> bool:
@@ -196,6 +199,20 @@ def _watch(reader: FieldReader, data: dict[str, Any]) -> WatchQuestion | None:
     return WatchQuestion(command=command, endpoints=endpoints)
 
 
+def _unprobed(reader: FieldReader, data: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    raw = data.get("unprobed", {})
+    if not isinstance(raw, dict):
+        reader.problem("'unprobed' must be a table: VARIABLE = \"why its values are not probed\"", "unprobed")
+        return ()
+    found = []
+    for name, why in raw.items():
+        if not isinstance(why, str) or not why.strip():
+            reader.problem(f"'unprobed.{name}' must say why (a non-empty string)", "unprobed", name)
+        else:
+            found.append((name, why.strip()))
+    return tuple(found)
+
+
 def parse_oracle(text: str, path: str) -> tuple[Oracle | None, list[Problem]]:
     """Parse one oracle file; every problem carries its line."""
     try:
@@ -243,10 +260,12 @@ def parse_oracle(text: str, path: str) -> tuple[Oracle | None, list[Problem]]:
                 reader.problem(f"'{key}' reads the answer of 'command' or 'python'; a watch-only oracle has none",
                                key)
     plants = _plants(reader, data)
+    unprobed = _unprobed(reader, data)
     if reader.problems or package is None:
         return None, reader.problems
     return Oracle(id=tool_id, package=package, command=command, python=python, also=also, no_deps=bool(no_deps),
-                  plant=plants, timeout=timeout, ci=bool(ci), origin=path, watch=watch, **fields), []
+                  plant=plants, timeout=timeout, ci=bool(ci), origin=path, watch=watch, unprobed=unprobed,
+                  **fields), []
 
 
 def load_oracle_file(path: str | Path) -> tuple[Oracle | None, list[Problem]]:

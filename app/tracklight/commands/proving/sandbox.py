@@ -294,7 +294,9 @@ def probe(sandbox: Sandbox) -> tuple[tuple[Probe, ...], tuple[str, ...], str]:
     Tracklight reads. A variable is probed only when its own off value, set alone, makes the tool say off: an oracle
     that asks a status command which does not look at the variables (Keystone's) cannot tell what a value means.
     Returns the probes, the variables the tool did not answer off to, and, when nothing could be probed, why."""
-    controls = {c.name: c for c in sandbox.tool.telemetry.controls if c.kind is ControlKind.ENV and c.name}
+    skipped = dict(sandbox.oracle.unprobed)
+    controls = {c.name: c for c in sandbox.tool.telemetry.controls
+                if c.kind is ControlKind.ENV and c.name and c.name not in skipped}
     if not controls:
         return (), (), ""
     if sandbox.tracklight_reads() is not State.ON:
@@ -399,6 +401,7 @@ def run_oracle(sandbox: Sandbox) -> RunOutcome:
         probes, unseen, why_not = probe(sandbox)
         disagreement, probe_notes = probe_summary(probes)
         notes += probe_notes + ([why_not] if why_not else [])
+        notes += [f"{name} not probed: {why}" for name, why in oracle.unprobed]
         # A variable Tracklight wrote, and which the run counts as shown, must turn the tool off on its own.
         claimed = [name for name in unseen if f"env:{name}" in covers]
         disagreement = "; ".join([*(f"{name} set alone to its off value leaves the tool on" for name in claimed),
