@@ -208,7 +208,8 @@ def test_a_value_the_entry_reads_differently_from_the_tool_fails_the_run(tmp_pat
     done = prove(catalog, cache, wheels)
     assert done.returncode == 1
     assert ("tlprobe: FAIL: a value is read differently from the tool: TLPROBE_NO_TELEMETRY=true: the tool says "
-            "off, Tracklight reads on; TLPROBE_NO_TELEMETRY=True: the tool says off, Tracklight reads on") in done.stdout
+            "off, Tracklight reads on; TLPROBE_NO_TELEMETRY=True: the tool says off, Tracklight reads on") \
+        in done.stdout
     (proof,) = entry(catalog).proofs
     assert proof.result is ProofResult.FAIL and "TLPROBE_NO_TELEMETRY=true: the tool says off" in proof.note
 
@@ -226,7 +227,7 @@ def test_a_variable_the_oracle_cannot_see_is_not_probed_unless_the_run_claims_it
     assert done.returncode == 0, done.stdout + done.stderr
     (proof,) = entry(catalog).proofs
     assert proof.covers == ("default", "file:telemetry")
-    assert ("not probed: TLPROBE_NO_TELEMETRY set alone to its off value leaves this oracle's answer on"
+    assert ("not probed: TLPROBE_NO_TELEMETRY set alone to its off value does not turn this oracle's answer off"
             in proof.note)
 
     catalog = make_catalog(tmp_path / "claimed", FILE_CONTROL + env.replace('off = "1"', 'off = "1"\nwrite = true'),

@@ -408,8 +408,8 @@ def run_oracle(sandbox: Sandbox) -> RunOutcome:
                                   *([disagreement] if disagreement else [])])
         others = [name for name in unseen if name not in claimed]
         if others:
-            notes.append(f"not probed: {', '.join(others)} set alone to its off value leaves this oracle's answer "
-                         "on (the oracle does not see it, or the tool ignores it)")
+            notes.append(f"not probed: {', '.join(others)} set alone to its off value does not turn this oracle's "
+                         "answer off (the oracle does not see it, or the tool ignores it)")
         if disagreement:
             passed = False
     reason = ""
