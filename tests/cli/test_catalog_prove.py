@@ -235,7 +235,7 @@ def test_a_variable_the_oracle_cannot_see_is_not_probed_unless_the_run_claims_it
     done = prove(catalog, cache, wheels)
     assert done.returncode == 1
     assert ("tlprobe: FAIL: a value is read differently from the tool: TLPROBE_NO_TELEMETRY set alone to its off "
-            "value leaves the tool on") in done.stdout
+            "value: Tracklight reads off, the tool does not say off") in done.stdout
 
 
 def test_check_mode_fails_when_the_tool_no_longer_agrees_with_the_record(tmp_path: Path, cache: Path,

@@ -289,11 +289,11 @@ def probe_values(control: Control) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*PROBE_VALUES, *(scalar_text(v) for v in own if v is not None)]))
 
 
-def probe(sandbox: Sandbox) -> tuple[tuple[Probe, ...], tuple[str, ...], str]:
+def probe(sandbox: Sandbox) -> tuple[tuple[Probe, ...], tuple[Probe, ...], str]:
     """Each of the entry's variables set to each probe value, from the on-state: what the tool says and what
     Tracklight reads. A variable is probed only when its own off value, set alone, makes the tool say off: an oracle
     that asks a status command which does not look at the variables (Keystone's) cannot tell what a value means.
-    Returns the probes, the variables the tool did not answer off to, and, when nothing could be probed, why."""
+    Returns the probes, the own-off probes the tool did not answer off to, and, when nothing could be probed, why."""
     skipped = dict(sandbox.oracle.unprobed)
     controls = {c.name: c for c in sandbox.tool.telemetry.controls
                 if c.kind is ControlKind.ENV and c.name and c.name not in skipped}
@@ -302,13 +302,13 @@ def probe(sandbox: Sandbox) -> tuple[tuple[Probe, ...], tuple[str, ...], str]:
     if sandbox.tracklight_reads() is not State.ON:
         return (), (), "values not probed: Tracklight does not read the restored on-state as on"
     probes: list[Probe] = []
-    unseen: list[str] = []
+    unseen: list[Probe] = []
     for name, control in controls.items():
         own_off = (name, scalar_text(control.off))
         first = Probe(name, own_off[1], sandbox.ask(login=True, setting=own_off).state,
                       sandbox.tracklight_reads(own_off))
         if first.tool is not State.OFF:
-            unseen.append(name)
+            unseen.append(first)
             continue
         probes.append(first)
         for value in probe_values(control):
@@ -402,11 +402,12 @@ def run_oracle(sandbox: Sandbox) -> RunOutcome:
         disagreement, probe_notes = probe_summary(probes)
         notes += probe_notes + ([why_not] if why_not else [])
         notes += [f"{name} not probed: {why}" for name, why in oracle.unprobed]
-        # A variable Tracklight wrote, and which the run counts as shown, must turn the tool off on its own.
-        claimed = [name for name in unseen if f"env:{name}" in covers]
-        disagreement = "; ".join([*(f"{name} set alone to its off value leaves the tool on" for name in claimed),
-                                  *([disagreement] if disagreement else [])])
-        others = [name for name in unseen if name not in claimed]
+        # A variable Tracklight wrote, and which the run counts as shown, may not be read as off on its own while
+        # the tool does not say off (Prefect: each of its two variables stops one of its two senders).
+        claimed = [p.name for p in unseen if f"env:{p.name}" in covers and p.tracklight is State.OFF]
+        disagreement = "; ".join([*(f"{name} set alone to its off value: Tracklight reads off, the tool does not "
+                                    "say off" for name in claimed), *([disagreement] if disagreement else [])])
+        others = [p.name for p in unseen if p.name not in claimed]
         if others:
             notes.append(f"not probed: {', '.join(others)} set alone to its off value does not turn this oracle's "
                          "answer off (the oracle does not see it, or the tool ignores it)")
