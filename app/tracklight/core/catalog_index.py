@@ -322,7 +322,7 @@ if __name__ == "__main__":
         problems = [problem for result in built for problem in result.problems]
         for problem in problems:
             print(f"catalog_index: {problem}", file=sys.stderr)
-        if problems:
+        if not all(result.ok for result in built):  # the same rule build_folder_index writes the index by
             broken += 1
             print(f"catalog_index: {target}: {len(problems)} problem(s); no index written", file=sys.stderr)
         else:

@@ -104,6 +104,13 @@ class RunOutcome:
 
 
 
+def _in_home(command: str, setting: tuple[str, str] | None) -> str:
+    """The bash line that runs `command` in the sandbox home, with `setting` (name, value) exported first (after
+    the login profile is read, so it wins over anything the profile sets)."""
+    exported = f"export {setting[0]}={shlex.quote(setting[1])} && " if setting else ""
+    return f"{exported}cd ~ && {command}"
+
+
 class Sandbox:
     """A throwaway home for one oracle run; the installed tool stays in the cache."""
 
@@ -133,9 +140,8 @@ class Sandbox:
     def _shell(self, command: str, login: bool, setting: tuple[str, str] | None = None) -> tuple[int | None, str]:
         """Run a command in the sandbox; `setting` (name, value) is exported after the login profile is read, so
         it wins over anything the profile sets."""
-        exported = f"export {setting[0]}={shlex.quote(setting[1])} && " if setting else ""
         argv = [*self.isolation, "/usr/bin/env", "-i", f"HOME={self.home}", f"PATH={SYSTEM_PATH}", "LANG=C.UTF-8",
-                "/bin/bash", "-lc" if login else "-c", f"{exported}cd ~ && {command}"]
+                "/bin/bash", "-lc" if login else "-c", _in_home(command, setting)]
         try:
             done = subprocess.run(argv, cwd=self.home, capture_output=True, text=True, check=False,
                                   timeout=self.oracle.timeout, stdin=subprocess.DEVNULL)
@@ -182,9 +188,8 @@ class Sandbox:
         env = ["TRACKLIGHT_SYSTEM_ROOT=" + str(self.root / "sysroot")]
         if self.resources:
             env.append(f"TRACKLIGHT_RESOURCES={self.resources}")
-        exported = f"export {setting[0]}={shlex.quote(setting[1])} && " if setting else ""
         argv = ["/usr/bin/env", "-i", f"HOME={self.home}", f"PATH={SYSTEM_PATH}", "LANG=C.UTF-8", *env,
-                "/bin/bash", "-lc" if login else "-c", f"{exported}cd ~ && {watch}"]
+                "/bin/bash", "-lc" if login else "-c", _in_home(watch, setting)]
         try:
             done = subprocess.run(argv, cwd=self.home, capture_output=True, text=True, check=False,
                                   timeout=self.oracle.timeout + 30, stdin=subprocess.DEVNULL)
@@ -301,21 +306,19 @@ def probe(sandbox: Sandbox) -> tuple[tuple[Probe, ...], tuple[Probe, ...], str]:
         return (), (), ""
     if sandbox.tracklight_reads() is not State.ON:
         return (), (), "values not probed: Tracklight does not read the restored on-state as on"
+    def probed(name: str, value: str) -> Probe:
+        setting = (name, value)
+        return Probe(name, value, sandbox.ask(login=True, setting=setting).state, sandbox.tracklight_reads(setting))
+
     probes: list[Probe] = []
     unseen: list[Probe] = []
     for name, control in controls.items():
-        own_off = (name, scalar_text(control.off))
-        first = Probe(name, own_off[1], sandbox.ask(login=True, setting=own_off).state,
-                      sandbox.tracklight_reads(own_off))
+        own_off = scalar_text(control.off)
+        first = probed(name, own_off)
         if first.tool is not State.OFF:
             unseen.append(first)
             continue
-        probes.append(first)
-        for value in probe_values(control):
-            if value != own_off[1]:
-                setting = (name, value)
-                probes.append(Probe(name, value, sandbox.ask(login=True, setting=setting).state,
-                                    sandbox.tracklight_reads(setting)))
+        probes += [first, *(probed(name, value) for value in probe_values(control) if value != own_off)]
     return tuple(probes), tuple(unseen), ""
 
 
