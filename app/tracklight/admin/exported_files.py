@@ -27,7 +27,7 @@ class Handling(enum.Enum):
     SKIP = "skip"  # an application's own config in a format a generic engine can't edit safely
 
 
-LINE_FORMATS = ("keyvalue", "shellvars")  # one `KEY=value` line per key
+LINE_FORMATS = ("keyvalue", "keyvalue_exact", "shellvars")  # one `KEY=value` line per key
 
 
 @dataclass(frozen=True)

@@ -289,7 +289,8 @@ _DATA_SUFFIXES: dict[str, frozenset[str]] = {
     ".json5": frozenset({"jsonc"}), ".toml": frozenset({"toml"}), ".yaml": frozenset({"yaml"}),
     ".yml": frozenset({"yaml"}), ".xml": frozenset({"xml"}), ".plist": frozenset({"xml"}),
     ".ini": frozenset({"ini", "gitconfig"}), ".hcl": frozenset({"hcl"}), ".tfrc": frozenset({"hcl"}),
-    ".txt": frozenset({"plain", "keyvalue"}), ".env": frozenset({"keyvalue", "shellvars"}),
+    ".txt": frozenset({"plain", "keyvalue", "keyvalue_exact"}),
+    ".env": frozenset({"keyvalue", "keyvalue_exact", "shellvars"}),
 }
 
 

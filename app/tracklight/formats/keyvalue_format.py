@@ -10,6 +10,9 @@ quotes literally (Homebrew/brew bin/brew, `export_homebrew_env_file`), rc9 parse
 one line we edit becomes exactly `name=value`, the form all three read the same way; every other line stays
 byte-identical. A line that already holds the value is left as it is, so setting the current value changes no
 byte.
+
+`keyvalue_exact_format` reads the same files the way Dart and Homebrew do (see there); the line scanning and the
+editing are shared, with `exact` saying which lines count.
 """
 
 from __future__ import annotations
@@ -32,33 +35,34 @@ class _Line:
     end: int  # offset just past its content (before a kept '\r' and the '\n')
 
 
-def read(text: str, key: str) -> Lookup:
+def read(text: str, key: str, *, exact: bool = False) -> Lookup:
     """The value of the last `key=...` line, unquoted, or not found."""
     _check_key(key)
-    lines = _lines_of(text, key)
+    lines = _lines_of(text, key, exact)
     if not lines:
         return NOT_FOUND
     last = lines[-1]
-    return Lookup(found=True, value=_unquote(last.raw_value.strip()), line=last.number)
+    return Lookup(found=True, value=_value_of(last.raw_value, exact), line=last.number)
 
 
-def set_value(text: str, key: str, value: Scalar) -> str:
+def set_value(text: str, key: str, value: Scalar, *, exact: bool = False) -> str:
     """Rewrite the last line of the key as `key=value`, or append that line; nothing else changes."""
     _check_key(key)
-    new_line = f"{key}={_value_text(value)}"
-    lines = _lines_of(text, key)
+    value_text = _value_text(value)
+    new_line = f"{key}={value_text}"
+    lines = _lines_of(text, key, exact)
     if lines:
         last = lines[-1]
-        if _unquote(last.raw_value.strip()) == _unquote(new_line[len(key) + 1 :]):
+        if _value_of(last.raw_value, exact) == value_text:
             return text  # already holds the value: a no-op leaves every byte alone
         return text[: last.start] + new_line + text[last.end :]
     return append_line(text, new_line)
 
 
-def remove(text: str, key: str) -> str:
+def remove(text: str, key: str, *, exact: bool = False) -> str:
     """Delete every line of the key (a duplicate left behind would still be read)."""
     _check_key(key)
-    lines = _lines_of(text, key)
+    lines = _lines_of(text, key, exact)
     if not lines:
         return text
     doomed = {line.number for line in lines}
@@ -72,8 +76,8 @@ def new_document(key: str, value: Scalar) -> str:
     return f"{key}={_value_text(value)}\n"
 
 
-def _lines_of(text: str, key: str) -> list[_Line]:
-    """Every `key=...` line of this key, in file order."""
+def _lines_of(text: str, key: str, exact: bool = False) -> list[_Line]:
+    """Every `key=...` line of this key, in file order; `exact`: only lines starting with `key=` itself."""
     nul = text.find("\0")
     if nul >= 0:
         raise FormatError("binary content (NUL byte) in a name=value file", line=text.count("\n", 0, nul) + 1)
@@ -87,7 +91,10 @@ def _lines_of(text: str, key: str) -> list[_Line]:
             stop - 1 if stop > start and text[stop - 1] == "\r" else stop
         )  # a lone \r of mixed endings stays
         content = text[start:end]
-        if not content.lstrip().startswith("#"):
+        if exact:
+            if content.startswith(key + "="):
+                found.append(_Line(key, content[len(key) + 1 :], number, start, end))
+        elif not content.lstrip().startswith("#"):
             name, eq, raw_value = content.partition("=")
             if eq and name.strip() == key:
                 found.append(_Line(key, raw_value, number, start, end))
@@ -96,6 +103,11 @@ def _lines_of(text: str, key: str) -> list[_Line]:
         start = newline + 1
         number += 1
     return found
+
+
+def _value_of(raw_value: str, exact: bool) -> str:
+    """The value a reader sees: exact readers drop only trailing spaces and keep quotes as text."""
+    return raw_value.rstrip(" ") if exact else _unquote(raw_value.strip())
 
 
 def _unquote(value: str) -> str:
