@@ -79,11 +79,11 @@ def test_a_tools_own_manifest_beats_the_catalog_and_a_tier_conflict_shows_both(s
     assert report.tool.telemetry.tier is Tier.AGGREGATED
     assert report.catalog_entry is not None and report.catalog_entry.source is Source.CATALOG
     assert report.conflict is not None
-    assert (report.conflict.manifest_tier, report.conflict.catalog_tier) == (Tier.AGGREGATED, Tier.ANONYMIZED)
+    assert (report.conflict.manifest_tier, report.conflict.catalog_tier) == (Tier.AGGREGATED, Tier.FULL)
 
 
 def test_no_conflict_when_the_manifest_agrees(sandbox_home: Path) -> None:
-    install(folders(sandbox_home)["user"], "dotnet", tier="anonymized", var="DOTNET_CLI_TELEMETRY_OPTOUT")
+    install(folders(sandbox_home)["user"], "dotnet", tier="full", var="DOTNET_CLI_TELEMETRY_OPTOUT")
     report = scan(only=["dotnet"]).get("dotnet")
     assert report is not None and report.conflict is None and report.catalog_entry is not None
 
