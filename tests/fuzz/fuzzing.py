@@ -46,10 +46,12 @@ ROOT = HERE.parents[1]
 FIXTURES = ROOT / "tests" / "formats" / "fixtures"
 CATALOG = ROOT / "resources" / "catalog"
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
-FORMATS = ("json", "jsonc", "toml", "yaml", "ini", "gitconfig", "xml", "hcl", "shellvars", "plain", "keyvalue")
+FORMATS = ("json", "jsonc", "toml", "yaml", "ini", "gitconfig", "xml", "hcl", "shellvars", "plain", "keyvalue",
+           "keyvalue_exact")
 FILE_NAMES = {"json": "settings.json", "jsonc": "settings.json", "toml": "config.toml", "yaml": "config.yaml",
               "ini": "config.ini", "gitconfig": "config", "xml": "config.xml", "hcl": "config.hcl",
-              "shellvars": "settings.env", "plain": "mode", "keyvalue": "settings.txt"}
+              "shellvars": "settings.env", "plain": "mode", "keyvalue": "settings.txt",
+              "keyvalue_exact": "settings.txt"}
 
 REJECT = object()  # the real parser refuses the file
 WHY: dict[str, str] = {"last": ""}  # what the last external parser said when it refused
@@ -95,6 +97,7 @@ FORMAT_TOKENS: dict[str, list[str]] = {
     "plain": ["on", "off", "local", " ", "\n", "\ufeff", "off 2026-01-01", "\t"],
     "keyvalue": ["reporting=", "=", "#", "\"", "'", "HOMEBREW_", "export ", " ", "\n"],
 }
+FORMAT_TOKENS["keyvalue_exact"] = FORMAT_TOKENS["keyvalue"]  # the same files, read literally
 TOML_HOSTILE = ["[" * 600 + "]" * 600, "{a = " * 300 + "1" + "}" * 300, "\"\\u0000\"", "\"\"", "\"x\"" * 50,
                 "\"(([^!])+)+!\"", "\"(?!x).+\"", "\"~/../../etc/passwd\"", "\"$HOME/.bashrc\"", "\"LD_PRELOAD\"",
                 "\"\\u2028\"", "\"" + "a" * 5000 + "\"", "99999999999999999999", "-0", "nan", "1979-05-27T07:32:00Z",
@@ -450,7 +453,8 @@ def real_keyvalue(data: bytes, key: str) -> Any:
 def real_reader(format_name: str, scratch: Path) -> Callable[[bytes, str], Any]:
     simple: dict[str, Callable[[bytes, str], Any]] = {
         "json": real_json, "jsonc": real_jsonc, "toml": real_toml, "yaml": real_yaml, "ini": real_ini,
-        "xml": real_xml, "plain": real_plain, "keyvalue": real_keyvalue}
+        "xml": real_xml, "plain": real_plain, "keyvalue": real_keyvalue,
+        "keyvalue_exact": real_keyvalue}
     if format_name in simple:
         return simple[format_name]
     scratched = {"gitconfig": real_gitconfig, "hcl": real_hcl, "shellvars": real_shellvars}[format_name]
@@ -468,7 +472,7 @@ class FileSeed:
 
 
 def file_seeds(format_name: str) -> list[FileSeed]:
-    folder = FIXTURES / format_name
+    folder = FIXTURES / ("keyvalue" if format_name == "keyvalue_exact" else format_name)  # same files, two readers
     cases = tomllib.loads((folder / "cases.toml").read_text(encoding="utf-8"))["case"]
     seeds = []
     for case in cases:
@@ -512,7 +516,7 @@ def run_format(format_name: str, count: int, seed: int, sandbox: Sandbox) -> Sta
     real = real_reader(format_name, scratch)
     tools = []
     for number, file_seed in enumerate(seeds):
-        tool_id = f"fuzz-{format_name}-{number}"
+        tool_id = f"fuzz-{format_name.replace('_', '-')}-{number}"
         key = file_seed.key
         text = MANIFEST_TEMPLATE.format(tool_id=tool_id, controls=CONTROL_TEMPLATE.format(
             tool_id=tool_id, name=FILE_NAMES[format_name], format=format_name, key=json.dumps(key),
