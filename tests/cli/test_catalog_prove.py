@@ -261,6 +261,22 @@ def test_a_file_control_is_proven_by_the_file_alone(tmp_path: Path, cache: Path,
     assert row.split()[2:7] == ["on", "off", "off", "on", "PASS"]
     (proof,) = entry(catalog).proofs
     assert set(proof.covers) == {"default", "env:TLPROBE_NO_TELEMETRY", "file:telemetry"}
+    # The file key is probed too, with typed values: only JSON false is off for tlprobe, as the entry says.
+    assert ('file:telemetry probed: false off, true on, 0 on, 1 on, "" on, "0" on, "1" on, "false" on, "true" on, '
+            '"no" on, "off" on, "FALSE" on, "tracklight-probe" on (the tool and Tracklight agree)') in proof.note
+
+
+def test_a_file_value_the_entry_reads_differently_from_the_tool_fails_the_run(tmp_path: Path, cache: Path,
+                                                                           wheels: Path) -> None:
+    """The entry says the number 0 in the file also means off; tlprobe reads only JSON false as off. Opt-out and
+    undo pass (they write false), and the file probe finds the value the entry gets wrong, leaving the file as the
+    undo left it."""
+    wrong = FILE_CONTROL.replace("off = false", "off = false\noff_when = [false, 0]")
+    catalog = make_catalog(tmp_path, wrong)
+    done = prove(catalog, cache, wheels)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert ("tlprobe: FAIL: a value is read differently from the tool: file:telemetry=0: the tool says on, "
+            "Tracklight reads off") in done.stdout
 
 
 def test_an_oracle_that_cannot_read_the_tool_records_nothing(tmp_path: Path, cache: Path, wheels: Path) -> None:

@@ -8,7 +8,9 @@ runs without network (a network namespace of its own); Tracklight runs as the re
 After a passing run, each of the entry's variables is set to a row of probe values (empty, 0, 1, false, true, no,
 yes, off, odd case, a word no tool knows, and the entry's own values), and the tool and Tracklight are each asked what
 that value means: the entry's value rules (`off_when`, `other`, `match`) are proven value by value, and a value they
-read differently from the tool fails the run.
+read differently from the tool fails the run. Each preference-file key in the sandbox home is probed the same way:
+the file as the undo left it, with only that key set to each value (typed values too where the format has types:
+`false`, `0`, `"false"`), then put back byte for byte.
 """
 
 from __future__ import annotations
@@ -27,9 +29,13 @@ from pathlib import Path
 from typing import Any
 
 from tracklight.commands.proving.install import Installed
-from tracklight.core.model import Control, ControlKind, Default, State, Tool
+from tracklight import formats
+from tracklight.core import locations
+from tracklight.core.model import Control, ControlKind, Default, Os, State, Tool
 from tracklight.core.oracle import Oracle
+from tracklight.errors import FormatError
 from tracklight.formats import scalar_text
+from tracklight.formats.values import Scalar
 
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 WATCH_UNAVAILABLE = 125  # `tracklight watch`'s status when it cannot run here
@@ -63,11 +69,16 @@ class Answer:
 
 
 PROBE_VALUES = ("", "0", "1", "false", "true", "no", "yes", "off", "on", "FALSE", "True", "tracklight-probe")
+# In formats with types a value's type matters as much as its text: JSON false is not "false".
+TYPED_FORMATS = frozenset({"json", "jsonc", "toml", "yaml", "hcl"})
+TYPED_PROBE_VALUES: tuple[Scalar, ...] = (False, True, 0, 1, "", "0", "1", "false", "true", "no", "off", "FALSE",
+                                          "tracklight-probe")
 
 
 @dataclass(frozen=True)
 class Probe:
-    """One variable set to one value: what the tool said it means and what Tracklight reads."""
+    """One variable (or one file key, named `file:KEY`) set to one value: what the tool said it means and what
+    Tracklight reads. A file key's value in a typed format is shown as JSON (`false`, `"false"`)."""
 
     name: str
     value: str
@@ -294,6 +305,62 @@ def probe_values(control: Control) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*PROBE_VALUES, *(scalar_text(v) for v in own if v is not None)]))
 
 
+def file_probe_values(control: Control) -> tuple[Scalar, ...]:
+    """The values a file key is probed with: typed ones where the format has types, then the entry's own."""
+    own = [control.off, control.on, *control.rule.off_when, *control.rule.on_when, *control.rule.local_when]
+    if control.format not in TYPED_FORMATS:
+        return probe_values(control)
+    seen: dict[str, Scalar] = {}
+    for value in [*TYPED_PROBE_VALUES, *(v for v in own if v is not None)]:
+        seen.setdefault(json.dumps(value), value)
+    return tuple(seen.values())
+
+
+def _file_probe_name(control: Control, path: Path) -> str:
+    return f"file:{control.key}" if control.key else f"file:{path.name}"
+
+
+def _shown_file_value(control: Control, value: Scalar) -> str:
+    return json.dumps(value) if control.format in TYPED_FORMATS else scalar_text(value)
+
+
+def probe_file_key(sandbox: Sandbox, control: Control, path: Path, value: Scalar) -> Probe | None:
+    """The file as it stands with only this key set to `value`: what the tool says and what Tracklight reads. The
+    file is put back byte for byte (or removed when it was not there). None when the format cannot hold the value."""
+    assert control.format is not None
+    module = formats.get(control.format)
+    original = path.read_bytes() if path.exists() else None
+    try:
+        if original is None:
+            new = module.new_document(control.key or "", value).encode("utf-8")
+        else:
+            text, style = formats.load_text(original, str(path))
+            new = formats.dump_text(module.set_value(text, control.key or "", value), style)
+    except FormatError:
+        return None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(new)
+        return Probe(_file_probe_name(control, path), _shown_file_value(control, value),
+                     sandbox.ask(login=True).state, sandbox.tracklight_reads())
+    finally:
+        if original is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_bytes(original)
+
+
+def sandbox_file(sandbox: Sandbox, control: Control) -> Path | None:
+    """The Linux path of a file control inside the sandbox home: the first that exists, else the first; None when
+    the control names no file there (a system file is not probed)."""
+    env = {"HOME": str(sandbox.home), "PATH": SYSTEM_PATH}
+    candidates = [Path(locations.expand_path(t, Os.LINUX, env)) for t in control.paths_for(Os.LINUX)]
+    inside = [p for p in candidates if p.is_relative_to(sandbox.home)]
+    if not inside or len(inside) != len(candidates):
+        return None
+    return next((p for p in inside if p.exists()), inside[0])
+
+
 def probe(sandbox: Sandbox) -> tuple[tuple[Probe, ...], tuple[Probe, ...], str]:
     """Each of the entry's variables set to each probe value, from the on-state: what the tool says and what
     Tracklight reads. A variable is probed only when its own off value, set alone, makes the tool say off: an oracle
@@ -302,7 +369,10 @@ def probe(sandbox: Sandbox) -> tuple[tuple[Probe, ...], tuple[Probe, ...], str]:
     skipped = dict(sandbox.oracle.unprobed)
     controls = {c.name: c for c in sandbox.tool.telemetry.controls
                 if c.kind is ControlKind.ENV and c.name and c.name not in skipped}
-    if not controls:
+    files = [(c, path) for c in sandbox.tool.telemetry.controls
+             if c.kind is ControlKind.FILE and c.format and c.off is not None
+             and (path := sandbox_file(sandbox, c)) is not None and _file_probe_name(c, path) not in skipped]
+    if not controls and not files:
         return (), (), ""
     if sandbox.tracklight_reads() is not State.ON:
         return (), (), "values not probed: Tracklight does not read the restored on-state as on"
@@ -319,10 +389,29 @@ def probe(sandbox: Sandbox) -> tuple[tuple[Probe, ...], tuple[Probe, ...], str]:
             unseen.append(first)
             continue
         probes += [first, *(probed(name, value) for value in probe_values(control) if value != own_off)]
+    for control, path in files:
+        assert control.off is not None
+        first_file = probe_file_key(sandbox, control, path, control.off)
+        if first_file is None:
+            continue
+        if first_file.tool is not State.OFF:
+            unseen.append(first_file)
+            continue
+        own = json.dumps(control.off) if control.format in TYPED_FORMATS else scalar_text(control.off)
+        others = (probe_file_key(sandbox, control, path, value) for value in file_probe_values(control)
+                  if (json.dumps(value) if control.format in TYPED_FORMATS else scalar_text(value)) != own)
+        probes += [first_file, *(p for p in others if p is not None)]
     return tuple(probes), tuple(unseen), ""
 
 
+def _fact(probe_name: str) -> str:
+    """The fact a probe's name stands for: `file:KEY` as it is, a variable as `env:NAME`."""
+    return probe_name if probe_name.startswith("file:") else f"env:{probe_name}"
+
+
 def _shown(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        return value  # a typed file probe's JSON string: already marked as text
     return repr(value) if value == "" or not value.replace("-", "").isalnum() else value
 
 
@@ -407,7 +496,7 @@ def run_oracle(sandbox: Sandbox) -> RunOutcome:
         notes += [f"{name} not probed: {why}" for name, why in oracle.unprobed]
         # A variable Tracklight wrote, and which the run counts as shown, may not be read as off on its own while
         # the tool does not say off (Prefect: each of its two variables stops one of its two senders).
-        claimed = [p.name for p in unseen if f"env:{p.name}" in covers and p.tracklight is State.OFF]
+        claimed = [p.name for p in unseen if _fact(p.name) in covers and p.tracklight is State.OFF]
         disagreement = "; ".join([*(f"{name} set alone to its off value: Tracklight reads off, the tool does not "
                                     "say off" for name in claimed), *([disagreement] if disagreement else [])])
         others = [p.name for p in unseen if p.name not in claimed]
