@@ -397,9 +397,9 @@ def probe(sandbox: Sandbox) -> tuple[tuple[Probe, ...], tuple[Probe, ...], str]:
         if first_file.tool is not State.OFF:
             unseen.append(first_file)
             continue
-        own = json.dumps(control.off) if control.format in TYPED_FORMATS else scalar_text(control.off)
+        own = _shown_file_value(control, control.off)
         others = (probe_file_key(sandbox, control, path, value) for value in file_probe_values(control)
-                  if (json.dumps(value) if control.format in TYPED_FORMATS else scalar_text(value)) != own)
+                  if _shown_file_value(control, value) != own)
         probes += [first_file, *(p for p in others if p is not None)]
     return tuple(probes), tuple(unseen), ""
 
