@@ -156,6 +156,15 @@ def test_a_source_proof_may_be_read_in_a_pinned_release_package(tmp_path: Path) 
     assert only is not None and summarize(only).text == "read in its source (the acme-cli 2.3.0 package, 2026-12-06)"
 
 
+def test_the_package_read_is_named_with_its_own_version_not_the_products_inside(tmp_path: Path) -> None:
+    # VS Code 1.139.1 was read in code-server 4.139.1: a user looking for that package must find 4.139.1.
+    inside = PACKAGE_SOURCE.replace('version = "2.3.0"', 'version = "1.139.1"').replace(
+        "pypi:acme-cli==2.3.0", "npm:code-server@4.139.1")
+    only = load_manifest_file(write(tmp_path, MANIFEST + inside)).tool
+    assert only is not None
+    assert summarize(only).text == "read in its source (the code-server 4.139.1 package, 2026-12-06)"
+
+
 PACKAGE_BROKEN = [
     ('package = "pypi:acme-cli==2.3.0"', 'package = "pypi:acme-cli"', "must pin a version"),
     ('package = "pypi:acme-cli==2.3.0"', 'package = "debian:acme-cli"', "must pin a version"),

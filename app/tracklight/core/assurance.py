@@ -43,13 +43,17 @@ class ProofSummary:
 
 
 def _package_words(proof: Proof) -> str:
-    """"pypi:meltano==4.4.1" -> "meltano 4.4.1"; "npm:@angular/cli@21.2.29" -> "@angular/cli 21.2.29"."""
+    """"pypi:meltano==4.4.1" -> "meltano 4.4.1"; "npm:@angular/cli@21.2.29" -> "@angular/cli 21.2.29". The version
+    is the package's own pin: a proof's `version` may name the product inside it (VS Code 1.139.1 read in the
+    code-server 4.139.1 package)."""
     registry, _, spec = proof.package.partition(":")
     if registry == "npm":
-        name = spec.rpartition("@")[0] or spec
+        name, at, pinned = spec.rpartition("@")
+        if not name:
+            name, pinned = spec, ""
     else:
-        name = spec.split("==")[0].split("=")[0]
-    return f"{name} {proof.version}".strip()
+        name, _, pinned = spec.partition("==") if "==" in spec else spec.partition("=")
+    return f"{name} {pinned or proof.version}".strip()
 
 
 def _newest(proofs: list[Proof]) -> Proof:
