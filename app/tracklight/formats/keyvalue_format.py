@@ -1,7 +1,7 @@
-"""Flat `name=value` lines with `#` comments: `.nuxtrc`, the Dart/Flutter telemetry config, brew.env.
+"""Flat `name=value` lines with `#` comments, read leniently (`.npmrc`, /etc/default/apport).
 
 The key is the whole text left of the first `=` (dots are part of it: rc9 keeps `telemetry.enabled` flat).
-Reading is lenient, like the three tools: white space around the value and one level of matching quotes are
+Reading is lenient, as npm's ini parser reads .npmrc: white space around the value and one level of matching quotes are
 dropped, lines without `=` are ignored, and the last line of a key wins.
 
 Writing is strict, because each reader is: Dart matches `^reporting=([01]) *$` (dart-lang/tools
