@@ -1,8 +1,8 @@
 """Flat `name=value` lines with `#` comments, read leniently (`.npmrc`, /etc/default/apport).
 
 The key is the whole text left of the first `=` (dots are part of it: rc9 keeps `telemetry.enabled` flat).
-Reading is lenient, as npm's ini parser reads .npmrc: white space around the value and one level of matching quotes are
-dropped, lines without `=` are ignored, and the last line of a key wins.
+Reading is lenient, as npm's ini parser reads .npmrc: white space around the value and one level of matching
+quotes are dropped, lines without `=` are ignored, and the last line of a key wins.
 
 Writing is strict, because each reader is: Dart matches `^reporting=([01]) *$` (dart-lang/tools
 unified_analytics config_handler.dart), Homebrew exports a line only if it starts with `HOMEBREW_` and keeps
