@@ -28,8 +28,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from tracklight.commands.proving.install import Installed
 from tracklight import formats
+from tracklight.commands.proving.install import Installed
 from tracklight.core import locations
 from tracklight.core.model import Control, ControlKind, Default, Os, State, Tool
 from tracklight.core.oracle import Oracle
@@ -307,9 +307,9 @@ def probe_values(control: Control) -> tuple[str, ...]:
 
 def file_probe_values(control: Control) -> tuple[Scalar, ...]:
     """The values a file key is probed with: typed ones where the format has types, then the entry's own."""
-    own = [control.off, control.on, *control.rule.off_when, *control.rule.on_when, *control.rule.local_when]
     if control.format not in TYPED_FORMATS:
         return probe_values(control)
+    own = [control.off, control.on, *control.rule.off_when, *control.rule.on_when, *control.rule.local_when]
     seen: dict[str, Scalar] = {}
     for value in [*TYPED_PROBE_VALUES, *(v for v in own if v is not None)]:
         seen.setdefault(json.dumps(value), value)
@@ -362,10 +362,10 @@ def sandbox_file(sandbox: Sandbox, control: Control) -> Path | None:
 
 
 def probe(sandbox: Sandbox) -> tuple[tuple[Probe, ...], tuple[Probe, ...], str]:
-    """Each of the entry's variables set to each probe value, from the on-state: what the tool says and what
-    Tracklight reads. A variable is probed only when its own off value, set alone, makes the tool say off: an oracle
-    that asks a status command which does not look at the variables (Keystone's) cannot tell what a value means.
-    Returns the probes, the own-off probes the tool did not answer off to, and, when nothing could be probed, why."""
+    """Each of the entry's variables, then each of its file keys in the sandbox home, set to each probe value from
+    the on-state: what the tool says and what Tracklight reads. A variable (or key) is probed only when its own off
+    value, set alone, makes the tool say off: an oracle that asks a status command which does not look at the
+    variables (Keystone's) cannot tell what a value means. Returns the probes, the own-off probes the tool did not answer off to, and, when nothing could be probed, why."""
     skipped = dict(sandbox.oracle.unprobed)
     controls = {c.name: c for c in sandbox.tool.telemetry.controls
                 if c.kind is ControlKind.ENV and c.name and c.name not in skipped}
