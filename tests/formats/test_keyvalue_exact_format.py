@@ -16,7 +16,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracklight.errors import FormatError
 from tracklight.formats import Lookup
 from tracklight.formats import keyvalue_exact_format as exact
 from tracklight.formats import keyvalue_format as lenient
@@ -80,18 +79,6 @@ def test_quotes_are_part_of_the_value_as_homebrew_exports_them(tmp_path: Path) -
     path.write_text('HOMEBREW_NO_ANALYTICS=""\n', "utf-8")
     assert _brew_value(path, "HOMEBREW_NO_ANALYTICS") == '""'
     assert exact.read(path.read_text("utf-8"), "HOMEBREW_NO_ANALYTICS").value == '""'
-
-
-@pytest.mark.parametrize("key", ["", "a=b", " a", "#a", "a\nb"])
-def test_invalid_keys_are_refused(key: str) -> None:
-    with pytest.raises(FormatError):
-        exact.read("a=1\n", key)
-
-
-def test_binary_content_is_refused_with_its_line() -> None:
-    with pytest.raises(FormatError) as caught:
-        exact.read("a=1\nb=\0\n", "a")
-    assert caught.value.line == 2
 
 
 # --- property tests: random lines, each tool's own reading --------------------------------------------------

@@ -22,6 +22,7 @@ from line_diff import changed_lines
 
 from tracklight.errors import FormatError
 from tracklight.formats import Lookup, dump_text, load_text
+from tracklight.formats import keyvalue_exact_format as kv_exact
 from tracklight.formats import keyvalue_format as kv
 
 FIXTURES = Path(__file__).parent / "fixtures" / "keyvalue"
@@ -177,15 +178,20 @@ def test_values_a_line_cannot_hold_are_refused(value: str) -> None:
         kv.set_value("a=1\n", "a", value)
 
 
+READERS = [pytest.param(kv, id="keyvalue"), pytest.param(kv_exact, id="keyvalue_exact")]  # the same line scanner
+
+
+@pytest.mark.parametrize("reader", READERS)
 @pytest.mark.parametrize("key", ["", "a=b", " a", "#a", "a\nb"])
-def test_invalid_keys_are_refused(key: str) -> None:
+def test_invalid_keys_are_refused(reader: Any, key: str) -> None:
     with pytest.raises(FormatError):
-        kv.read("a=1\n", key)
+        reader.read("a=1\n", key)
 
 
-def test_binary_content_is_refused_with_its_line() -> None:
+@pytest.mark.parametrize("reader", READERS)
+def test_binary_content_is_refused_with_its_line(reader: Any) -> None:
     with pytest.raises(FormatError) as caught:
-        kv.read("a=1\nb=\0\n", "a")
+        reader.read("a=1\nb=\0\n", "a")
     assert caught.value.line == 2
 
 
