@@ -47,7 +47,7 @@ FILES = {
     ".azure/config": ("[cloud]\nname = AzureCloud\n", "ini", "core.collect_telemetry"),
     ".linuxbrew/Homebrew/.git/config": ("[core]\n\tbare = false\n", "gitconfig", "homebrew.analyticsdisabled"),
     ".config/go/telemetry/mode": ("local", "plain", "mode"),
-    ".tilt-dev/analytics/user/choice.txt": ("opt-in\n", "plain", ""),
+    ".tilt-dev/analytics/user/choice.txt": ("opt-in\n", "plain_line", ""),
     ".dart-tool/dart-flutter-telemetry.config": ("# Dart\nreporting=1\n", "keyvalue", "reporting"),
     ".nuxtrc": ("telemetry.consent=1\n", "keyvalue", "telemetry.enabled"),
     ".local/state/syncthing/config.xml": (("<configuration version=\"37\">\n    <options>\n"

@@ -48,7 +48,7 @@ CASES = [
          "\turl = https://example.org/Homebrew/brew\n[homebrew]\n\tanalyticsdisabled = false\n",
          ("analyticsdisabled",), "gitconfig"),
     Case("go", ".config/go/telemetry/mode", "local", ("off 2026-11-30", "local"), "plain"),
-    Case("tilt", ".tilt-dev/analytics/user/choice.txt", "opt-in\n", ("opt-",), "plain"),
+    Case("tilt", ".tilt-dev/analytics/user/choice.txt", "opt-in\n", ("opt-",), "plain_line"),
     Case("dart", ".dart-tool/dart-flutter-telemetry.config",
          "# INTRODUCTION\n#\n# This is the Flutter and Dart telemetry reporting\n# configuration file.\n#\n"
          "reporting=1\n\n# Dart-tools that have run.\ndart-tool=1764496800\n", ("reporting",), "keyvalue"),

@@ -46,11 +46,11 @@ ROOT = HERE.parents[1]
 FIXTURES = ROOT / "tests" / "formats" / "fixtures"
 CATALOG = ROOT / "resources" / "catalog"
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
-FORMATS = ("json", "jsonc", "toml", "yaml", "ini", "gitconfig", "xml", "hcl", "shellvars", "plain", "keyvalue",
-           "keyvalue_exact")
+FORMATS = ("json", "jsonc", "toml", "yaml", "ini", "gitconfig", "xml", "hcl", "shellvars", "plain", "plain_line",
+           "keyvalue", "keyvalue_exact")
 FILE_NAMES = {"json": "settings.json", "jsonc": "settings.json", "toml": "config.toml", "yaml": "config.yaml",
               "ini": "config.ini", "gitconfig": "config", "xml": "config.xml", "hcl": "config.hcl",
-              "shellvars": "settings.env", "plain": "mode", "keyvalue": "settings.txt",
+              "shellvars": "settings.env", "plain": "mode", "plain_line": "choice.txt", "keyvalue": "settings.txt",
               "keyvalue_exact": "settings.txt"}
 
 REJECT = object()  # the real parser refuses the file
@@ -98,6 +98,7 @@ FORMAT_TOKENS: dict[str, list[str]] = {
     "keyvalue": ["reporting=", "=", "#", "\"", "'", "HOMEBREW_", "export ", " ", "\n"],
 }
 FORMAT_TOKENS["keyvalue_exact"] = FORMAT_TOKENS["keyvalue"]  # the same files, read literally
+FORMAT_TOKENS["plain_line"] = FORMAT_TOKENS["plain"] + ["opt-out", "opt-in", "out", "DISABLED", "ENABLED", "true"]
 TOML_HOSTILE = ["[" * 600 + "]" * 600, "{a = " * 300 + "1" + "}" * 300, "\"\\u0000\"", "\"\"", "\"x\"" * 50,
                 "\"(([^!])+)+!\"", "\"(?!x).+\"", "\"~/../../etc/passwd\"", "\"$HOME/.bashrc\"", "\"LD_PRELOAD\"",
                 "\"\\u2028\"", "\"" + "a" * 5000 + "\"", "99999999999999999999", "-0", "nan", "1979-05-27T07:32:00Z",
@@ -435,6 +436,14 @@ def real_plain(data: bytes, key: str) -> Any:
     return text.split(" ", 1)[0] if text else MISSING
 
 
+def real_plain_line(data: bytes, key: str) -> Any:
+    """Tilt's and kongctl's reader (wmclient pkg/analytics/opt.go, kongctl internal/telemetry ReadPreference):
+    TrimSpace of the whole file; an empty result is compared as "" by both, which Tracklight counts as no setting."""
+    text = data.decode("utf-8", "replace").strip("\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+                                                  "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+    return text if text else MISSING
+
+
 def real_keyvalue(data: bytes, key: str) -> Any:
     """Dart's reader for `reporting` (dart-lang/tools pkgs/unified_analytics lib/src/config_handler.dart,
     parseConfig): every line matching `^reporting=([0|1]) *$` (multi-line); any "0" disables. Other keys have no
@@ -453,7 +462,7 @@ def real_keyvalue(data: bytes, key: str) -> Any:
 def real_reader(format_name: str, scratch: Path) -> Callable[[bytes, str], Any]:
     simple: dict[str, Callable[[bytes, str], Any]] = {
         "json": real_json, "jsonc": real_jsonc, "toml": real_toml, "yaml": real_yaml, "ini": real_ini,
-        "xml": real_xml, "plain": real_plain, "keyvalue": real_keyvalue,
+        "xml": real_xml, "plain": real_plain, "plain_line": real_plain_line, "keyvalue": real_keyvalue,
         "keyvalue_exact": real_keyvalue}
     if format_name in simple:
         return simple[format_name]

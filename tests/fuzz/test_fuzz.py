@@ -44,4 +44,5 @@ def test_a_false_success_is_counted() -> None:
     assert fuzzing.real_toml(b"a = 1\na = 2\n", "a") is fuzzing.REJECT
     assert fuzzing.real_keyvalue(b"reporting=1\r\nreporting=0\r\n", "reporting") == "0"
     assert fuzzing.real_plain(b"\xef\xbb\xbfoff", "mode") == "\ufeffoff"
+    assert fuzzing.real_plain_line(b"opt-out later\n", "choice") == "opt-out later"
     assert fuzzing.real_xml(b"\xef\xbb\xbf\xef\xbb\xbf<a/>", "a") is fuzzing.REJECT

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tracklight import formats
-from tracklight.core.model import Control, ControlKind, Os, Tier, Tool
+from tracklight.core.model import KEYLESS_FORMATS, Control, ControlKind, Os, Tier, Tool
 
 _OS_ORDER = (Os.LINUX, Os.MACOS, Os.WINDOWS)
 NO_WAY = "no documented way to opt out"
@@ -40,7 +40,7 @@ def describe_control(control: Control) -> str:
     if control.kind is ControlKind.ENV:
         return f"`{control.name}={_value_text(value)}`"
     path = next((control.paths_for(os_)[0] for os_ in _OS_ORDER if control.paths_for(os_)), "?")
-    if control.format == "plain":
+    if control.format in KEYLESS_FORMATS:
         return f"`{_value_text(value)}` in `{path}`"
     key = ".".join(formats.split_key(control.key)) if control.key else ""
     return f"`{key} = {_value_text(value)}` in `{path}` ({control.format})"

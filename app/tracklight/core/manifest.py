@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from tracklight.core import locations, patterns, write_rules
 from tracklight.core.model import (
     FORMATS,
+    KEYLESS_FORMATS,
     Control,
     ControlKind,
     Default,
@@ -310,8 +311,8 @@ def _parse_control(reader: FieldReader, control: Any, number: int, source: Sourc
         else:
             paths = _parse_paths(reader, control["path"], where, "path") or ()
         format_ = reader.choice(control, "format", where, {f: f for f in FORMATS}, required=True)
-        key = reader.text(control, "key", where, required=format_ not in (None, "plain")) or None
-        if format_ is not None and (key is not None or format_ == "plain"):
+        key = reader.text(control, "key", where, required=format_ is not None and format_ not in KEYLESS_FORMATS) or None
+        if format_ is not None and (key is not None or format_ in KEYLESS_FORMATS):
             refusal = write_rules.key_refusal(format_, key)
             if refusal:
                 reader.refusal(f"'{_dotted(where, 'key')}': {refusal}", *where, "key")

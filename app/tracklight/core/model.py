@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 # The leaf's vocabulary, named here too for the layers above (formats imports nothing of core).
 Scalar = _format_values.Scalar
 FORMATS = _format_values.FORMATS
+KEYLESS_FORMATS = _format_values.KEYLESS_FORMATS
 
 
 class Tier(enum.Enum):

@@ -36,7 +36,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tracklight.core.model import FORMATS, Os, Scalar
+from tracklight.core.model import FORMATS, KEYLESS_FORMATS, Os, Scalar
 
 # ---------------------------------------------------------------- never, whatever asks (changes/safety.py applies
 # these to every write too, with the real path after symlinks)
@@ -289,7 +289,7 @@ _DATA_SUFFIXES: dict[str, frozenset[str]] = {
     ".json5": frozenset({"jsonc"}), ".toml": frozenset({"toml"}), ".yaml": frozenset({"yaml"}),
     ".yml": frozenset({"yaml"}), ".xml": frozenset({"xml"}), ".plist": frozenset({"xml"}),
     ".ini": frozenset({"ini", "gitconfig"}), ".hcl": frozenset({"hcl"}), ".tfrc": frozenset({"hcl"}),
-    ".txt": frozenset({"plain", "keyvalue", "keyvalue_exact"}),
+    ".txt": frozenset({"plain", "plain_line", "keyvalue", "keyvalue_exact"}),
     ".env": frozenset({"keyvalue", "keyvalue_exact", "shellvars"}),
 }
 
@@ -481,7 +481,7 @@ def key_refusal(format_: str, key: str | None) -> str | None:
     if format_ not in FORMATS:
         return f"unknown format {format_!r}"
     if key is None:
-        return None if format_ == "plain" else "a key is needed"
+        return None if format_ in KEYLESS_FORMATS else "a key is needed"
     if not key or len(key) > 256 or _KEY_CONTROL.search(key):
         return f"the key {key!r} is empty, too long, or holds a control character"
     segments = [s.strip('"') for s in key.split(".")]

@@ -18,14 +18,18 @@ _GO_SPACE = (
 )
 
 
-def read(text: str, key: str) -> Lookup:
-    """The file's setting word by Go's rule: trim white space, keep the text before the first space."""
+def read(text: str, key: str, *, whole: bool = False) -> Lookup:
+    """The file's setting word by Go's rule: trim white space, keep the text before the first space.
+
+    With `whole`, the whole trimmed text is the setting (the `plain_line` format). A file that is empty after
+    trimming holds no setting either way.
+    """
     _check(text)
     content = text.strip(_GO_SPACE)
     if not content:
         return NOT_FOUND
-    word = content.split(" ", 1)[0]
-    return Lookup(found=True, value=word, line=text.count("\n", 0, text.find(content)) + 1)
+    value = content if whole else content.split(" ", 1)[0]
+    return Lookup(found=True, value=value, line=text.count("\n", 0, text.find(content)) + 1)
 
 
 def set_value(text: str, key: str, value: Scalar) -> str:
