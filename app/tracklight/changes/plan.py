@@ -239,7 +239,8 @@ def _edit_file(ws: _Workspace, tool: Tool, control: Control, path: str, value: S
 
 
 def _file_meaning(ws: _Workspace, control: Control, path: str) -> Meaning | None:
-    """What the control's key means in the working copy (None: not set)."""
+    """What the control's key means in the working copy (None: not set; a file without the key means `missing_key`
+    where the manifest gives one)."""
     work = ws.file(path, control.format or "")
     if work.text is None:
         return None
@@ -248,7 +249,7 @@ def _file_meaning(ws: _Workspace, control: Control, path: str) -> Meaning | None
     except FormatError as exc:
         raise FormatError(exc.message, path=exc.path or path, line=exc.line) from None
     if not found.found or found.value is None:
-        return None
+        return control.missing_key
     return meaning_of(control, found.value)
 
 

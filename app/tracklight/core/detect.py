@@ -287,6 +287,9 @@ def read_control(control: Control, context: ScanContext) -> tuple[Evidence, Prob
         message = f"cannot read {control.format} key {control.key}: {type(exc).__name__}"
         return Evidence(control, path, control.key, False, None, Meaning.DEFAULT, note=message), Problem(message, path)
     if not lookup.found or lookup.value is None:
+        if control.missing_key is not None:  # how the tool reads a file without the key (manifest `missing_key`)
+            return Evidence(control, path, control.key, False, None, control.missing_key,
+                            note=f"key not in the file, which the tool reads as {control.missing_key.value}"), None
         return Evidence(control, path, control.key, False, None, _unset(control), note="key not set"), None
     return Evidence(control, path, control.key, True, lookup.value, meaning_of(control, lookup.value),
                     line=lookup.line), None

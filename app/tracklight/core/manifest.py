@@ -358,10 +358,21 @@ def _parse_control(reader: FieldReader, control: Any, number: int, source: Sourc
     note = reader.text(control, "note", where)
     unset = reader.choice(control, "unset", where, {"on": Meaning.ON, "off": Meaning.OFF, "local": Meaning.LOCAL},
                           required=False)
+    missing_key = reader.choice(control, "missing_key", where,
+                                {"on": Meaning.ON, "off": Meaning.OFF, "local": Meaning.LOCAL}, required=False)
+    if missing_key is not None and kind is ControlKind.ENV:
+        reader.problem(f"'{_dotted(where, 'missing_key')}' is for file controls (an env control has no key)", *where,
+                       "missing_key")
+    elif missing_key is not None and missing_key is not Meaning.ON and on is None:
+        # Opting back in removes a key that has no `on`; here the tool would read that as off.
+        reader.problem(f"'{_dotted(where, 'missing_key')}' = {missing_key.value!r} needs '{_dotted(where, 'on')}': "
+                       "without it, opting back in removes the key, which the tool reads as not on", *where,
+                       "missing_key")
     if len(reader.problems) > before or kind is None or off is None:
         return None
     return Control(kind=kind, off=off, on=on, rule=rule, name=name or None, paths=paths, format=format_, key=key,
-                   write=write, write_off=write_values[0], write_on=write_values[1], note=note, unset=unset)
+                   write=write, write_off=write_values[0], write_on=write_values[1], note=note, unset=unset,
+                   missing_key=missing_key)
 
 
 def control_fact(control: Control) -> str:

@@ -132,6 +132,9 @@ class Control:
     # What this control means when it is not set, where that differs from the tool's default: Syncthing's crash
     # reports are on unless switched off, while its usage reports are opt-in.
     unset: Meaning | None = None
+    # What a file control means when its file exists but the key is not in it, where that differs from `unset`:
+    # Testkube's CLI drops telemetryEnabled: false when it saves, and reads a file without the key as off.
+    missing_key: Meaning | None = None
     note: str = ""
 
     def paths_for(self, os_: Os) -> tuple[str, ...]:

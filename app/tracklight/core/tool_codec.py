@@ -38,7 +38,7 @@ TYPE_CHECKING = False  # (not typing.TYPE_CHECKING: importing typing costs every
 if TYPE_CHECKING:
     from typing import Any
 
-CODEC_VERSION = 5
+CODEC_VERSION = 6
 """Bumped whenever the layout below changes: an index or cache of another version is not read."""
 
 # The order of each record's fields in its JSON array (a test checks they name every field of the model).
@@ -46,7 +46,7 @@ TOOL_FIELDS = ("id", "name", "source", "origin", "vendor", "homepage", "privacy_
                "verified", "detect.executables", "detect.paths", "tier", "default", "tier_reason", "collects",
                "endpoints", "retention", "shared_with", "controls", "precedence", "notes", "proofs")
 CONTROL_FIELDS = ("kind", "off", "on", "rule", "name", "paths", "format", "key", "write", "write_off", "write_on",
-                  "unset", "note")
+                  "unset", "missing_key", "note")
 PROOF_FIELDS = ("method", "covers", "date", "version", "commit", "url", "quote", "note", "package", "oracle", "result",
                 "fingerprint", "file")
 RULE_FIELDS = ("off_when", "on_when", "local_when", "off_nonempty", "off_pattern", "on_pattern", "other", "match",
@@ -77,7 +77,8 @@ def _rule(rule: ValueRule) -> list[Any] | None:
 def _control(control: Control) -> list[Any]:
     return [control.kind.value, control.off, control.on, _rule(control.rule), control.name, _paths(control.paths),
             control.format, control.key, control.write, control.write_off, control.write_on,
-            control.unset.value if control.unset else None, control.note]
+            control.unset.value if control.unset else None,
+            control.missing_key.value if control.missing_key else None, control.note]
 
 
 def _proof(proof: Proof) -> list[Any]:
@@ -214,8 +215,8 @@ def _rule_of(data: Any) -> ValueRule:
 
 
 def _control_of(data: Any) -> Control:
-    kind, off, on, rule, name, paths, format_, key, write, write_off, write_on, unset, note = _record(
-        data, 13, "a control")
+    kind, off, on, rule, name, paths, format_, key, write, write_off, write_on, unset, missing_key, note = _record(
+        data, 14, "a control")
     if write is not None and type(write) is not bool:
         raise _fail("write is true, false or null")
     _texts(note, *(v for v in (name, format_, key) if v is not None))
@@ -223,7 +224,8 @@ def _control_of(data: Any) -> Control:
     control.__dict__.update(
         kind=_one_of(_KINDS, kind), off=_scalar(off), on=_opt_scalar(on), rule=_rule_of(rule), name=name,
         paths=_paths_of(paths), format=format_, key=key, write=write, write_off=_opt_scalar(write_off),
-        write_on=_opt_scalar(write_on), unset=None if unset is None else _one_of(_MEANINGS, unset), note=note,
+        write_on=_opt_scalar(write_on), unset=None if unset is None else _one_of(_MEANINGS, unset),
+        missing_key=None if missing_key is None else _one_of(_MEANINGS, missing_key), note=note,
     )
     return control
 
