@@ -249,6 +249,10 @@ def _glob_exists(pattern: str) -> bool:
 
 # ---------------------------------------------------------------- state and evidence
 
+NO_FILE = "file does not exist"
+"""The note of a file control's evidence when its file is not there (readers word "not set" by it)."""
+
+
 def _unset(control: Control) -> Meaning:
     return control.unset or Meaning.DEFAULT
 
@@ -270,7 +274,7 @@ def read_control(control: Control, context: ScanContext) -> tuple[Evidence, Prob
                         note="this control has no file on this operating system"), None
     data = context.files.data(path)
     if data is None:
-        return Evidence(control, path, control.key, False, None, _unset(control), note="file does not exist"), None
+        return Evidence(control, path, control.key, False, None, _unset(control), note=NO_FILE), None
     if isinstance(data, Problem):
         return Evidence(control, path, control.key, False, None, Meaning.DEFAULT, note=data.message), data
     assert control.format is not None

@@ -17,7 +17,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from tracklight.core.assurance import Assurance, summarize
-from tracklight.core.detect import asks_where_unreadable
+from tracklight.core.detect import NO_FILE, asks_where_unreadable
 from tracklight.core.model import (
     Control,
     ControlKind,
@@ -117,11 +117,17 @@ def answer(report: ToolReport, home: str) -> Answer:
 
 
 def _setting(item: Evidence, home: str) -> str:
-    """"~/.config/Code/User/settings.json sets "telemetry.telemetryLevel" to "all"", or the variable."""
+    """"~/.config/Code/User/settings.json sets "telemetry.telemetryLevel" to "all", which", or the variable; a control
+    that decides by not being set (manifest `unset`, `missing_key`) says so instead of showing an empty value."""
     if item.control.kind is ControlKind.ENV:
+        if not item.is_set:
+            return f"{item.control.name} is not set, which"
         where = f" (set by {short_path(item.set_by, home)})" if item.set_by else ""
         return f"{item.control.name}={scalar_text(item.raw) if item.raw is not None else ''}{where}"
-    return f"{short_path(item.where, home)} sets {item.key or 'its setting'} to {value_text(item.raw)}, which"
+    path = short_path(item.where, home)
+    if not item.is_set:
+        return f"There is no {path}, which" if item.note == NO_FILE else f"{path} has no {item.key or 'setting'}, which"
+    return f"{path} sets {item.key or 'its setting'} to {value_text(item.raw)}, which"
 
 
 def allow_line(report: ToolReport, before: ValuesBeforeOptout, today: str) -> str:
