@@ -122,7 +122,9 @@ class Installer:
         npm = shutil.which("npm", path=self.env.get("PATH"))
         if npm is None:
             raise InstallError("npm is not installed on this machine")
-        specs = [f"{p.name}@{p.version}" if p.version else p.name for p in packages]
+        # Under --latest ask for the `latest` dist-tag by name: a bare name makes npm pick the newest release whose
+        # engines fit this machine's Node.js, which can be older than the pin (an exact tag installs regardless).
+        specs = [f"{p.name}@{p.version or 'latest'}" for p in packages]
         self._run([npm, "install", "--prefix", str(folder), "--no-audit", "--no-fund", "--loglevel=error", *specs],
                   ", ".join(specs))
         manifest = folder / "node_modules" / oracle.package.name / "package.json"
