@@ -81,8 +81,8 @@ def _manifest(tmp_path: Path, control: str) -> list[str]:
     ('kind = "env"\nname = "DEMO_TELEMETRY"\noff = "0"\nmissing_key = "off"\n', "is for file controls"),
     ('kind = "file"\npath = "~/.demo.json"\nformat = "json"\nkey = "t"\noff = false\nmissing_key = "off"\n',
      "needs 'telemetry.controls"),
-    ('kind = "file"\npath = "~/.demo.json"\nformat = "json"\nkey = "t"\noff = false\non = true\nmissing_key = "maybe"\n',
-     "must be one of"),
+    ('kind = "file"\npath = "~/.demo.json"\nformat = "json"\nkey = "t"\noff = false\non = true\n'
+     'missing_key = "maybe"\n', "must be one of"),
 ])
 def test_a_manifest_that_misuses_missing_key_is_told_why(tmp_path: Path, control: str, complaint: str) -> None:
     problems = _manifest(tmp_path, control)

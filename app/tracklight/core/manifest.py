@@ -311,7 +311,8 @@ def _parse_control(reader: FieldReader, control: Any, number: int, source: Sourc
         else:
             paths = _parse_paths(reader, control["path"], where, "path") or ()
         format_ = reader.choice(control, "format", where, {f: f for f in FORMATS}, required=True)
-        key = reader.text(control, "key", where, required=format_ is not None and format_ not in KEYLESS_FORMATS) or None
+        keyless = format_ is None or format_ in KEYLESS_FORMATS
+        key = reader.text(control, "key", where, required=not keyless) or None
         if format_ is not None and (key is not None or format_ in KEYLESS_FORMATS):
             refusal = write_rules.key_refusal(format_, key)
             if refusal:
