@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from tracklight.errors import FormatError
 from tracklight.formats import Lookup, dump_text, load_text
 from tracklight.formats import plain_format as plain
+from tracklight.formats import plain_line_format as plain_line
 
 FIXTURES = Path(__file__).parent / "fixtures" / "plain"
 CASES = [
@@ -87,15 +88,21 @@ def test_a_mode_after_blank_lines_reports_its_own_line() -> None:
     assert plain.read("\n\n  on 2026-01-01\n", "") == Lookup(True, "on", 3)
 
 
+# Both one-setting readers (plain: Go's first word; plain_line: the whole trimmed text) refuse the same things.
+ONE_SETTING = [pytest.param(plain, id="plain"), pytest.param(plain_line, id="plain_line")]
+
+
+@pytest.mark.parametrize("module", ONE_SETTING)
 @pytest.mark.parametrize("value", ["off\n2026-11-30", " off", "off\0"])
-def test_values_the_file_cannot_hold_are_refused(value: str) -> None:
+def test_values_the_file_cannot_hold_are_refused(module: Any, value: str) -> None:
     with pytest.raises(FormatError):
-        plain.set_value("on", "", value)
+        module.set_value("on", "", value)
 
 
-def test_binary_content_is_refused_with_its_line() -> None:
+@pytest.mark.parametrize("module", ONE_SETTING)
+def test_binary_content_is_refused_with_its_line(module: Any) -> None:
     with pytest.raises(FormatError) as caught:
-        plain.read("on\n\0\n", "")
+        module.read("on\n\0\n", "")
     assert caught.value.line == 2
 
 

@@ -4,7 +4,8 @@ Tilt (tilt-dev/wmclient pkg/analytics/opt.go: `strings.TrimSpace`, then `ParseOp
 kongctl (internal/telemetry/telemetry.go `ReadPreference`: `strings.TrimSpace`, then `strconv.ParseBool`) trim
 with Go's white space set; the usagestats library of ReproZip and VisTrails compares `fp.read().strip()`. Their rules
 are written out here (`_go_whole`, `_usagestats_status`) and every result is checked against them. Go's first-word
-rule (`plain`) would read `opt-out later` as `opt-out`; Tilt reads it as no choice at all.
+rule (`plain`) would read `opt-out later` as `opt-out`; Tilt reads it as no choice at all. What both one-setting
+readers refuse (line breaks, NUL, binary content) is tested once for both in test_plain_format.py.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracklight.errors import FormatError
 from tracklight.formats import Lookup, dump_text, load_text
 from tracklight.formats import plain_format as plain
 from tracklight.formats import plain_line_format as plain_line
@@ -104,18 +104,6 @@ def test_an_empty_file_holds_no_setting() -> None:
     assert plain_line.read(" \n\t\n", "") == Lookup(False)
     assert plain_line.remove("opt-out\n", "") == ""
     assert plain_line.new_document("", "opt-out") == "opt-out"
-
-
-@pytest.mark.parametrize("value", ["opt-out\nlater", " opt-out", "opt-out\0"])
-def test_values_the_file_cannot_hold_are_refused(value: str) -> None:
-    with pytest.raises(FormatError):
-        plain_line.set_value("opt-in", "", value)
-
-
-def test_binary_content_is_refused_with_its_line() -> None:
-    with pytest.raises(FormatError) as caught:
-        plain_line.read("opt-in\n\0\n", "")
-    assert caught.value.line == 2
 
 
 SETTING_TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\0"), max_size=30)
