@@ -48,7 +48,7 @@ def _package_words(proof: Proof) -> str:
     code-server 4.139.1 package)."""
     registry, _, spec = proof.package.partition(":")
     if registry == "npm":
-        name, at, pinned = spec.rpartition("@")
+        name, _, pinned = spec.rpartition("@")
         if not name:
             name, pinned = spec, ""
     else:

@@ -105,8 +105,8 @@ class Oracle:
     note: str = ""
     origin: str = ""
     watch: WatchQuestion | None = None  # the network question, beside or instead of the status question
-    # Variables (or "file:KEY") the value probes leave alone, each with why (the question asks a layer whose rule is not the
-    # sender's: Nuxt skips @nuxt/telemetry for any value, the module's own status reads only 1 and true).
+    # Variables (or "file:KEY") the value probes leave alone, each with why (the question asks a layer whose rule is
+    # not the sender's: Nuxt skips @nuxt/telemetry for any value, the module's own status reads only 1 and true).
     unprobed: tuple[tuple[str, str], ...] = ()
 
     @property

@@ -126,7 +126,9 @@ def _setting(item: Evidence, home: str) -> str:
         return f"{item.control.name}={scalar_text(item.raw) if item.raw is not None else ''}{where}"
     path = short_path(item.where, home)
     if not item.is_set:
-        return f"There is no {path}, which" if item.note == NO_FILE else f"{path} has no {item.key or 'setting'}, which"
+        if item.note == NO_FILE:
+            return f"There is no {path}, which"
+        return f"{path} has no {item.key or 'setting'}, which"
     return f"{path} sets {item.key or 'its setting'} to {value_text(item.raw)}, which"
 
 

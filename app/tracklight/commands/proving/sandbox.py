@@ -365,7 +365,8 @@ def probe(sandbox: Sandbox) -> tuple[tuple[Probe, ...], tuple[Probe, ...], str]:
     """Each of the entry's variables, then each of its file keys in the sandbox home, set to each probe value from
     the on-state: what the tool says and what Tracklight reads. A variable (or key) is probed only when its own off
     value, set alone, makes the tool say off: an oracle that asks a status command which does not look at the
-    variables (Keystone's) cannot tell what a value means. Returns the probes, the own-off probes the tool did not answer off to, and, when nothing could be probed, why."""
+    variables (Keystone's) cannot tell what a value means. Returns the probes, the own-off probes the tool did not
+    answer off to, and, when nothing could be probed, why."""
     skipped = dict(sandbox.oracle.unprobed)
     controls = {c.name: c for c in sandbox.tool.telemetry.controls
                 if c.kind is ControlKind.ENV and c.name and c.name not in skipped}
