@@ -17,11 +17,16 @@ pytestmark = pytest.mark.timeout(1200)
 
 
 def test_every_package_folder_is_listed_in_pyproject() -> None:
-    """The package list is written out (find cannot see resources/): a new folder must be added to it."""
+    """The package list is written out (find cannot see resources/): a new folder must be added to it. That holds
+    for data folders under resources/ too, or every install warns about them."""
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     on_disk = {".".join(p.parent.relative_to(ROOT / "app").parts) for p in (ROOT / "app" / "tracklight").rglob(
         "__init__.py")}
     on_disk.add("tracklight._resources")
+    resources = ROOT / "resources"
+    data_folders = [f for f in resources.rglob("*") if f.is_dir() and "__pycache__" not in f.parts
+                    and any(child.is_file() for child in f.iterdir())]
+    on_disk |= {".".join(("tracklight._resources", *f.relative_to(resources).parts)) for f in data_folders}
     assert listed == on_disk, "pyproject.toml [tool.setuptools] packages differs from the folders on disk"
 
 
