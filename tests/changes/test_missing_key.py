@@ -92,3 +92,17 @@ def test_a_manifest_that_misuses_missing_key_is_told_why(tmp_path: Path, control
 def test_a_manifest_with_missing_key_and_on_is_accepted(tmp_path: Path) -> None:
     assert _manifest(tmp_path, 'kind = "file"\npath = "~/.demo.json"\nformat = "json"\nkey = "t"\noff = false\n'
                                'on = true\nmissing_key = "off"\n') == []
+
+
+def test_a_json_null_reads_as_the_key_not_being_there(home: Path) -> None:
+    """Hardhat tests its `enabled` for JavaScript truthiness and Firebase its `usage`: a null is no consent to
+    both, as a file without the key is. Tracklight reads a null as the key absent: off by hardhat's `missing_key`,
+    and for firebase-tools its unset default (ask), which does not send."""
+    plant(home / ".local/share/hardhat-nodejs/telemetry-config.json", '{"enabled": null}\n')
+    assert state_of("hardhat") is State.OFF
+    plant(home / ".local/share/hardhat-nodejs/telemetry-config.json", '{"enabled": true}\n')
+    assert state_of("hardhat") is State.ON
+    plant(home / ".config/configstore/firebase-tools.json", '{"usage": null}\n')
+    assert state_of("firebase-tools") is State.OFF
+    plant(home / ".config/configstore/firebase-tools.json", '{"usage": true}\n')
+    assert state_of("firebase-tools") is State.ON
