@@ -113,3 +113,15 @@ def test_braced_xdg_variable_with_fallback_means_only_when_set() -> None:
     assert locations.expand_path(template, Os.LINUX, LINUX_ENV) == "/home/ana/.nuxtrc"
     assert locations.expand_path(template, Os.LINUX, {**LINUX_ENV, "XDG_CONFIG_HOME": "/c"}) == "/c/.nuxtrc"
     assert locations.expand_path("${XDG_CONFIG_HOME}/x", Os.LINUX, LINUX_ENV) == "/home/ana/.config/x"
+
+
+def test_braced_xdg_variable_on_windows_takes_a_drive_path() -> None:
+    # adrg/xdg (kurtosis) uses XDG_CONFIG_HOME on Windows when it is absolute, else %LOCALAPPDATA%.
+    template = "${XDG_CONFIG_HOME:-%LOCALAPPDATA%}\\kurtosis\\kurtosis-config.yml"
+    env = {"USERPROFILE": "C:\\Users\\ana"}
+    assert locations.expand_path(template, Os.WINDOWS, env) == \
+        "C:\\Users\\ana\\AppData\\Local\\kurtosis\\kurtosis-config.yml"
+    assert locations.expand_path(template, Os.WINDOWS, {**env, "XDG_CONFIG_HOME": "D:\\cfg"}) == \
+        "D:\\cfg\\kurtosis\\kurtosis-config.yml"
+    assert locations.expand_path(template, Os.WINDOWS, {**env, "XDG_CONFIG_HOME": "rel"}) == \
+        "C:\\Users\\ana\\AppData\\Local\\kurtosis\\kurtosis-config.yml"

@@ -102,6 +102,11 @@ def _variable(name: str, os_: Os, env: Env) -> str | None:
     return None
 
 
+def _absolute(value: str, os_: Os) -> bool:
+    """An absolute path for that OS: `/x`, or on Windows a drive or UNC path (`C:\\x`, `\\\\server\\x`)."""
+    return ntpath.isabs(value) if os_ is Os.WINDOWS else value.startswith("/")
+
+
 def expand_path(template: str, os_: Os, env: Env, root: str = "/") -> str:
     """Expand a manifest path: a leading `~`, the XDG/HOME variables, the Windows folders, `${NAME:-fallback}`.
 
@@ -118,7 +123,7 @@ def expand_path(template: str, os_: Os, env: Env, root: str = "/") -> str:
             # ${XDG_CONFIG_HOME:-~}/.nuxtrc is ~/.nuxtrc unless XDG_CONFIG_HOME is set (Nuxt's rule).
             name = match.group("braced")
             value = env.get(name)
-            if value and name.startswith("XDG_") and not value.startswith("/"):
+            if value and name.startswith("XDG_") and not _absolute(value, os_):
                 value = None  # a relative XDG value is ignored, as the XDG spec says
             if value:
                 return value
