@@ -42,6 +42,13 @@ def telemetry_enabled():
     return True
 
 
+def opt_out():
+    """The tool's own opt-out command: it writes its file, whatever a catalog entry says it reads."""
+    config = pathlib.Path.home() / ".config" / "tlprobe" / "config.json"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(json.dumps({"telemetry": False}))
+
+
 def main():
     """Phones home (a TLS hello to its endpoint) when on by its environment variable; it ignores its file."""
     import socket, ssl
@@ -277,6 +284,31 @@ def test_a_file_value_the_entry_reads_differently_from_the_tool_fails_the_run(tm
     assert done.returncode == 1, done.stdout + done.stderr
     assert ("tlprobe: FAIL: a value is read differently from the tool: file:telemetry=0: the tool says on, "
             "Tracklight reads off") in done.stdout
+
+
+OWN_OPTOUT = ORACLE + """own_optout = "{python} -c 'import tlprobe; tlprobe.opt_out()'"
+"""
+
+
+def test_the_tools_own_opt_out_must_read_as_off_too(tmp_path: Path, cache: Path, wheels: Path) -> None:
+    """Wrangler's `telemetry disable` kept its choice in a file the entry did not read: Tracklight's own opt-out
+    and undo passed, yet a user who opted out the vendor's way was shown as tracked. With `own_optout` the run asks
+    that too: tlprobe's own opt-out writes its config file, which an entry of the variable alone does not read."""
+    env = ENV_CONTROL.replace("NAME", "TLPROBE_NO_TELEMETRY")
+    catalog = make_catalog(tmp_path / "env-only", env, OWN_OPTOUT)
+    done = prove(catalog, cache, wheels)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert ("tlprobe: FAIL: after the tool's own opt-out `{python} -c 'import tlprobe; tlprobe.opt_out()'` the tool "
+            "says off, Tracklight reads on") in done.stdout
+    (proof,) = entry(catalog).proofs
+    assert proof.result is ProofResult.FAIL
+
+    catalog = make_catalog(tmp_path / "with-file", FILE_CONTROL + env, OWN_OPTOUT)
+    done = prove(catalog, cache, wheels)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (proof,) = entry(catalog).proofs
+    assert proof.result is ProofResult.PASS
+    assert "the tool says off, Tracklight reads off" in proof.note
 
 
 def test_an_oracle_that_cannot_read_the_tool_records_nothing(tmp_path: Path, cache: Path, wheels: Path) -> None:

@@ -108,6 +108,9 @@ class Oracle:
     # Variables (or "file:KEY") the value probes leave alone, each with why (the question asks a layer whose rule is
     # not the sender's: Nuxt skips @nuxt/telemetry for any value, the module's own status reads only 1 and true).
     unprobed: tuple[tuple[str, str], ...] = ()
+    # The tool's own opt-out (a bash command: `wrangler telemetry disable`), run after the undo: the tool must then
+    # say off and Tracklight must read off too, or a user who opted out the vendor's way is shown as tracked.
+    own_optout: str = ""
 
     @property
     def asks_status(self) -> bool:
@@ -261,11 +264,15 @@ def parse_oracle(text: str, path: str) -> tuple[Oracle | None, list[Problem]]:
                                key)
     plants = _plants(reader, data)
     unprobed = _unprobed(reader, data)
+    own_optout = reader.text(data, "own_optout", ())
+    if own_optout and not (command or python):
+        reader.problem("'own_optout' needs a status question ('command' or 'python') to ask the tool after it",
+                       "own_optout")
     if reader.problems or package is None:
         return None, reader.problems
     return Oracle(id=tool_id, package=package, command=command, python=python, also=also, no_deps=bool(no_deps),
                   plant=plants, timeout=timeout, ci=bool(ci), origin=path, watch=watch, unprobed=unprobed,
-                  **fields), []
+                  own_optout=own_optout, **fields), []
 
 
 def load_oracle_file(path: str | Path) -> tuple[Oracle | None, list[Problem]]:

@@ -234,10 +234,16 @@ class Sandbox:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(step.text, encoding="utf-8")
             else:
-                code, output = self._shell(self.expand(step.command), login=False)
-                if code != 0:
-                    return f"planting the on-state failed ({step.command}): {output.strip()[-OUTPUT_TAIL:]}"
+                failed = self.run_step(step.command)
+                if failed:
+                    return f"planting the on-state failed ({step.command}): {failed}"
         return ""
+
+    def run_step(self, command: str) -> str:
+        """Run one of the oracle's own commands (a plant, the tool's own opt-out) in the sandbox, from a plain
+        environment; returns the tail of its output when it failed, else an empty string."""
+        code, output = self._shell(self.expand(command), login=False)
+        return "" if code == 0 else (output.strip()[-OUTPUT_TAIL:] or f"exit status {code}")
 
     def tracklight(self, *args: str, setting: tuple[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         """The real CLI, with the sandbox as its home and system root (so nothing outside it is touched)."""
@@ -435,6 +441,25 @@ def probe_summary(probes: tuple[Probe, ...]) -> tuple[str, list[str]]:
     return reason, notes
 
 
+def own_optout_check(sandbox: Sandbox) -> tuple[str, str]:
+    """The tool's own opt-out (the oracle's `own_optout`), run after the undo: the tool must say off, and then
+    Tracklight must read off too. Wrangler's `telemetry disable` kept its choice in a file the entry did not read,
+    and Yarn's wrote a number the entry did not take: users who opted out the vendor's way were shown as tracked.
+    Returns (note, failure): one of them is empty."""
+    command = sandbox.oracle.own_optout
+    failed = sandbox.run_step(command)
+    if failed:
+        return "", f"the tool's own opt-out `{command}` failed: {failed}"
+    told = sandbox.ask(login=True)
+    if told.state is not State.OFF:
+        return "", (f"the tool's own opt-out `{command}` left the tool {told.state.value}: the oracle's own_optout "
+                    "does not opt out")
+    read = sandbox.tracklight_reads()
+    if read is not State.OFF:
+        return "", f"after the tool's own opt-out `{command}` the tool says off, Tracklight reads {read.value}"
+    return f"the tool's own opt-out `{command}`: the tool says off, Tracklight reads off", ""
+
+
 def run_oracle(sandbox: Sandbox) -> RunOutcome:
     """The three questions around Tracklight's opt-out and undo; see the module docstring."""
     started = time.monotonic()
@@ -506,6 +531,11 @@ def run_oracle(sandbox: Sandbox) -> RunOutcome:
                          "answer off (the oracle does not see it, or the tool ignores it)")
         if disagreement:
             passed = False
+    own_failure = ""
+    if oracle.own_optout and after.state is State.OFF and restored.state is State.ON and undo.returncode == 0:
+        own_note, own_failure = own_optout_check(sandbox)
+        notes += [own_note] if own_note else []
+        passed = passed and not own_failure
     reason = ""
     if after.state is not State.OFF:
         reason = f"still {after.state.value} after `tracklight optout {oracle.id}` (wrote {', '.join(written)})"
@@ -513,8 +543,10 @@ def run_oracle(sandbox: Sandbox) -> RunOutcome:
         reason = f"tracklight undo failed: {undo.stderr.strip()[-400:]}"
     elif restored.state is not State.ON:
         reason = f"{restored.state.value} after `tracklight undo`, not on"
-    elif not passed:
+    elif disagreement:
         reason = "a value is read differently from the tool: " + disagreement
+    elif own_failure:
+        reason = own_failure
     return done(before=before, after=after, after_plain=after_plain, restored=restored, written=written,
                 covers=tuple(dict.fromkeys(covers if passed else (*default, *written))), passed=passed,
                 reason=reason, notes=tuple(notes), probes=probes)
