@@ -265,9 +265,6 @@ def parse_oracle(text: str, path: str) -> tuple[Oracle | None, list[Problem]]:
     plants = _plants(reader, data)
     unprobed = _unprobed(reader, data)
     own_optout = reader.text(data, "own_optout", ())
-    if own_optout and not (command or python):
-        reader.problem("'own_optout' needs a status question ('command' or 'python') to ask the tool after it",
-                       "own_optout")
     if reader.problems or package is None:
         return None, reader.problems
     return Oracle(id=tool_id, package=package, command=command, python=python, also=also, no_deps=bool(no_deps),
