@@ -506,7 +506,8 @@ def run_oracle(sandbox: Sandbox) -> RunOutcome:
     elif file_facts:
         notes.append("the preference file alone (no login profile read) did not turn it off: "
                      f"{', '.join(file_facts)} not shown")
-    passed = after.state is State.OFF and restored.state is State.ON and undo.returncode == 0
+    three_steps_passed = after.state is State.OFF and restored.state is State.ON and undo.returncode == 0
+    passed = three_steps_passed
     if oracle.watch is not None:
         endpoints, note = watched_endpoints(tool, before, after, after_plain, restored)
         if endpoints:
@@ -532,7 +533,7 @@ def run_oracle(sandbox: Sandbox) -> RunOutcome:
         if disagreement:
             passed = False
     own_failure = ""
-    if oracle.own_optout and after.state is State.OFF and restored.state is State.ON and undo.returncode == 0:
+    if oracle.own_optout and three_steps_passed:
         own_note, own_failure = own_optout_check(sandbox)
         notes += [own_note] if own_note else []
         passed = passed and not own_failure
