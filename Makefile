@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 CATALOG_INDEX := resources/catalog/index.json
 
-.PHONY: run test test-moved-clock bench prove prove-ci fuzz clean
+.PHONY: run test test-moved-clock bench prove prove-ci quotes fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ prove: $(STAMP)
 # The CI subset: oracles marked ci = true, compared with the records (writes nothing), no new run after 8 minutes.
 prove-ci: $(STAMP)
 	$(VENV)/bin/tracklight catalog prove --ci --check --budget 480 $(ARGS)
+
+# Source proofs that cite a released package: download each release (never installed), check every quote is at its
+# line; `make quotes [ONLY=id,id] [ARGS=--latest]`. Exit 1 when one is not, 2 when a package could not be downloaded.
+quotes: $(STAMP)
+	$(VENV)/bin/tracklight catalog quotes $(if $(ONLY),--only $(ONLY)) $(ARGS)
 
 # Issue 13's campaign (tests/fuzz/fuzzing.py): 10,000 mutated manifests and 500 mutated files per preference format
 # through opt-out and undo; prints crashes, false successes and undo failures, exits 1 unless all are 0.

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tracklight.commands.catalog_list import add_list_action
-from tracklight.commands.catalog_prove import add_audit_action, add_prove_action
+from tracklight.commands.catalog_prove import add_audit_action, add_prove_action, add_quotes_action
 from tracklight.errors import TracklightError
 
 
@@ -25,6 +25,7 @@ def register(subparsers: Any) -> None:
     add_list_action(actions)
     add_catalog_actions(actions)
     add_prove_action(actions)
+    add_quotes_action(actions)
     add_audit_action(actions)
 
 

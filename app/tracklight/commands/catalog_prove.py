@@ -42,6 +42,43 @@ def add_prove_action(actions: Any) -> None:
     prove.set_defaults(func=run_prove)
 
 
+def add_quotes_action(actions: Any) -> None:
+    quotes = actions.add_parser(
+        "quotes", help="re-read the source proofs that cite a released package: download it, check each quote is "
+                       "at its line",
+        description="For each source proof with `package` and `file`: download that release (pip download, npm "
+                    "pack, apt-get download; never installed) into the cache, unpack it, and check that the proof's "
+                    "quote is at the cited line. Exit 1 when a quote is elsewhere or missing, 2 when the rest hold but a "
+                    "package could not be downloaded.")
+    quotes.add_argument("ids", nargs="*", metavar="ID", help="only these entries (also: --only a,b)")
+    quotes.add_argument("--only", action="append", default=[], metavar="ID,ID", help="only these entries")
+    quotes.add_argument("--latest", action="store_true",
+                        help="read the newest releases instead of the pinned ones: a quote no longer there is code "
+                             "that changed since the proof")
+    quotes.add_argument("--jobs", type=int, default=os.cpu_count() or 2, metavar="N", help="downloads at a time")
+    quotes.add_argument("--cache", metavar="DIR",
+                        help="where packages are unpacked (default $TRACKLIGHT_PROVE_CACHE or "
+                             "~/.cache/tracklight-prove)")
+    quotes.add_argument("--catalog", metavar="DIR", help="the catalog folder (default: the built-in catalog)")
+    quotes.set_defaults(func=run_quotes)
+
+
+def run_quotes(args: argparse.Namespace) -> int:
+    from tracklight.commands.proving.install import default_cache
+    from tracklight.commands.proving.quotes import PackageFiles, check_quotes, quote_targets, render_report
+    from tracklight.commands.proving.runner import parse_only
+    from tracklight.resources import catalog_dir
+
+    env = dict(os.environ)
+    catalog = Path(args.catalog) if args.catalog else catalog_dir()
+    targets = quote_targets(catalog, parse_only([*args.ids, *args.only]) or ())
+    files = PackageFiles(Path(args.cache) if args.cache else default_cache(env), env)
+    report = check_quotes(targets, files, latest=args.latest, jobs=args.jobs,
+                          log=lambda line: print(line, file=sys.stderr, flush=True))
+    sys.stdout.write(render_report(report))
+    return report.exit_code
+
+
 def add_audit_action(actions: Any) -> None:
     audit = actions.add_parser("audit", help="the proof report (resources/catalog/AUDIT.md): counts by method, "
                                              "failed and missing proofs, every entry changed and why")
