@@ -46,6 +46,7 @@ def test_a_quote_is_found_at_its_lines_with_white_space_collapsed() -> None:
     assert find_quote(TELEMETRY_PY, 'if os.environ.get("TLQUOTE_TELEMETRY",   "1") in ("0", "false"):') == [(7, 7)]
     assert find_quote(TELEMETRY_PY, "def enabled(): # the documented switch") == [(5, 6)]
     assert find_quote(TELEMETRY_PY, "return True") == [(9, 9)]
+    assert find_quote(TELEMETRY_PY, "import os def enabled():") == [(2, 5)]  # blank lines count as white space
     assert find_quote(TELEMETRY_PY, 'os.environ.get("TLQUOTE_TELEMETRY", "0")') == []
 
 

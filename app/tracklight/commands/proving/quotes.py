@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tarfile
 import tomllib
+import urllib.request
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -98,14 +99,19 @@ def find_quote(text: str, quote: str) -> list[tuple[int, int]]:
     parts = [part for part in parts if part]
     if not parts:
         return []
-    lines = text.split("\n")
-    flat_parts, starts, offset = [], [], 0
-    for line in lines:
-        starts.append(offset)
+    # The text with its white space collapsed (blank lines too), and where each line starts in it.
+    pieces: list[str] = []
+    starts: list[int] = []
+    offset = 0
+    for line in text.split("\n"):
         flat = " ".join(line.split())
-        flat_parts.append(flat)
-        offset += len(flat) + 1
-    flat_text = " ".join(flat_parts)
+        if flat and pieces:
+            pieces.append(" ")
+            offset += 1
+        starts.append(offset)
+        pieces.append(flat)
+        offset += len(flat)
+    flat_text = "".join(pieces)
 
     def line_of(position: int) -> int:
         return bisect.bisect_right(starts, position)
@@ -163,6 +169,36 @@ class PackageFiles:
         files = folder / "files"
         roots = [files, *sorted(files.glob("*.data/purelib")), *sorted(files.glob("*.data/platlib"))]
         return [r for r in roots if r.is_dir()], version
+
+    def sdist(self, package: Package, version: str) -> list[Path]:
+        """The folder of a PyPI release's source archive, for files its wheels leave out (a Rust extension's
+        sources). pip downloads an sdist only after building its metadata, which needs the project's build tools;
+        so ask pip (without build isolation, which fails fast) where the archive is, and fetch that file."""
+        label = re.sub(r"[^A-Za-z0-9.+_-]", "_", package.base_name)
+        folder = self.root / "pypi-sdist" / f"{label}-{version}"
+        stamp = folder / ".tracklight-unpacked"
+        if not stamp.exists():
+            if folder.exists():
+                shutil.rmtree(folder)
+            folder.mkdir(parents=True)
+            spec = f"{package.base_name}=={version}"
+            done = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary=:all:",
+                                   "--no-build-isolation", "-vvv", "-d", str(folder / "download"), spec],
+                                  env=self.env, capture_output=True, text=True, check=False, timeout=FETCH_TIMEOUT)
+            wanted = re.compile(r"[-_.]+".join(map(re.escape, re.split(r"[-_.]+", package.base_name)))
+                                + "-" + re.escape(version) + r"\.tar\.gz", re.IGNORECASE)
+            links = [url for url in re.findall(r"Found link (\S+) \(from", done.stdout + done.stderr)
+                     if wanted.fullmatch(url.rsplit("/", 1)[-1].split("#", 1)[0])]
+            if not links or not links[0].startswith("https://"):
+                raise InstallError(f"could not find the source archive of {spec}")
+            archive = folder / "source.tar.gz"
+            with urllib.request.urlopen(links[0], timeout=FETCH_TIMEOUT) as response:  # noqa: S310 - https only
+                archive.write_bytes(response.read())
+            with tarfile.open(archive) as unpacked:
+                unpacked.extractall(folder / "unpacked", filter="data")
+            stamp.write_text("", encoding="utf-8")
+        tops = [p for p in (folder / "unpacked").iterdir() if p.is_dir()]
+        return tops if len(tops) == 1 else [folder / "unpacked"]
 
     def _run(self, argv: list[str], what: str, cwd: Path | None = None) -> str:
         try:
@@ -258,7 +294,14 @@ def check_quotes(targets: list[QuoteTarget], files: PackageFiles, latest: bool =
         except (InstallError, OSError, StopIteration, zipfile.BadZipFile, tarfile.TarError, ValueError) as exc:
             detail = str(exc) or "nothing was downloaded"
             return [QuoteResult(t, "not fetched", package.version, detail=detail) for t in cited]
-        results = [judge(t, read_cited(roots, t.path), version) for t in cited]
+        texts = [read_cited(roots, t.path) for t in cited]
+        if package.registry == "pypi" and None in texts:
+            try:
+                sources = files.sdist(package, version)
+            except (InstallError, OSError, tarfile.TarError, ValueError):
+                sources = []
+            texts = [text if text is not None else read_cited(sources, t.path) for t, text in zip(cited, texts)]
+        results = [judge(t, text, version) for t, text in zip(cited, texts)]
         log(f"{package.spec if package.version else package.registry + ':' + package.name + ' ' + version}: "
             f"{sum(r.holds for r in results)}/{len(results)} at their lines")
         return results
