@@ -311,6 +311,22 @@ def test_the_tools_own_opt_out_must_read_as_off_too(tmp_path: Path, cache: Path,
     assert "the tool says off, Tracklight reads off" in proof.note
 
 
+def test_a_tool_that_sends_nothing_is_judged_by_what_its_controls_say(tmp_path: Path, cache: Path,
+                                                                     wheels: Path) -> None:
+    """A tool of tier none (an update check with no id) is always shown off, so comparing that state with the
+    tool's answers proved nothing: PDM's own `pdm config check_update false` wrote a text its entry did not read,
+    and the run still said "Tracklight reads off". The run reads what the controls say (`controls_state`)."""
+    env = ENV_CONTROL.replace("NAME", "TLPROBE_NO_TELEMETRY")
+    catalog = make_catalog(tmp_path / "env-only", env, OWN_OPTOUT)
+    path = catalog / "tlprobe.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('tier = "anonymized"', 'tier = "none"'), encoding="utf-8")
+    done = prove(catalog, cache, wheels)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "the tool says off, Tracklight reads on" in done.stdout
+    (proof,) = entry(catalog).proofs
+    assert proof.result is ProofResult.FAIL
+
+
 def test_an_oracle_that_cannot_read_the_tool_records_nothing(tmp_path: Path, cache: Path, wheels: Path) -> None:
     catalog = make_catalog(tmp_path, ENV_CONTROL.replace("NAME", "TLPROBE_NO_TELEMETRY"),
                            ORACLE.replace('on = "enabled: True"', 'on = "telemetry is ON"')

@@ -316,7 +316,22 @@ def asks_where_unreadable(tool: Tool) -> bool:
 
 
 def detect_state(tool: Tool, context: ScanContext) -> tuple[State, tuple[Evidence, ...], tuple[Problem, ...]]:
-    """The effective state of one tool, every control's evidence (the decisive one marked), and read problems."""
+    """The effective state of one tool, every control's evidence (the decisive one marked), and read problems.
+
+    A tool that sends nothing (tier none) is off whatever its controls say; use `controls_state` for what they say
+    (whether the update check they switch runs)."""
+    said, evidence, problems = controls_state(tool, context)
+    return effective_state(tool, said), evidence, problems
+
+
+def effective_state(tool: Tool, said: State) -> State:
+    """The tool's state from what its controls say: a tool that sends nothing (tier none) is off regardless."""
+    return State.OFF if tool.telemetry.tier is Tier.NONE else said
+
+
+def controls_state(tool: Tool, context: ScanContext) -> tuple[State, tuple[Evidence, ...], tuple[Problem, ...]]:
+    """What the tool's controls say, by its precedence, before the tier rule (for tier none: whether the check its
+    controls switch is on), every control's evidence with the decisive one marked, and read problems."""
     evidence: list[Evidence] = []
     problems: list[Problem] = []
     for control in tool.telemetry.controls:
@@ -326,9 +341,6 @@ def detect_state(tool: Tool, context: ScanContext) -> tuple[State, tuple[Evidenc
             found = Problem(problem.message, problem.path, problem.line, tool.id)
             if found not in problems:  # several keys of one broken file: one problem to fix, not one per key
                 problems.append(found)
-
-    if tool.telemetry.tier is Tier.NONE:
-        return State.OFF, tuple(evidence), tuple(problems)
 
     order = _evaluation_order(tool, evidence)
     decisive: int | None = None

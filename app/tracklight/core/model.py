@@ -307,6 +307,7 @@ class ToolReport:
     conflict: TierConflict | None = None
     catalog_entry: Tool | None = None  # the catalog's view when a manifest overrides it
     locked: bool = False  # the machine's policy locks this tool (core.policy.machine_locks)
+    controls_state: State | None = None  # what the controls say before the tier rule (differs for tier none)
 
     @property
     def id(self) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping
 
 from tracklight.core import locations
 from tracklight.core.catalog import IndexedTool, ToolIndex, load_index
-from tracklight.core.detect import PathIndex, ScanContext, detect_state, is_installed
+from tracklight.core.detect import PathIndex, ScanContext, controls_state, effective_state, is_installed
 from tracklight.core.environment import environment_view
 from tracklight.core.locks import Locks, machine_locks
 from tracklight.core.model import Os, Problem, ScanResult, Tool, ToolReport
@@ -40,11 +40,12 @@ def scan(env: Mapping[str, str] | None = None, os_: Os | None = None, root: str 
         indexed = index.tools[tool_id]
         is_locked = tool_id in locked
         tool, set_aside = _description_in_force(indexed, is_locked)
-        state, evidence, problems = detect_state(tool, context)
+        said, evidence, problems = controls_state(tool, context)
         reports.append(ToolReport(
             tool=tool,
             installed=indexed.unreadable or is_installed(tool, context),
-            state=state,
+            state=effective_state(tool, said),
+            controls_state=said,
             evidence=evidence,
             problems=(*index.tool_problems.get(tool_id, ()), *set_aside, *problems),
             conflict=indexed.conflict if not set_aside else None,

@@ -55,6 +55,7 @@ def report_json(report: ToolReport) -> dict[str, Any]:
         "installed": report.installed,
         "tier": tool.telemetry.tier.value,
         "state": report.state.value,
+        "controls_state": (report.controls_state or report.state).value,
         "default": tool.telemetry.default.value,
         "source": tool.source.value,
         "proof": assurance_json(tool),

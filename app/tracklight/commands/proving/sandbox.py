@@ -257,10 +257,12 @@ class Sandbox:
                               capture_output=True, text=True, check=False, timeout=300)
 
     def tracklight_reads(self, setting: tuple[str, str] | None = None) -> State:
-        """The state `tracklight show` reads for the tool in the sandbox (with `setting` in its environment)."""
+        """What `tracklight show` reads from the tool's controls in the sandbox (with `setting` in its environment):
+        its `controls_state`, which for a tool of tier none (always shown off) is whether the check its controls
+        switch runs; comparing `state` made every reading of such a tool agree with an "off"."""
         shown = self.tracklight("show", self.oracle.id, "--json", setting=setting)
         try:
-            return State(json.loads(shown.stdout)["state"])
+            return State(json.loads(shown.stdout)["controls_state"])
         except (ValueError, KeyError, TypeError):
             return State.UNKNOWN
 
