@@ -20,26 +20,30 @@ def add_prove_action(actions: Any) -> None:
                     "then in a sandbox home, offline, ask the tool: on before, off after `tracklight optout`, on "
                     "again after `tracklight undo`. Prints a table and writes each result into its entry's "
                     "[[proofs]] (method = \"run\").")
-    prove.add_argument("ids", nargs="*", metavar="ID", help="only these entries (also: --only a,b)")
-    prove.add_argument("--only", action="append", default=[], metavar="ID,ID", help="only these entries")
-    prove.add_argument("--latest", action="store_true",
-                       help="install the newest releases instead of the pinned ones, to catch a tool that changed "
-                            "(records nothing)")
+    _add_common_arguments(prove, latest="install the newest releases instead of the pinned ones, to catch a tool "
+                                        "that changed (records nothing)",
+                          jobs="runs at a time", cache="where packages are installed")
     prove.add_argument("--ci", action="store_true", help="only the oracles marked ci = true (the CI subset)")
     prove.add_argument("--check", action="store_true",
                        help="record nothing; exit 1 when a result differs from the recorded one (CI)")
     prove.add_argument("--budget", type=float, metavar="SECONDS", help="start no new run after this long")
-    prove.add_argument("--jobs", type=int, default=os.cpu_count() or 2, metavar="N", help="runs at a time")
-    prove.add_argument("--cache", metavar="DIR",
-                       help="where packages are installed (default $TRACKLIGHT_PROVE_CACHE or "
-                            "~/.cache/tracklight-prove)")
-    prove.add_argument("--catalog", metavar="DIR", help="the catalog folder (default: the built-in catalog)")
     prove.add_argument("--date", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
                        help="the date written into the records (default: today)")
     prove.add_argument("--keep", action="store_true", help="keep the sandbox homes, to look into an oracle")
     prove.add_argument("--allow-network", action="store_true",
                        help="run the tools with network access where no network namespace can be made")
     prove.set_defaults(func=run_prove)
+
+
+def _add_common_arguments(parser: Any, latest: str, jobs: str, cache: str) -> None:
+    """The arguments `prove` and `quotes` share: which entries, which releases, how many at a time, where."""
+    parser.add_argument("ids", nargs="*", metavar="ID", help="only these entries (also: --only a,b)")
+    parser.add_argument("--only", action="append", default=[], metavar="ID,ID", help="only these entries")
+    parser.add_argument("--latest", action="store_true", help=latest)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, metavar="N", help=jobs)
+    parser.add_argument("--cache", metavar="DIR",
+                        help=f"{cache} (default $TRACKLIGHT_PROVE_CACHE or ~/.cache/tracklight-prove)")
+    parser.add_argument("--catalog", metavar="DIR", help="the catalog folder (default: the built-in catalog)")
 
 
 def add_quotes_action(actions: Any) -> None:
@@ -50,16 +54,9 @@ def add_quotes_action(actions: Any) -> None:
                     "pack, apt-get download; never installed) into the cache, unpack it, and check that the proof's "
                     "quote is at the cited line. Exit 1 when a quote is elsewhere or missing, 2 when the rest hold but a "
                     "package could not be downloaded.")
-    quotes.add_argument("ids", nargs="*", metavar="ID", help="only these entries (also: --only a,b)")
-    quotes.add_argument("--only", action="append", default=[], metavar="ID,ID", help="only these entries")
-    quotes.add_argument("--latest", action="store_true",
-                        help="read the newest releases instead of the pinned ones: a quote no longer there is code "
-                             "that changed since the proof")
-    quotes.add_argument("--jobs", type=int, default=os.cpu_count() or 2, metavar="N", help="downloads at a time")
-    quotes.add_argument("--cache", metavar="DIR",
-                        help="where packages are unpacked (default $TRACKLIGHT_PROVE_CACHE or "
-                             "~/.cache/tracklight-prove)")
-    quotes.add_argument("--catalog", metavar="DIR", help="the catalog folder (default: the built-in catalog)")
+    _add_common_arguments(quotes, latest="read the newest releases instead of the pinned ones: a quote no longer "
+                                         "there is code that changed since the proof",
+                          jobs="downloads at a time", cache="where packages are unpacked")
     quotes.set_defaults(func=run_quotes)
 
 

@@ -43,6 +43,19 @@ def default_cache(env: Mapping[str, str]) -> Path:
     return Path(base) / "tracklight-prove"
 
 
+def run_checked(argv: list[str], env: Mapping[str, str], doing: str, timeout: float, cwd: Path | None = None) -> str:
+    """Run a package client; its output, or InstallError "could not <doing>: <its last lines>"."""
+    try:
+        done = subprocess.run(argv, env=dict(env), cwd=cwd, capture_output=True, text=True, check=False,
+                              timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise InstallError(f"could not {doing}: {exc}") from exc
+    if done.returncode != 0:
+        tail = " | ".join((done.stderr or done.stdout).strip().splitlines()[-3:])
+        raise InstallError(f"could not {doing}: {tail}")
+    return done.stdout
+
+
 def _base_python() -> str:
     """The interpreter venvs are made from: the one under Tracklight's own venv, not the venv itself."""
     return getattr(sys, "_base_executable", None) or sys.executable
@@ -97,15 +110,7 @@ class Installer:
         return Installed(package, folder, folder / "root" / "usr" / "bin", _base_python())
 
     def _run(self, argv: list[str], what: str, cwd: Path | None = None) -> str:
-        try:
-            done = subprocess.run(argv, env=self.env, cwd=cwd, capture_output=True, text=True, check=False,
-                                  timeout=INSTALL_TIMEOUT)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise InstallError(f"could not install {what}: {exc}") from exc
-        if done.returncode != 0:
-            tail = " | ".join((done.stderr or done.stdout).strip().splitlines()[-3:])
-            raise InstallError(f"could not install {what}: {tail}")
-        return done.stdout
+        return run_checked(argv, self.env, f"install {what}", INSTALL_TIMEOUT, cwd)
 
     def _pypi(self, oracle: Oracle, packages: list[Package], folder: Path) -> str:
         venv = folder / "venv"

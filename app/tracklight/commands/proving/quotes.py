@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from tracklight.commands.proving.install import run_checked
 from tracklight.core.oracle import Package, parse_package
 from tracklight.errors import InstallError
 
@@ -201,15 +202,7 @@ class PackageFiles:
         return tops if len(tops) == 1 else [folder / "unpacked"]
 
     def _run(self, argv: list[str], what: str, cwd: Path | None = None) -> str:
-        try:
-            done = subprocess.run(argv, env=self.env, cwd=cwd, capture_output=True, text=True, check=False,
-                                  timeout=FETCH_TIMEOUT)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise InstallError(f"could not download {what}: {exc}") from exc
-        if done.returncode != 0:
-            tail = " | ".join((done.stderr or done.stdout).strip().splitlines()[-2:])
-            raise InstallError(f"could not download {what}: {tail}")
-        return done.stdout
+        return run_checked(argv, self.env, f"download {what}", FETCH_TIMEOUT, cwd)
 
     def _pypi(self, package: Package, download: Path, files: Path) -> str:
         spec = f"{package.base_name}=={package.version}" if package.version else package.base_name
