@@ -80,12 +80,13 @@ def test_the_verdict_names_where_the_quote_is() -> None:
 
 # --- end to end, against a local package index and npm registry --------------------------------------------------
 
-def _wheel(version: str, module: str) -> tuple[str, bytes]:
+def _wheel(version: str, module: str, requires: str = "") -> tuple[str, bytes]:
     dist = f"tlquote-{version}.dist-info"
+    requires_line = f"Requires-Python: {requires.replace('&gt;', '>')}\n" if requires else ""
     files = {
         "tlquote/__init__.py": b"",
         "tlquote/telemetry.py": module.encode(),
-        f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: tlquote\nVersion: {version}\n".encode(),
+        f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: tlquote\nVersion: {version}\n{requires_line}".encode(),
         f"{dist}/WHEEL": b"Wheel-Version: 1.0\nGenerator: tracklight-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
     }
     record = [f"{name},sha256={base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode()},"
@@ -110,6 +111,8 @@ def _npm_tarball(version: str, script: str) -> bytes:
     return buffer.getvalue()
 
 
+TELEMETRY_2_PY = TELEMETRY_PY.replace('"TLQUOTE_TELEMETRY"', '"TLQUOTE_ANALYTICS"')  # 2.0 renamed the switch
+
 JS_1 = "const a = 1;\nif (process.env.TLQUOTE_DISABLE === '1') return;\nsend();\n"
 JS_2 = "const a = 1;\nif (isDisabled(process.env)) return;\nsend();\n"  # 2.0 reads the switch elsewhere
 
@@ -118,13 +121,17 @@ JS_2 = "const a = 1;\nif (isDisabled(process.env)) return;\nsend();\n"  # 2.0 re
 def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A package index (/simple/) and an npm registry (/tlquote-js) on 127.0.0.1, serving files from a folder."""
     root = tmp_path_factory.mktemp("index")
-    wheel_name, wheel = _wheel("1.0", TELEMETRY_PY)
     (root / "files").mkdir()
-    (root / "files" / wheel_name).write_bytes(wheel)
-    digest = hashlib.sha256(wheel).hexdigest()
+    links = []
+    # 2.0 needs Python 3.13, newer than the one that runs these tests: --latest must still read it
+    for version, module, requires in (("1.0", TELEMETRY_PY, ""), ("2.0", TELEMETRY_2_PY, "&gt;=3.13")):
+        wheel_name, wheel = _wheel(version, module, requires)
+        (root / "files" / wheel_name).write_bytes(wheel)
+        digest = hashlib.sha256(wheel).hexdigest()
+        attribute = f' data-requires-python="{requires}"' if requires else ""
+        links.append(f'<a href="../../files/{wheel_name}#sha256={digest}"{attribute}>{wheel_name}</a>')
     (root / "simple" / "tlquote").mkdir(parents=True)
-    (root / "simple" / "tlquote" / "index.html").write_text(
-        f'<html><body><a href="../../files/{wheel_name}#sha256={digest}">{wheel_name}</a></body></html>')
+    (root / "simple" / "tlquote" / "index.html").write_text(f"<html><body>{''.join(links)}</body></html>")
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), lambda *a: _QuietHandler(*a, directory=str(root)))
     base = f"http://127.0.0.1:{server.server_address[1]}"
@@ -206,6 +213,14 @@ def test_each_quote_is_checked_in_the_wheel_pip_downloads(tmp_path: Path, index:
     done = _quotes(catalog, tmp_path / "cache", index)  # the unpacked wheel is reused from the cache
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.endswith("1 at line, 0 moved, 0 missing, 0 no file, 0 not fetched\n")
+
+
+def test_latest_reads_the_newest_release_even_one_this_python_cannot_install(tmp_path: Path, index: str) -> None:
+    catalog = _catalog(tmp_path, ("pypi:tlquote==1.0", "tlquote/telemetry.py#L7", 'os.environ.get("TLQUOTE_TELEMETRY"'))
+    assert _quotes(catalog, tmp_path / "cache", index).returncode == 0
+    latest = _quotes(catalog, tmp_path / "cache", index, "--latest")
+    assert latest.returncode == 1, latest.stdout + latest.stderr
+    assert "missing      tlquote: pypi:tlquote 2.0 tlquote/telemetry.py#L7" in latest.stdout.splitlines()
 
 
 @pytest.mark.skipif(shutil.which("npm") is None, reason="npm is not installed")

@@ -38,6 +38,7 @@ from tracklight.core.oracle import Package, parse_package
 from tracklight.errors import InstallError
 
 FETCH_TIMEOUT = 900
+NEWER_PYTHON = "3.13"  # whose wheels to ask for when this Python is too old for a release
 _FILE_LINES = re.compile(r"(?P<path>[^#]+)#L(?P<first>\d+)(?:-L(?P<last>\d+))?")
 _SEPARATORS = re.compile(r"\s*(?:…|\.\.\.|\s/\s)\s*")
 STATUSES = ("at line", "moved", "missing", "no file", "not fetched")
@@ -207,11 +208,19 @@ class PackageFiles:
     def _pypi(self, package: Package, download: Path, files: Path) -> str:
         spec = f"{package.base_name}=={package.version}" if package.version else package.base_name
         base = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--no-input", "-d", str(download)]
-        try:
-            self._run([*base, "--only-binary=:all:", spec], spec)
-        except InstallError:
-            # A release whose wheels need a newer Python than this one still has readable files.
-            self._run([*base, "--only-binary=:all:", "--python-version", "3.13", spec], spec)
+        # Wheels for this Python first, then for a newer one: a release that needs a newer Python than this one still
+        # has readable files. The newest release is asked for as a newer Python sees it, or pip would settle for the
+        # newest one this Python can install (giskard-core 0.1.7 where 1.0.3 is out).
+        attempts = [["--only-binary=:all:"], ["--only-binary=:all:", "--python-version", NEWER_PYTHON]]
+        if not package.version:
+            attempts.reverse()
+        for attempt, extra in enumerate(attempts):
+            try:
+                self._run([*base, *extra, spec], spec)
+                break
+            except InstallError:
+                if attempt == len(attempts) - 1:
+                    raise
         wheel = next(download.glob("*.whl"))
         with zipfile.ZipFile(wheel) as archive:
             archive.extractall(files)
