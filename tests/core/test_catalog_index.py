@@ -17,7 +17,7 @@ import pytest
 from tracklight.core import catalog_index, locations
 from tracklight.core.catalog import load_index
 from tracklight.core.manifest import load_manifest_file
-from tracklight.core.model import Control, Os, Proof, Source, Telemetry, Tool, ValueRule
+from tracklight.core.model import Control, Detect, Os, Proof, Source, Telemetry, Tool, ValueRule
 from tracklight.core.tool_codec import (
     CONTROL_FIELDS,
     PROOF_FIELDS,
@@ -75,8 +75,10 @@ def test_the_layout_names_every_field_of_the_model() -> None:
     def names(cls: type) -> set[str]:
         return {f.name for f in dataclasses.fields(cls)}
 
-    tool_fields = {f.split(".")[-1] if f.startswith("detect.") else f for f in TOOL_FIELDS}
-    assert tool_fields - {"executables", "paths"} | {"detect"} == (names(Tool) | names(Telemetry)) - {"telemetry"}
+    detect_fields = {f.split(".")[1] for f in TOOL_FIELDS if f.startswith("detect.")}
+    assert detect_fields == names(Detect)
+    tool_fields = {f for f in TOOL_FIELDS if not f.startswith("detect.")} | {"detect"}
+    assert tool_fields == (names(Tool) | names(Telemetry)) - {"telemetry"}
     assert set(CONTROL_FIELDS) == names(Control)
     assert set(RULE_FIELDS) == names(ValueRule)
     assert set(PROOF_FIELDS) == names(Proof)

@@ -215,6 +215,37 @@ def test_installed_by_executable_on_path(sandbox_home: Path, tmp_path: Path) -> 
     assert scan_one("dotnet", PATH=str(bin_dir)).installed
 
 
+def _executable(path: Path) -> Path:
+    exe = plant(path, "#!/bin/sh\n")
+    exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
+    return exe
+
+
+def test_a_same_named_program_of_another_debian_package_is_not_the_tool(sandbox_home: Path, tmp_path: Path) -> None:
+    """Debian's cmdtest installs /usr/bin/yarn, a test runner: dpkg's file list says so, and Yarn is not shown
+    installed for it; a Yarn on PATH elsewhere (npm's global bin) still is, and so is the same /usr/bin/yarn when
+    dpkg does not list it as cmdtest's."""
+    root = tmp_path / "root"
+    _executable(root / "usr/bin/yarn")
+    (root / "bin").symlink_to("usr/bin")  # a merged /usr: PATH may name /bin, dpkg lists /usr/bin
+    env = dict(os.environ)
+
+    def installed(path: str) -> bool:
+        report = scan(env={**env, "PATH": path}, root=str(root), only=["yarn"]).get("yarn")
+        assert report is not None
+        return report.installed
+
+    assert installed(str(root / "usr/bin"))  # no dpkg list: the name counts
+    plant(root / "var/lib/dpkg/info/cmdtest.list", "/.\n/usr\n/usr/bin\n/usr/bin/yarn\n/usr/share/doc/cmdtest\n")
+    assert not installed(str(root / "usr/bin"))
+    assert not installed(str(root / "bin"))
+    npm_bin = tmp_path / "npm-global/bin"
+    _executable(npm_bin / "yarn")
+    assert installed(os.pathsep.join([str(root / "bin"), str(npm_bin)]))
+    plant(root / "var/lib/dpkg/info/cmdtest.list", "/.\n/usr\n/usr/bin\n/usr/bin/yarn-tests\n")
+    assert installed(str(root / "usr/bin"))  # dpkg lists another file: this yarn is no cmdtest's
+
+
 def test_installed_by_path(sandbox_home: Path) -> None:
     (sandbox_home / ".config/Code").mkdir(parents=True)
     assert scan_one("vscode", PATH="").installed

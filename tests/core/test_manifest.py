@@ -69,6 +69,9 @@ BROKEN = [
     ("acme-cli.toml", spec_example().replace('homepage = "https://acme.example"', 'homepage = "javascript:alert(1)"'),
      5, "http(s) URL"),
     ("acme-cli.toml", spec_example().replace('id = "acme-cli"', 'id = "Acme_CLI"'), 2, "must match"),
+    ("acme-cli.toml", spec_example().replace('executables = ["acme"]\n',
+                                             'executables = ["acme"]\nother_packages = ["Acme Tools"]\n'), 10,
+     "invalid Debian package name: 'Acme Tools'"),
 ]
 
 

@@ -224,10 +224,50 @@ class PathIndex:
             )
         return self._known[name]
 
+    def found(self, name: str) -> list[str]:
+        """Every executable of this name on PATH, in PATH order (POSIX only: Windows names lose their suffix)."""
+        return [os.path.join(folder, name) for folder, names in self._listing()
+                if name in names and os.access(os.path.join(folder, name), os.X_OK)]
+
+
+DPKG_INFO = "/var/lib/dpkg/info"
+
+
+def _dpkg_owned(path: str, packages: tuple[str, ...], root: str) -> bool:
+    """Does dpkg list `path` (or the file it resolves to) as installed by one of `packages`? No dpkg, or no list
+    of theirs, counts as not owned: only what dpkg says excludes an executable.  Read only when such a name is on
+    PATH, so a scan pays for it only on machines that have the name."""
+    info = locations.under_root(root, DPKG_INFO)
+    lists = [f"{package}.list" for package in packages]  # a Multi-Arch: same package (pkg:arch.list) ships no bin/
+    suffix = "/" + os.path.basename(path)
+    target = os.path.realpath(path)
+    for list_file in lists:
+        try:
+            with open(os.path.join(info, list_file), encoding="utf-8", errors="replace") as handle:
+                entries = [line.rstrip("\n") for line in handle if line.rstrip("\n").endswith(suffix)]
+        except OSError:
+            continue
+        if any(os.path.realpath(locations.under_root(root, entry)) == target for entry in entries):
+            return True
+    return False
+
+
+def _executable_found(tool: Tool, context: ScanContext) -> bool:
+    windows = context.os_ is Os.WINDOWS
+    for exe in tool.detect.executables:
+        if (exe.lower() if windows else exe) not in context.path_index:
+            continue
+        if windows or not tool.detect.other_packages:
+            return True
+        # The name is shared with another Debian package's program: count it only where dpkg does not own it.
+        if any(not _dpkg_owned(path, tool.detect.other_packages, context.root)
+               for path in context.path_index.found(exe)):
+            return True
+    return False
+
 
 def is_installed(tool: Tool, context: ScanContext) -> bool:
-    windows = context.os_ is Os.WINDOWS
-    if any((exe.lower() if windows else exe) in context.path_index for exe in tool.detect.executables):
+    if _executable_found(tool, context):
         return True
     for candidate_os, templates in tool.detect.paths:
         if candidate_os is context.os_:

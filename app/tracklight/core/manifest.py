@@ -54,6 +54,7 @@ _TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u2
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 """No control character at all in a path or a name."""
 EXECUTABLE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
+DEBIAN_NAME_RE = re.compile(r"[a-z0-9][a-z0-9+.-]+")  # a Debian package name (Debian Policy 5.6.1)
 URL_RE = re.compile(r"https?://[^\s]+")
 COMMIT_RE = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 LINE_ANCHOR_RE = re.compile(r"#L\d+")
@@ -535,6 +536,8 @@ def _parse(text: str, path: str, source: Source) -> ManifestResult:
         reader.problem("'detect' must be a table", "detect")
         detect_table = {}
     executables = reader.strings(detect_table, "executables", ("detect",), EXECUTABLE_RE.fullmatch, "executable name")
+    other_packages = reader.strings(detect_table, "other_packages", ("detect",), DEBIAN_NAME_RE.fullmatch,
+                                    "Debian package name")
     detect_paths: list[tuple[Os, tuple[str, ...]]] = []
     raw_paths = detect_table.get("paths", [])
     if not isinstance(raw_paths, list):
@@ -596,7 +599,8 @@ def _parse(text: str, path: str, source: Source) -> ManifestResult:
     )
     tool = Tool(
         id=tool_id, name=name, telemetry=telemetry, source=source, origin=path, vendor=vendor, homepage=homepage,
-        privacy_policy=privacy, detect=Detect(executables=executables, paths=tuple(detect_paths)),
+        privacy_policy=privacy, detect=Detect(executables=executables, paths=tuple(detect_paths),
+                                                    other_packages=other_packages),
         category=category, sources=sources, verified=verified, proofs=proofs,
     )
     return ManifestResult(tool, [], declared)

@@ -166,6 +166,9 @@ class Detect:
 
     executables: tuple[str, ...] = ()
     paths: tuple[tuple[Os, tuple[str, ...]], ...] = ()  # per OS, like Control.paths; any that exists counts
+    # Debian packages that install another program under one of these executable names (`yarn` from cmdtest):
+    # an executable dpkg lists as theirs does not count.
+    other_packages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -38,13 +38,14 @@ TYPE_CHECKING = False  # (not typing.TYPE_CHECKING: importing typing costs every
 if TYPE_CHECKING:
     from typing import Any
 
-CODEC_VERSION = 6
+CODEC_VERSION = 7
 """Bumped whenever the layout below changes: an index or cache of another version is not read."""
 
 # The order of each record's fields in its JSON array (a test checks they name every field of the model).
 TOOL_FIELDS = ("id", "name", "source", "origin", "vendor", "homepage", "privacy_policy", "category", "sources",
-               "verified", "detect.executables", "detect.paths", "tier", "default", "tier_reason", "collects",
-               "endpoints", "retention", "shared_with", "controls", "precedence", "notes", "proofs")
+               "verified", "detect.executables", "detect.paths", "detect.other_packages", "tier", "default",
+               "tier_reason", "collects", "endpoints", "retention", "shared_with", "controls", "precedence", "notes",
+               "proofs")
 CONTROL_FIELDS = ("kind", "off", "on", "rule", "name", "paths", "format", "key", "write", "write_off", "write_on",
                   "unset", "missing_key", "note")
 PROOF_FIELDS = ("method", "covers", "date", "version", "commit", "url", "quote", "note", "package", "oracle", "result",
@@ -93,9 +94,9 @@ def _tool(tool: Tool, path: str) -> list[Any]:
         tool.id, tool.name, tool.source.value, HERE if tool.origin == path else tool.origin, tool.vendor,
         tool.homepage, tool.privacy_policy, tool.category, list(tool.sources),
         tool.verified.isoformat() if tool.verified else None, list(tool.detect.executables),
-        _paths(tool.detect.paths), telemetry.tier.value, telemetry.default.value, telemetry.tier_reason,
-        list(telemetry.collects), list(telemetry.endpoints), telemetry.retention, list(telemetry.shared_with),
-        [_control(c) for c in telemetry.controls], telemetry.precedence, telemetry.notes,
+        _paths(tool.detect.paths), list(tool.detect.other_packages), telemetry.tier.value, telemetry.default.value,
+        telemetry.tier_reason, list(telemetry.collects), list(telemetry.endpoints), telemetry.retention,
+        list(telemetry.shared_with), [_control(c) for c in telemetry.controls], telemetry.precedence, telemetry.notes,
         [_proof(p) for p in tool.proofs],
     ]
 
@@ -245,8 +246,8 @@ def _proof_of(data: Any) -> Proof:
 
 def _tool_of(data: Any, path: str) -> Tool:
     (tool_id, name, source, origin, vendor, homepage, privacy_policy, category, sources, verified, executables,
-     detect_paths, tier, default, tier_reason, collects, endpoints, retention, shared_with, controls, precedence,
-     notes, proofs) = _record(data, 23, "a tool")
+     detect_paths, other_packages, tier, default, tier_reason, collects, endpoints, retention, shared_with, controls,
+     precedence, notes, proofs) = _record(data, 24, "a tool")
     if type(controls) is not list or type(proofs) is not list:
         raise _fail("controls and proofs are lists")
     _texts(tool_id, name, origin, vendor, homepage, privacy_policy, category, tier_reason, retention, notes)
@@ -259,7 +260,8 @@ def _tool_of(data: Any, path: str) -> Tool:
         notes=notes,
     )
     detect = _new(Detect)
-    detect.__dict__.update(executables=_strs(executables), paths=_paths_of(detect_paths))
+    detect.__dict__.update(executables=_strs(executables), paths=_paths_of(detect_paths),
+                           other_packages=_strs(other_packages))
     tool = _new(Tool)
     tool.__dict__.update(
         id=tool_id, name=name, telemetry=telemetry, source=_one_of(_SOURCES, source), origin=origin or path,
