@@ -95,6 +95,18 @@ def test_unknown_id_exits_1_and_changes_nothing(sandbox: dict[str, str], sandbox
     assert files_under(sandbox_home) == before
 
 
+def test_a_choice_only_the_tool_itself_writes_is_named_not_called_missing(sandbox: dict[str, str],
+                                                                          sandbox_home: Path) -> None:
+    """Home Assistant keeps its analytics choice in .storage/core.analytics, which Tracklight reads but never writes:
+    the refusal says where the switch is and who can flip it, not that there is none."""
+    before = files_under(sandbox_home)
+    done = run(sandbox, "optout", "home-assistant")
+    assert done.returncode == 1
+    assert "keeps its telemetry choice in its own settings (json key data.preferences.base)" in done.stderr
+    assert "turn it off in Home Assistant itself" in done.stderr and "offers no setting" not in done.stderr
+    assert files_under(sandbox_home) == before
+
+
 @pytest.mark.parametrize("args", [["optout"], ["optout", "--all", "vscode"], ["optin"], ["undo", "a", "b"],
                                   ["history", "--bogus"]])
 def test_usage_errors_exit_2(args: list[str], sandbox: dict[str, str]) -> None:

@@ -281,6 +281,18 @@ def _process_env_meaning(control: Control, ctx: PlanContext) -> Meaning | None:
     return None if value is None else meaning_of(control, value)
 
 
+def _nothing_to_write(tool: Tool) -> str:
+    """Why an opt-out has nothing to write, in the words a user can act on."""
+    see = f"(see `tracklight show {tool.id}`)"
+    read_only = [c for c in tool.telemetry.controls if c.write is False]
+    if read_only:
+        return (f"{tool.name} keeps its telemetry choice in its own settings ({read_only[0].describe()}), which "
+                f"Tracklight reads but does not write: turn it off in {tool.name} itself {see}")
+    if tool.telemetry.controls:
+        return f"{tool.name} offers no setting Tracklight can write on this system {see}"
+    return f"{tool.name} offers no setting to turn its telemetry off {see}"
+
+
 def _optout_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: list[str]) -> None:
     tool = report.tool
     targets, outside = _writable_targets(tool, ctx)
@@ -290,8 +302,7 @@ def _optout_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: li
             return
         if outside:
             raise outside[0]
-        raise NothingToWriteError(f"{tool.name} offers no setting to turn its telemetry off "
-                                  f"(see `tracklight show {tool.id}`)")
+        raise NothingToWriteError(_nothing_to_write(tool))
     for target in targets:
         control = target.control
         if control.kind is ControlKind.FILE:
