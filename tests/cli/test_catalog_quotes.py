@@ -123,8 +123,9 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("index")
     (root / "files").mkdir()
     links = []
-    # 2.0 needs Python 3.13, newer than the one that runs these tests: --latest must still read it
-    for version, module, requires in (("1.0", TELEMETRY_PY, ""), ("2.0", TELEMETRY_2_PY, "&gt;=3.13")):
+    # 2.0 needs Python 3.13.2, newer than the one that runs these tests (and than the 3.13.0 pip means by "3.13"):
+    # it must still be read, pinned or as the newest release
+    for version, module, requires in (("1.0", TELEMETRY_PY, ""), ("2.0", TELEMETRY_2_PY, "&gt;=3.13.2")):
         wheel_name, wheel = _wheel(version, module, requires)
         (root / "files" / wheel_name).write_bytes(wheel)
         digest = hashlib.sha256(wheel).hexdigest()
@@ -222,6 +223,13 @@ def test_latest_reads_the_newest_release_even_one_this_python_cannot_install(tmp
     assert latest.returncode == 1, latest.stdout + latest.stderr
     assert "missing      tlquote: pypi:tlquote 2.0 tlquote/telemetry.py#L7" in latest.stdout.splitlines()
 
+    pinned = tmp_path / "pinned"
+    pinned.mkdir()
+    catalog = _catalog(pinned, ("pypi:tlquote==2.0", "tlquote/telemetry.py#L7", 'os.environ.get("TLQUOTE_ANALYTICS"'))
+    done = _quotes(catalog, tmp_path / "cache", index)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.endswith("1 at line, 0 moved, 0 missing, 0 no file, 0 not fetched\n")
+
 
 @pytest.mark.skipif(shutil.which("npm") is None, reason="npm is not installed")
 def test_latest_shows_a_quote_the_newest_release_no_longer_has(tmp_path: Path, index: str) -> None:
@@ -243,4 +251,7 @@ def test_a_package_that_cannot_be_downloaded_is_named_not_hidden(tmp_path: Path,
     assert done.returncode == 2, done.stdout + done.stderr  # not a success: nothing was checked
     (line, summary) = done.stdout.splitlines()
     assert line.startswith("not fetched  tlquote: pypi:tlquote 9.9 tlquote/telemetry.py#L7 — could not download")
+    # one readable line: pip's error, not the list of every version it ignored before it
+    assert line.endswith("ERROR: No matching distribution found for tlquote==9.9"), line
+    assert "Ignored the following versions" not in line and len(line) < 400
     assert summary.endswith("0 at line, 0 moved, 0 missing, 0 no file, 1 not fetched")

@@ -38,7 +38,9 @@ from tracklight.core.oracle import Package, parse_package
 from tracklight.errors import InstallError
 
 FETCH_TIMEOUT = 900
-NEWER_PYTHON = "3.13"  # whose wheels to ask for when this Python is too old for a release
+NEWER_PYTHONS = ("3.14.99", "3.13.99")  # whose wheels to ask for when this Python is too old, newest first
+# (the last patch release of each: pip takes "3.13" as 3.13.0, which a release needing 3.13.2 refuses, as Home
+# Assistant 2026.2 does; wheel tags name only major.minor, so ".99" matches every 3.13 wheel)
 _FILE_LINES = re.compile(r"(?P<path>[^#]+)#L(?P<first>\d+)(?:-L(?P<last>\d+))?")
 _SEPARATORS = re.compile(r"\s*(?:…|\.\.\.|\s/\s)\s*")
 STATUSES = ("at line", "moved", "missing", "no file", "not fetched")
@@ -211,9 +213,8 @@ class PackageFiles:
         # Wheels for this Python first, then for a newer one: a release that needs a newer Python than this one still
         # has readable files. The newest release is asked for as a newer Python sees it, or pip would settle for the
         # newest one this Python can install (giskard-core 0.1.7 where 1.0.3 is out).
-        attempts = [["--only-binary=:all:"], ["--only-binary=:all:", "--python-version", NEWER_PYTHON]]
-        if not package.version:
-            attempts.reverse()
+        newer = [["--only-binary=:all:", "--python-version", version] for version in NEWER_PYTHONS]
+        attempts = [["--only-binary=:all:"], *newer[::-1]] if package.version else [*newer, ["--only-binary=:all:"]]
         for attempt, extra in enumerate(attempts):
             try:
                 self._run([*base, *extra, spec], spec)
@@ -294,7 +295,7 @@ def check_quotes(targets: list[QuoteTarget], files: PackageFiles, latest: bool =
         try:
             roots, version = files.unpack(package)
         except (InstallError, OSError, StopIteration, zipfile.BadZipFile, tarfile.TarError, ValueError) as exc:
-            detail = str(exc) or "nothing was downloaded"
+            detail = _short(str(exc)) or "nothing was downloaded"
             return [QuoteResult(t, "not fetched", package.version, detail=detail) for t in cited]
         texts = [read_cited(roots, t.path) for t in cited]
         if package.registry == "pypi" and None in texts:
@@ -314,6 +315,16 @@ def check_quotes(targets: list[QuoteTarget], files: PackageFiles, latest: bool =
             results.extend(found)
     results.sort(key=lambda r: (r.target.entry, r.target.package.spec, r.target.cited))
     return QuoteReport(results, latest)
+
+
+def _short(message: str, width: int = 300) -> str:
+    """A download error as one readable line: pip lists every version it ignored before the error that matters."""
+    parts = [part.strip() for part in message.replace("\n", " | ").split(" | ") if part.strip()]
+    errors = [part for part in parts if part.startswith(("ERROR: No matching", "E: "))]
+    text = " | ".join(errors or parts[-1:])
+    if errors and parts and not parts[0].startswith(("ERROR:", "E:")):
+        text = f"{parts[0].split(':')[0]}: {text}"
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def render_report(report: QuoteReport) -> str:
