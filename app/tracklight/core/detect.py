@@ -53,7 +53,8 @@ def _equal(found: Scalar, declared: Scalar, casefold: bool) -> bool:
     return False
 
 
-TEXT_FORMATS = frozenset({"ini", "gitconfig", "keyvalue", "keyvalue_exact", "shellvars", "xml", "plain", "plain_line"})
+TEXT_FORMATS = frozenset({"ini", "gitconfig", "keyvalue", "keyvalue_exact", "shellvars", "xml", "plain", "plain_line",
+                          "presence"})
 """Formats with no types: a declared `false` or `0` means the text "false" or "0" there."""
 
 

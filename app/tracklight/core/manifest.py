@@ -348,6 +348,9 @@ def _parse_control(reader: FieldReader, control: Any, number: int, source: Sourc
     if write is not None and not isinstance(write, bool):
         reader.problem(f"'{_dotted(where, 'write')}' must be true or false", *where, "write")
         write = None
+    if kind is ControlKind.FILE and control.get("format") == "presence" and write is not False:
+        reader.problem(f"'{_dotted(where, 'write')}' must be false for a presence control: Tracklight reads a "
+                       "marker file but does not create or delete one", *where, "format")
     write_values: list[Scalar | None] = []
     for field_name in ("write_off", "write_on"):
         value = control.get(field_name)

@@ -157,6 +157,10 @@ class Control:
     def describe(self) -> str:
         if self.kind is ControlKind.ENV:
             return f"env {self.name}"
+        if self.format == "presence":
+            return "a marker file"
+        if self.key is None:
+            return f"{self.format} file"
         return f"{self.format} key {self.key}"
 
 
