@@ -246,6 +246,30 @@ def test_a_same_named_program_of_another_debian_package_is_not_the_tool(sandbox_
     assert installed(str(root / "usr/bin"))  # dpkg lists another file: this yarn is no cmdtest's
 
 
+def test_a_marker_file_opts_out_by_existing(sandbox_home: Path, tmp_path: Path) -> None:
+    """vLLM stops when ~/.config/vllm/do_not_track exists (empty or not), whatever its variables say; Netdata when
+    .opt-out-from-anonymous-statistics is in its config folder, which the installer creates empty."""
+    assert scan_one("vllm").state is State.ON
+    marker = plant(sandbox_home / ".config/vllm/do_not_track", "")
+    report = scan_one("vllm", VLLM_DO_NOT_TRACK="0", DO_NOT_TRACK="1")
+    assert report.state is State.OFF
+    assert decisive(report).where == str(marker) and decisive(report).raw == "present"
+    marker.unlink()
+    assert scan_one("vllm", VLLM_DO_NOT_TRACK="0", DO_NOT_TRACK="1").state is State.ON  # the variable hides DNT
+
+    root = tmp_path / "root"
+    env = {**os.environ, "TRACKLIGHT_SYSTEM_ROOT": str(root)}
+    plant(root / "etc/netdata/netdata.conf", "[global]\n")
+    def netdata() -> ToolReport:
+        report = scan(env=env, only=["netdata"]).get("netdata")
+        assert report is not None and report.installed
+        return report
+
+    assert netdata().state is State.ON
+    plant(root / "etc/netdata/.opt-out-from-anonymous-statistics", "")
+    assert netdata().state is State.OFF
+
+
 def test_installed_by_path(sandbox_home: Path) -> None:
     (sandbox_home / ".config/Code").mkdir(parents=True)
     assert scan_one("vscode", PATH="").installed
