@@ -106,6 +106,12 @@ def test_a_choice_only_the_tool_itself_writes_is_named_not_called_missing(sandbo
     assert "turn it off in Home Assistant itself" in done.stderr and "offers no setting" not in done.stderr
     assert files_under(sandbox_home) == before
 
+    done = run(sandbox, "optout", "activepieces")  # a server: its switch lives in the service's environment
+    assert done.returncode == 1
+    assert "is switched off by AP_TELEMETRY_ENABLED in its own environment" in done.stderr
+    assert "set it where Activepieces (self-hosted) runs" in done.stderr
+    assert files_under(sandbox_home) == before
+
 
 @pytest.mark.parametrize("args", [["optout"], ["optout", "--all", "vscode"], ["optin"], ["undo", "a", "b"],
                                   ["history", "--bogus"]])

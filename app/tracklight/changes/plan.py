@@ -285,9 +285,13 @@ def _nothing_to_write(tool: Tool) -> str:
     """Why an opt-out has nothing to write, in the words a user can act on."""
     see = f"(see `tracklight show {tool.id}`)"
     read_only = [c for c in tool.telemetry.controls if c.write is False]
-    if read_only:
-        return (f"{tool.name} keeps its telemetry choice in its own settings ({read_only[0].describe()}), which "
+    files = [c for c in read_only if c.kind is ControlKind.FILE]
+    if files:
+        return (f"{tool.name} keeps its telemetry choice in its own settings ({files[0].describe()}), which "
                 f"Tracklight reads but does not write: turn it off in {tool.name} itself {see}")
+    if read_only:
+        return (f"{tool.name} is switched off by {read_only[0].name} in its own environment (the service or "
+                f"container it runs in), which Tracklight reads but does not set: set it where {tool.name} runs {see}")
     if tool.telemetry.controls:
         return f"{tool.name} offers no setting Tracklight can write on this system {see}"
     return f"{tool.name} offers no setting to turn its telemetry off {see}"
