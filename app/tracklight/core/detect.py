@@ -234,23 +234,21 @@ class PathIndex:
 DPKG_INFO = "/var/lib/dpkg/info"
 
 
-def _dpkg_owned(path: str, packages: tuple[str, ...], root: str) -> bool:
-    """Does dpkg list `path` (or the file it resolves to) as installed by one of `packages`? No dpkg, or no list
-    of theirs, counts as not owned: only what dpkg says excludes an executable.  Read only when such a name is on
-    PATH, so a scan pays for it only on machines that have the name."""
+def _dpkg_files(name: str, packages: tuple[str, ...], root: str) -> set[str]:
+    """The files named `name` that dpkg lists as installed by one of `packages`, symlinks resolved (a merged /usr's
+    /bin/x is /usr/bin/x). No dpkg, or no list of theirs, is the empty set: only what dpkg says excludes an
+    executable. Read only when such a name is on PATH, so a scan pays for it only on machines that have the name."""
     info = locations.under_root(root, DPKG_INFO)
-    lists = [f"{package}.list" for package in packages]  # a Multi-Arch: same package (pkg:arch.list) ships no bin/
-    suffix = "/" + os.path.basename(path)
-    target = os.path.realpath(path)
-    for list_file in lists:
+    suffix = "/" + name
+    owned: set[str] = set()
+    for package in packages:  # a Multi-Arch: same package (pkg:arch.list) ships no bin/
         try:
-            with open(os.path.join(info, list_file), encoding="utf-8", errors="replace") as handle:
+            with open(os.path.join(info, f"{package}.list"), encoding="utf-8", errors="replace") as handle:
                 entries = [line.rstrip("\n") for line in handle if line.rstrip("\n").endswith(suffix)]
         except OSError:
             continue
-        if any(os.path.realpath(locations.under_root(root, entry)) == target for entry in entries):
-            return True
-    return False
+        owned.update(os.path.realpath(locations.under_root(root, entry)) for entry in entries)
+    return owned
 
 
 def _executable_found(tool: Tool, context: ScanContext) -> bool:
@@ -261,8 +259,8 @@ def _executable_found(tool: Tool, context: ScanContext) -> bool:
         if windows or not tool.detect.other_packages:
             return True
         # The name is shared with another Debian package's program: count it only where dpkg does not own it.
-        if any(not _dpkg_owned(path, tool.detect.other_packages, context.root)
-               for path in context.path_index.found(exe)):
+        owned = _dpkg_files(exe, tool.detect.other_packages, context.root)
+        if any(os.path.realpath(path) not in owned for path in context.path_index.found(exe)):
             return True
     return False
 
