@@ -72,8 +72,10 @@ BROKEN = [
     ("acme-cli.toml", spec_example().replace('executables = ["acme"]\n',
                                              'executables = ["acme"]\nother_packages = ["Acme Tools"]\n'), 10,
      "invalid Debian package name: 'Acme Tools'"),
-    ("acme-cli.toml", spec_example().replace('format = "json"', 'format = "presence"'), 33,
-     "must be false for a presence control"),
+    ("acme-cli.toml", spec_example().replace('format = "json"', 'format = "presence"'), 35,
+     "must be \"present\" for a presence control"),
+    ("acme-cli.toml", spec_example().replace('format = "json"', 'format = "presence"'), 36,
+     "is not for a presence control"),
 ]
 
 

@@ -4,7 +4,8 @@ Which controls an opt-out writes (manifest v1 `write`): `write = true` always; `
 first file control that has a path on this OS in this scope's area (a catalog tool's /etc file is skipped in user
 scope); env controls only when no file control is written, the tool's only way. `write_off`/`write_on` replace
 `off`/`on` when set ("{today}" becomes the ISO date). A control already reading off (by the tool's own rule) is left
-alone. Opting in sets `on` where the control has one, else removes the key or unsets the variable.
+alone. Opting in sets `on` where the control has one, else removes the key or unsets the variable (a marker file,
+format `presence`, is created empty to opt out and deleted to opt back in, when it holds nothing).
 
 Planning never writes. A file that doesn't parse fails that tool's plan (FormatError with file and line) and leaves
 the plan of the other tools as it was; several tools editing one file (VS Code's settings.json) are composed into
@@ -16,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -52,6 +54,7 @@ from tracklight.core.model import (
     ToolReport,
 )
 from tracklight.errors import FormatError, TracklightError, UnsafePathError
+from tracklight.formats import presence_format
 
 DO_NOT_TRACK = "DO_NOT_TRACK"
 
@@ -215,6 +218,9 @@ def _edit_file(ws: _Workspace, tool: Tool, control: Control, path: str, value: S
     key = control.key or ""
     try:
         old = module.read(work.text, key) if work.text is not None else formats.NOT_FOUND
+        if value is None and control.format == "presence":
+            _remove_marker(work, tool, control, path)
+            return
         if value is None:
             if not old.found or work.text is None:
                 return
@@ -236,6 +242,20 @@ def _edit_file(ws: _Workspace, tool: Tool, control: Control, path: str, value: S
         raise FormatError(f"{key or 'the setting'} could not be removed; the file was not changed", path=path)
     work.text = new_text
     work.edits.append(KeyEdit(tool.id, control.key, control.describe(), old.value if old.found else None, value))
+
+
+def _remove_marker(work: _WorkFile, tool: Tool, control: Control, path: str) -> None:
+    """Opting back in to a marker file (`presence`) is deleting it: only an empty one (or white space only, as
+    `touch` or an installer leaves it), so nothing a person wrote into it is thrown away. The journal keeps its
+    bytes and its mode, and undo puts it back."""
+    if work.text is None:
+        return
+    if work.text.strip():
+        raise FormatError(f"{tool.name} is opted out by this file existing, and it holds text, which Tracklight "
+                          "does not delete: delete the file yourself to opt back in; the file was not changed",
+                          path=path, line=1)
+    work.text = None
+    work.edits.append(KeyEdit(tool.id, control.key, control.describe(), presence_format.PRESENT, None))
 
 
 def _file_meaning(ws: _Workspace, control: Control, path: str) -> Meaning | None:
@@ -490,10 +510,18 @@ def _file_changes(ws: _Workspace, ctx: PlanContext) -> list[FileChange]:
         result.append(FileChange(
             path=work.path, before=work.before, after=after, diff=unified_diff(work.path, work.before, after),
             purpose=Purpose.TOOL, edits=tuple(work.edits),
-            mode=DEFAULT_NEW_FILE_MODE if work.before is None else None,
+            mode=DEFAULT_NEW_FILE_MODE if work.before is None else _mode_of(work.path) if after is None else None,
             created_dirs=missing_parents(work.path) if work.before is None else (),
         ))
     return result
+
+
+def _mode_of(path: str) -> int | None:
+    """The permissions of a file a change deletes, so that undo creates it again as it was."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return None
 
 
 def _summary(action: Action, tools: Sequence[str], env: Sequence[EnvChange]) -> str:

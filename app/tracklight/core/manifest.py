@@ -348,9 +348,13 @@ def _parse_control(reader: FieldReader, control: Any, number: int, source: Sourc
     if write is not None and not isinstance(write, bool):
         reader.problem(f"'{_dotted(where, 'write')}' must be true or false", *where, "write")
         write = None
-    if kind is ControlKind.FILE and control.get("format") == "presence" and write is not False:
-        reader.problem(f"'{_dotted(where, 'write')}' must be false for a presence control: Tracklight reads a "
-                       "marker file but does not create or delete one", *where, "format")
+    if kind is ControlKind.FILE and control.get("format") == "presence":
+        if control.get("on") is not None:
+            reader.problem(f"'{_dotted(where, 'on')}' is not for a presence control: the file's absence is its only "
+                           "other state (the control's `unset`)", *where, "on")
+        if control.get("off") != "present":
+            reader.problem(f"'{_dotted(where, 'off')}' must be \"present\" for a presence control: the file "
+                           "switches telemetry off by existing", *where, "off")
     write_values: list[Scalar | None] = []
     for field_name in ("write_off", "write_on"):
         value = control.get(field_name)

@@ -4,9 +4,10 @@ Netdata stops its statistics when `.opt-out-from-anonymous-statistics` exists in
 `~/.config/vllm/do_not_track` exists: neither reads the file. So `read` finds the one value `present` in any text, an
 empty file included; a missing file is the control's `unset` meaning, as for every file control. The key is ignored.
 
-Such a control is read only (the manifest reader insists on `write = false`): creating the file would be an opt-out,
-but taking it away again is deleting a file, which no format edit does. `set_value` keeps a present file as it is,
-and `remove` and a value other than `present` are refused, so nothing here can damage a file it is handed.
+Opting out creates the file empty (`new_document`), as `touch` would. Opting back in is deleting it, which no format
+edit does: the planner (changes/plan.py, `_remove_marker`) deletes an empty marker file and refuses one that holds
+text. Here `set_value` keeps a present file as it is, and `remove` and a value other than `present` are refused, so
+nothing here can damage a file it is handed.
 """
 
 from __future__ import annotations
@@ -30,8 +31,7 @@ def set_value(text: str, key: str, value: Scalar) -> str:
 
 
 def remove(text: str, key: str) -> str:
-    raise FormatError("this setting is the file's existence: only deleting the file takes it away, and Tracklight "
-                      "does not delete a tool's files")
+    raise FormatError("this setting is the file's existence: only deleting the file takes it away")
 
 
 def new_document(key: str, value: Scalar) -> str:
