@@ -196,7 +196,11 @@ def test_homebrew_analytics_any_nonempty_env() -> None:
 
 
 def test_conda_yaml(sandbox_home: Path) -> None:
+    # Two senders with two keys: anaconda_anon_usage alone leaves conda-anaconda-telemetry's headers on.
     plant(sandbox_home / ".condarc", "channels:\n  - conda-forge\n# privacy\nanaconda_anon_usage: false\n")
+    assert scan_one("conda").state is State.ON
+    plant(sandbox_home / ".condarc",
+          "channels:\n  - conda-forge\n# privacy\nanaconda_anon_usage: false\nplugins:\n  anaconda_telemetry: false\n")
     assert scan_one("conda").state is State.OFF
 
 
