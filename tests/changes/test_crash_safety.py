@@ -122,7 +122,7 @@ def _kill_rounds(home: Path, day: dt.datetime, kills: int, pause: tuple[float, f
     """Plant the files, let the judge collect every legal content on `day`, then kill the writer `kills` times at
     random moments within `pause` seconds of its start; after each kill every file must be intact. Where fewer than
     `min_interrupted` kills landed inside a change (a loaded machine shifts the timing), keep killing, up to three
-    times as often. Returns what the judge collected."""
+    times as often, and over at least three cycles' time as measured here. Returns what the judge collected."""
     for rel, (content, _fmt, _key) in FILES.items():
         plant(home / rel, content)
     plant(home / ".profile", "# ~/.profile\nexport EDITOR=vi")
@@ -144,7 +144,13 @@ def _kill_rounds(home: Path, day: dt.datetime, kills: int, pause: tuple[float, f
                 for path, states in valid.items():
                     states.add(_read(path))
 
+    started = time.monotonic()
     cycle(2)
+    per_cycle = (time.monotonic() - started) / 2
+    if min_interrupted:
+        # A loaded machine stretches every cycle: spread the kills over as many cycles as `pause` covers unloaded
+        # (tens of milliseconds each), or they all land in the scan before the first write.
+        pause = (pause[0], max(pause[1], 3 * per_cycle))
     # A writer killed inside an opt-out leaves some files off with no completed record of their before-content; the
     # next writer's opt-in then writes each tool's `on` value instead of restoring (DESIGN: optin). Reach that state
     # the same way (off, the journal gone), then cycle from there.
