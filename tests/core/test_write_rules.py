@@ -53,6 +53,14 @@ def test_an_env_name_that_is_no_telemetry_switch_is_refused_but_a_telemetry_name
     assert problems(env_manifest("ACME_CHECK_FOR_UPDATES")) == []  # an update check sending an id (Metabase)
 
 
+def test_a_read_only_env_control_needs_no_telemetry_name_but_the_never_list_holds() -> None:
+    # Fly's synthetics agent is switched back on by FLY_SYNTHETICS_AGENT=1: worth reading, never worth setting.
+    assert problems(env_manifest("ACME_SYNTHETICS_AGENT") + "write = false\n") == []
+    assert "is not a telemetry switch" in problems(env_manifest("ACME_SYNTHETICS_AGENT"))[0]
+    found = problems(env_manifest("LD_PRELOAD") + "write = false\n")
+    assert found and "changes how programs load or run" in found[0]
+
+
 @pytest.mark.parametrize("value", ["x\u2028EVIL=1", "x\u0085EVIL=1", "x\u2029y", "a\nb", "$(id)", "`id`",
                                    "/tmp/evil.so", "a'b", 'a"b', "a\\b", "x" * 65, "\ufeff1", "a;b"])
 def test_a_value_that_is_not_a_switch_is_refused(value: str) -> None:
@@ -147,9 +155,10 @@ def _catalog_tools():  # type: ignore[no-untyped-def]
 
 
 def test_every_catalog_env_name_would_pass_in_a_vendors_own_manifest() -> None:
-    """A vendor may copy its catalog entry as its manifest: the telemetry-name pattern admits the catalog's names."""
+    """A vendor may copy its catalog entry as its manifest: the telemetry-name pattern admits the catalog's names
+    of every variable Tracklight may set (a read-only one is only read, and needs no telemetry-like name)."""
     refused = [(tool.id, c.name) for tool in _catalog_tools() for c in tool.telemetry.controls
-               if c.kind is ControlKind.ENV and write_rules.env_name_refusal(c.name or "")]
+               if c.kind is ControlKind.ENV and c.write is not False and write_rules.env_name_refusal(c.name or "")]
     assert refused == []
 
 

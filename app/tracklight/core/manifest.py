@@ -299,7 +299,9 @@ def _parse_control(reader: FieldReader, control: Any, number: int, source: Sourc
     format_ = key = None
     if kind is ControlKind.ENV:
         name = reader.text(control, "name", where, required=True)
-        refusal = write_rules.env_name_refusal(name, from_catalog=source is Source.CATALOG)
+        # A read-only control is never set: its name need not say it is a telemetry switch (the never-list holds).
+        read_only = control.get("write") is False
+        refusal = write_rules.env_name_refusal(name, from_catalog=source is Source.CATALOG or read_only)
         if isinstance(control.get("name"), str) and refusal:
             reader.refusal(f"'{_dotted(where, 'name')}': {refusal}", *where, "name")
         for field_name in ("off", "on"):
