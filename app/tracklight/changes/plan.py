@@ -510,16 +510,21 @@ def _file_changes(ws: _Workspace, ctx: PlanContext) -> list[FileChange]:
         result.append(FileChange(
             path=work.path, before=work.before, after=after, diff=unified_diff(work.path, work.before, after),
             purpose=Purpose.TOOL, edits=tuple(work.edits),
-            mode=DEFAULT_NEW_FILE_MODE if work.before is None else _mode_of(work.path) if after is None else None,
+            mode=_journal_mode(work, after),
             created_dirs=missing_parents(work.path) if work.before is None else (),
         ))
     return result
 
 
-def _mode_of(path: str) -> int | None:
-    """The permissions of a file a change deletes, so that undo creates it again as it was."""
+def _journal_mode(work: _WorkFile, after: bytes | None) -> int | None:
+    """The permissions a FileChange records: a new file's, or those of a file the change deletes (so that undo
+    creates it again as it was); None for a file that is only edited (it keeps its own)."""
+    if work.before is None:
+        return DEFAULT_NEW_FILE_MODE
+    if after is not None:
+        return None
     try:
-        return stat.S_IMODE(os.stat(path).st_mode)
+        return stat.S_IMODE(os.stat(work.path).st_mode)
     except OSError:
         return None
 
