@@ -2,7 +2,8 @@
 
 Which controls an opt-out writes (manifest v1 `write`): `write = true` always; `write = false` never; otherwise the
 first file control that has a path on this OS in this scope's area (a catalog tool's /etc file is skipped in user
-scope); env controls only when no file control is written, the tool's only way. `write_off`/`write_on` replace
+scope); env controls only when no file control is written, the tool's only way. A tool whose controls name
+several senders (`sender`) gets that choice once per sender: each must be switched off. `write_off`/`write_on` replace
 `off`/`on` when set ("{today}" becomes the ISO date). A control already reading off (by the tool's own rule) is left
 alone. Opting in sets `on` where the control has one, else removes the key or unsets the variable (a marker file,
 format `presence`, is created empty to opt out and deleted to opt back in, when it holds nothing).
@@ -175,30 +176,36 @@ class _Target:
 
 
 def _writable_targets(tool: Tool, ctx: PlanContext) -> tuple[list[_Target], list[OutsideAreaError]]:
-    """The controls an opt-out writes (module docstring), each with its checked file."""
+    """The controls an opt-out writes (module docstring), each with its checked file: for each of the tool's senders
+    (manifest `sender`; one when none is named), its first writable file control, else its env controls."""
     targets: list[_Target] = []
     outside: list[OutsideAreaError] = []
-    chosen_file = False
+    senders: dict[str, list[Control]] = {}
     for control in tool.telemetry.controls:
-        if control.kind is not ControlKind.FILE or control.write is False:
-            continue
-        if control.write is None and chosen_file:
-            continue
-        path = resolve_file(control, ctx.os_, ctx.env, ctx.root)
-        if path is None:
-            continue
-        try:
-            ctx.guard.check_tool_file(path, tool, control.format)
-        except OutsideAreaError as exc:
-            outside.append(exc)
-            continue
-        targets.append(_Target(control, path))
-        if control.write is None:
-            chosen_file = True
-    wrote_file = bool(targets)
-    for control in tool.telemetry.controls:
-        if control.kind is ControlKind.ENV and (control.write is True or (control.write is None and not wrote_file)):
-            targets.append(_Target(control, None))
+        senders.setdefault(control.sender, []).append(control)
+    for controls in senders.values():
+        chosen_file = False
+        wrote_file = False
+        for control in controls:
+            if control.kind is not ControlKind.FILE or control.write is False:
+                continue
+            if control.write is None and chosen_file:
+                continue
+            path = resolve_file(control, ctx.os_, ctx.env, ctx.root)
+            if path is None:
+                continue
+            try:
+                ctx.guard.check_tool_file(path, tool, control.format)
+            except OutsideAreaError as exc:
+                outside.append(exc)
+                continue
+            targets.append(_Target(control, path))
+            wrote_file = True
+            if control.write is None:
+                chosen_file = True
+        for control in controls:
+            if control.kind is ControlKind.ENV and (control.write is True or (control.write is None and not wrote_file)):
+                targets.append(_Target(control, None))
     return targets, outside
 
 

@@ -117,14 +117,15 @@ def render_show(report: ToolReport) -> str:
                    if telemetry.tier.value != "none" else "  (no controls: nothing to switch off)")
     for item in report.evidence:
         mark = "=>" if item.decisive else "  "
+        sender = f"[{item.control.sender}] " if item.control.sender else ""
         if item.is_set:
-            where = f"{item.where}" + (f" key {item.key}" if item.key else "")
+            where = f"{sender}{item.where}" + (f" key {item.key}" if item.key else "")
             if item.line:
                 where += f" (line {item.line})"
             by = f", set by {item.set_by}" if item.set_by else ""
             out.append(f"  {mark} {where} = {json.dumps(item.raw)}  -> means {item.meaning.value}{by}")
         else:
-            what = item.where + (f" key {item.key}" if item.key else "")
+            what = sender + item.where + (f" key {item.key}" if item.key else "")
             out.append(f"  {mark} {what}: {item.note or 'not set'}")
     if not any(e.decisive for e in report.evidence) and telemetry.tier.value != "none":
         if report.state is State.UNKNOWN and report.problems:

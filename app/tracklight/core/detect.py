@@ -381,7 +381,36 @@ def controls_state(tool: Tool, context: ScanContext) -> tuple[State, tuple[Evide
             if found not in problems:  # several keys of one broken file: one problem to fix, not one per key
                 problems.append(found)
 
-    order = _evaluation_order(tool, evidence)
+    senders = _senders(tool)
+    if len(senders) == 1:
+        state, decisive = _sender_state(tool, evidence, problems, senders[0])
+        if decisive is not None:
+            evidence[decisive] = _mark_decisive(evidence[decisive])
+        return state, tuple(evidence), tuple(problems)
+    # Several senders (manifest `sender`): each is read by the tool's precedence on its own, and the tool is on
+    # while any of them is on; off only when every one is off.
+    results = [_sender_state(tool, evidence, problems, indices) for indices in senders]
+    rank = (State.ON, State.UNKNOWN, State.LOCAL, State.OFF)
+    worst = min((state for state, _ in results), key=rank.index)
+    for state, decisive in results:  # marked: the setting of each sender that reads as the tool does
+        if decisive is not None and state is worst:
+            evidence[decisive] = _mark_decisive(evidence[decisive])
+    return worst, tuple(evidence), tuple(problems)
+
+
+def _senders(tool: Tool) -> list[list[int]]:
+    """The controls' indices grouped by sender, in the order each sender first appears (one group without senders)."""
+    groups: dict[str, list[int]] = {}
+    for i, control in enumerate(tool.telemetry.controls):
+        groups.setdefault(control.sender, []).append(i)
+    return list(groups.values()) or [[]]
+
+
+def _sender_state(tool: Tool, evidence: list[Evidence], problems: list[Problem],
+                  indices: list[int]) -> tuple[State, int | None]:
+    """One sender's state by the tool's precedence, and the index of the evidence that decides it (None: nothing
+    set decides, the default applies, or an unreadable file hides it)."""
+    order = [i for i in _evaluation_order(tool, evidence) if i in indices]
     decisive: int | None = None
     if tool.telemetry.precedence == "any-off":
         decisive = next((i for i in order if evidence[i].meaning is Meaning.OFF), None)
@@ -394,13 +423,12 @@ def controls_state(tool: Tool, context: ScanContext) -> tuple[State, tuple[Evide
                 break
             # An unreadable file that comes before anything decisive hides what the tool would see.
             if evidence[i].control.kind is ControlKind.FILE and any(p.path == evidence[i].where for p in problems):
-                return State.UNKNOWN, tuple(evidence), tuple(problems)
+                return State.UNKNOWN, None
     if decisive is None:
         if asks_where_unreadable(tool):
-            return State.UNKNOWN, tuple(evidence), tuple(problems)
-        return _STATE_OF_DEFAULT[tool.telemetry.default], tuple(evidence), tuple(problems)
-    evidence[decisive] = _mark_decisive(evidence[decisive])
-    return _STATE_OF_MEANING[evidence[decisive].meaning], tuple(evidence), tuple(problems)
+            return State.UNKNOWN, None
+        return _STATE_OF_DEFAULT[tool.telemetry.default], None
+    return _STATE_OF_MEANING[evidence[decisive].meaning], decisive
 
 
 def _mark_decisive(item: Evidence) -> Evidence:

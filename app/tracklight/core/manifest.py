@@ -44,6 +44,7 @@ MAX_CONTROLS = 32
 MAX_LIST = 256
 MAX_TEXT = 4096
 MAX_PATTERN = 200
+MAX_SENDER = 60  # a sender is named in a few words ("usage tokens", "package-list headers")
 MAX_PROOFS = 64
 MAX_QUOTE = 200
 KNOWN_VERSIONS = (1,)
@@ -379,11 +380,24 @@ def _parse_control(reader: FieldReader, control: Any, number: int, source: Sourc
         reader.problem(f"'{_dotted(where, 'missing_key')}' = {missing_key.value!r} needs '{_dotted(where, 'on')}': "
                        "without it, opting back in removes the key, which the tool reads as not on", *where,
                        "missing_key")
+    sender = reader.text(control, "sender", where).strip()
+    if len(sender) > MAX_SENDER:
+        reader.problem(f"'{_dotted(where, 'sender')}' is longer than {MAX_SENDER} characters: it names a sender "
+                       "in a few words", *where, "sender")
     if len(reader.problems) > before or kind is None or off is None:
         return None
     return Control(kind=kind, off=off, on=on, rule=rule, name=name or None, paths=paths, format=format_, key=key,
                    write=write, write_off=write_values[0], write_on=write_values[1], note=note, unset=unset,
-                   missing_key=missing_key)
+                   missing_key=missing_key, sender=sender)
+
+
+def _check_senders(reader: FieldReader, raw_controls: list[Any]) -> None:
+    """Senders are named on every control or on none: a control without one would belong to no sender."""
+    named = [isinstance(c, dict) and bool(str(c.get("sender") or "").strip()) for c in raw_controls]
+    if any(named) and not all(named):
+        number = named.index(False)
+        reader.problem(f"'telemetry.controls.{number}.sender' is missing: once one control names its sender, every "
+                       "control must say which sender it switches", "telemetry", "controls", number)
 
 
 def control_fact(control: Control) -> str:
@@ -574,6 +588,7 @@ def _parse(text: str, path: str, source: Source) -> ManifestResult:
         reader.problem(f"more than {MAX_CONTROLS} controls", "telemetry", "controls")
         raw_controls = raw_controls[:MAX_CONTROLS]
     controls = [_parse_control(reader, c, i, source) for i, c in enumerate(raw_controls)]
+    _check_senders(reader, raw_controls)
     tier_reason = reader.text(telemetry_table, "tier_reason", where, required=source is Source.CATALOG)
     telemetry_fields = {
         "collects": reader.strings(telemetry_table, "collects", where),

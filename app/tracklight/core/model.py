@@ -135,6 +135,9 @@ class Control:
     # What a file control means when its file exists but the key is not in it, where that differs from `unset`:
     # Testkube's CLI drops telemetryEnabled: false when it saves, and reads a file without the key as off.
     missing_key: Meaning | None = None
+    # Which of the tool's senders this control switches (manifest `sender`), where one tool sends through several
+    # that each read their own settings (conda's usage tokens and its package-list headers): "" when it has one.
+    sender: str = ""
     note: str = ""
 
     def paths_for(self, os_: Os) -> tuple[str, ...]:
@@ -194,6 +197,8 @@ class Telemetry:
     #   any-off:   off if any control says off, else first decisive one (VS Code's legacy keys)
     #   any-on:    on if any control says on, else first decisive one (separate channels: Syncthing's usage
     #              reports and crash reports are both telemetry)
+    # Where controls name senders, each sender's controls are read by this precedence on their own, and the tool
+    # is on while any sender is on.
     precedence: Literal["env-first", "listed", "any-off", "any-on"] = "env-first"
     notes: str = ""
 

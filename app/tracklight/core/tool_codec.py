@@ -38,7 +38,7 @@ TYPE_CHECKING = False  # (not typing.TYPE_CHECKING: importing typing costs every
 if TYPE_CHECKING:
     from typing import Any
 
-CODEC_VERSION = 7
+CODEC_VERSION = 8
 """Bumped whenever the layout below changes: an index or cache of another version is not read."""
 
 # The order of each record's fields in its JSON array (a test checks they name every field of the model).
@@ -47,7 +47,7 @@ TOOL_FIELDS = ("id", "name", "source", "origin", "vendor", "homepage", "privacy_
                "tier_reason", "collects", "endpoints", "retention", "shared_with", "controls", "precedence", "notes",
                "proofs")
 CONTROL_FIELDS = ("kind", "off", "on", "rule", "name", "paths", "format", "key", "write", "write_off", "write_on",
-                  "unset", "missing_key", "note")
+                  "unset", "missing_key", "sender", "note")
 PROOF_FIELDS = ("method", "covers", "date", "version", "commit", "url", "quote", "note", "package", "oracle", "result",
                 "fingerprint", "file")
 RULE_FIELDS = ("off_when", "on_when", "local_when", "off_nonempty", "off_pattern", "on_pattern", "other", "match",
@@ -79,7 +79,7 @@ def _control(control: Control) -> list[Any]:
     return [control.kind.value, control.off, control.on, _rule(control.rule), control.name, _paths(control.paths),
             control.format, control.key, control.write, control.write_off, control.write_on,
             control.unset.value if control.unset else None,
-            control.missing_key.value if control.missing_key else None, control.note]
+            control.missing_key.value if control.missing_key else None, control.sender, control.note]
 
 
 def _proof(proof: Proof) -> list[Any]:
@@ -216,17 +216,17 @@ def _rule_of(data: Any) -> ValueRule:
 
 
 def _control_of(data: Any) -> Control:
-    kind, off, on, rule, name, paths, format_, key, write, write_off, write_on, unset, missing_key, note = _record(
-        data, 14, "a control")
+    kind, off, on, rule, name, paths, format_, key, write, write_off, write_on, unset, missing_key, sender, note = (
+        _record(data, 15, "a control"))
     if write is not None and type(write) is not bool:
         raise _fail("write is true, false or null")
-    _texts(note, *(v for v in (name, format_, key) if v is not None))
+    _texts(note, sender, *(v for v in (name, format_, key) if v is not None))
     control = _new(Control)
     control.__dict__.update(
         kind=_one_of(_KINDS, kind), off=_scalar(off), on=_opt_scalar(on), rule=_rule_of(rule), name=name,
         paths=_paths_of(paths), format=format_, key=key, write=write, write_off=_opt_scalar(write_off),
         write_on=_opt_scalar(write_on), unset=None if unset is None else _one_of(_MEANINGS, unset),
-        missing_key=None if missing_key is None else _one_of(_MEANINGS, missing_key), note=note,
+        missing_key=None if missing_key is None else _one_of(_MEANINGS, missing_key), sender=sender, note=note,
     )
     return control
 

@@ -101,9 +101,15 @@ def answer(report: ToolReport, home: str) -> Answer:
         why = (f"{short_path(unreadable.where, home)} can't be read ({where}{problem.message}), so what "
                f"{tool.name} reads there is unknown.")
     else:
-        decisive = next((item for item in report.evidence if item.decisive), None)
-        if decisive is not None:
-            why = f"{_setting(decisive, home)} means {decisive.meaning.value}."
+        decisive = [item for item in report.evidence if item.decisive]
+        undecided = _senders_left_to_default(report)
+        if undecided and report.state is State.ON and not decisive:
+            # several senders, all switched off but these, which nothing set decides: their default is on
+            why = (f"Nothing is set for {tool.name}'s {' or '.join(undecided)}, so its default applies: "
+                   f"{_DEFAULT_WORDS[tool.telemetry.default]}.")
+        elif decisive:
+            why = " ".join(f"{_sender_prefix(item)}{_setting(item, home)} means {item.meaning.value}."
+                           for item in decisive)
         elif asks_where_unreadable(tool):
             why = (f"{tool.name} asks first and keeps your answer where Tracklight can't read it, so if you said "
                    "yes it may be sending.")
@@ -114,6 +120,19 @@ def answer(report: ToolReport, home: str) -> Answer:
         why += " Your organisation's policy keeps it opted out."
     assurance, failed = assurance_line(report)
     return Answer(state, why, unreadable.where if unreadable is not None else None, assurance, failed)
+
+
+def _senders_left_to_default(report: ToolReport) -> list[str]:
+    """The senders (manifest `sender`) that no setting decides, where a tool has several: their default applies."""
+    senders = list(dict.fromkeys(item.control.sender for item in report.evidence))
+    if len(senders) < 2:
+        return []
+    decided = {item.control.sender for item in report.evidence if item.meaning is not Meaning.DEFAULT}
+    return [sender for sender in senders if sender not in decided]
+
+
+def _sender_prefix(item: Evidence) -> str:
+    return f"{item.control.sender[:1].upper()}{item.control.sender[1:]}: " if item.control.sender else ""
 
 
 def _setting(item: Evidence, home: str) -> str:
@@ -186,6 +205,8 @@ def _evidence_row(item: Evidence, home: str, broken: set[str]) -> str:
         found = f"<b>can't be read:</b> {escape(item.note)}"
     else:
         found = f"<i>{escape(item.note or 'not set')}</i>"
+    if item.control.sender:
+        where += f"<br/><small>switches the {escape(item.control.sender)}</small>"
     means = "unknown" if item.where in broken else escape(item.meaning.value)
     if item.decisive:
         means = f"<b>{means} — decides</b>"
