@@ -194,3 +194,20 @@ def test_conda_optout_writes_both_condarc_keys_and_undo_restores_them(home: Path
     assert state_of("conda") is State.OFF
     changes().undo()
     assert condarc.read_bytes() == before
+
+
+def test_allow_turns_back_every_sender_and_says_so(home: Path) -> None:
+    from tracklight.changes.before_optout import ValuesBeforeOptout
+    from tracklight.ui.details_text import allow_line
+
+    condarc = home / ".condarc"
+    plant(condarc, "anaconda_anon_usage: false\nplugins:\n  anaconda_telemetry: false\n")
+    line = allow_line(reports("conda")[0], ValuesBeforeOptout(), "2026-12-07")
+    assert line.startswith("Allow writes anaconda_anon_usage = true")
+    assert line.endswith("It turns back plugins.anaconda_telemetry the same way.")
+    outcome = changes().optin(reports("conda"))
+    assert outcome.plan.failures == () and outcome.applied is not None
+    import yaml
+
+    assert yaml.safe_load(condarc.read_text()) == {"anaconda_anon_usage": True, "plugins": {"anaconda_telemetry": True}}
+    assert state_of("conda") is State.ON

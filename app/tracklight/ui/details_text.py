@@ -154,9 +154,21 @@ def _setting(item: Evidence, home: str) -> str:
 def allow_line(report: ToolReport, before: ValuesBeforeOptout, today: str) -> str:
     """What Allow would write for this tool, in one sentence: the value from before the opt-out when the journal
     has it (changes.before_optout), else the tool's own `on` value, else the setting removed."""
-    item = next((e for e in report.evidence if e.meaning is Meaning.OFF and e.is_set), None)
-    if item is None:
+    switched_off = [e for e in report.evidence if e.meaning is Meaning.OFF and e.is_set]
+    if not switched_off:
         return ""
+    first = _allow_sentence(report, switched_off[0], before, today)
+    more = list(dict.fromkeys(_setting_name(e) for e in switched_off[1:] if e.control.write is not False))
+    if not more:
+        return first
+    return f"{first} It turns back {', '.join(more)} the same way."
+
+
+def _setting_name(item: Evidence) -> str:
+    return (item.control.key if item.control.kind is ControlKind.FILE else item.control.name) or ""
+
+
+def _allow_sentence(report: ToolReport, item: Evidence, before: ValuesBeforeOptout, today: str) -> str:
     control: Control = item.control
     known: bool
     value: Scalar | None
@@ -164,7 +176,7 @@ def allow_line(report: ToolReport, before: ValuesBeforeOptout, today: str) -> st
         known, value = before.file_value(report.id, item.where, control.key)
     else:
         known, value = before.env_value(report.id, control.name or "")
-    name = control.key if control.kind is ControlKind.FILE else control.name
+    name = _setting_name(item)
     if known and value is None:
         return f"Allow removes {name} again: it was not set before the opt-out."
     if known:
