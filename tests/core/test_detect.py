@@ -389,3 +389,18 @@ def test_a_prompt_whose_answer_is_kept_out_of_reach_is_unknown_not_off(sandbox_h
 def test_a_prompt_whose_answer_file_is_read_is_off_until_answered(sandbox_home: Path) -> None:
     """Nuxt keeps its answer in ~/.nuxtrc: nothing there means not answered yet, and nothing is sent."""
     assert scan_one("nuxt").state is State.OFF
+
+
+def test_casefold_means_lower_case_as_tools_compare_not_unicode_folding() -> None:
+    # Tools lower-case a value before comparing it (Python lower(), JavaScript toLowerCase()); Unicode case folding
+    # would also take the long s of "falſe" for an s and read as off a value the tool still reads as on.
+    from tracklight.core.detect import meaning_of
+    from tracklight.core.model import Control, ControlKind, ValueRule
+
+    control = Control(kind=ControlKind.ENV, name="ACME_TELEMETRY", off="false", on="true",
+                      rule=ValueRule(off_when=("0", "false"), match="casefold"))
+    assert meaning_of(control, "FALSE") is Meaning.OFF
+    assert meaning_of(control, "False") is Meaning.OFF
+    assert meaning_of(control, "TRUE") is Meaning.ON
+    assert meaning_of(control, "falſe") is Meaning.DEFAULT
+    assert meaning_of(control, "ｆａｌｓｅ") is Meaning.DEFAULT

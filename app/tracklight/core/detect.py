@@ -39,15 +39,19 @@ def _text(value: Scalar) -> str:
 
 
 def _equal(found: Scalar, declared: Scalar, casefold: bool) -> bool:
-    """Compare by the tool's rule: types must agree (JSON false is not "false") unless both are text."""
+    """Compare by the tool's rule: types must agree (JSON false is not "false") unless both are text.
+
+    `casefold` compares lower-cased text, as tools do (Python's lower(), JavaScript's toLowerCase(), .NET's
+    ToLowerInvariant()): not Unicode case folding, which would also take "yeſ" or "falß" for a switch value that
+    the tool does not read as one."""
     if isinstance(found, bool) or isinstance(declared, bool):
         if isinstance(found, bool) and isinstance(declared, bool):
             return found is declared
         if casefold and isinstance(found, str) and isinstance(declared, bool):
-            return found.casefold() == _text(declared)
+            return found.lower() == _text(declared)
         return False
     if isinstance(found, str) and isinstance(declared, str):
-        return found.casefold() == declared.casefold() if casefold else found == declared
+        return found.lower() == declared.lower() if casefold else found == declared
     if isinstance(found, (int, float)) and isinstance(declared, (int, float)):
         return found == declared
     return False
