@@ -180,10 +180,8 @@ def _writable_targets(tool: Tool, ctx: PlanContext) -> tuple[list[_Target], list
     (manifest `sender`; one when none is named), its first writable file control, else its env controls."""
     targets: list[_Target] = []
     outside: list[OutsideAreaError] = []
-    senders: dict[str, list[Control]] = {}
-    for control in tool.telemetry.controls:
-        senders.setdefault(control.sender, []).append(control)
-    for controls in senders.values():
+    for group in tool.telemetry.sender_groups():
+        controls = [tool.telemetry.controls[i] for i in group]
         chosen_file = False
         wrote_file = False
         for control in controls:

@@ -385,15 +385,11 @@ def controls_state(tool: Tool, context: ScanContext) -> tuple[State, tuple[Evide
             if found not in problems:  # several keys of one broken file: one problem to fix, not one per key
                 problems.append(found)
 
-    senders = _senders(tool)
-    if len(senders) == 1:
-        state, decisive = _sender_state(tool, evidence, problems, senders[0])
-        if decisive is not None:
-            evidence[decisive] = _mark_decisive(evidence[decisive])
-        return state, tuple(evidence), tuple(problems)
-    # Several senders (manifest `sender`): each is read by the tool's precedence on its own, and the tool is on
-    # while any of them is on; off only when every one is off.
-    results = [_sender_state(tool, evidence, problems, indices) for indices in senders]
+    # Each sender (manifest `sender`; one when none is named) is read by the tool's precedence on its own; the tool
+    # is on while any of them is on, off only when every one is off.
+    order = _evaluation_order(tool, evidence)
+    results = [_sender_state(tool, evidence, problems, [i for i in order if i in group])
+               for group in tool.telemetry.sender_groups() or [[]]]
     rank = (State.ON, State.UNKNOWN, State.LOCAL, State.OFF)
     worst = min((state for state, _ in results), key=rank.index)
     for state, decisive in results:  # marked: the setting of each sender that reads as the tool does
@@ -402,19 +398,10 @@ def controls_state(tool: Tool, context: ScanContext) -> tuple[State, tuple[Evide
     return worst, tuple(evidence), tuple(problems)
 
 
-def _senders(tool: Tool) -> list[list[int]]:
-    """The controls' indices grouped by sender, in the order each sender first appears (one group without senders)."""
-    groups: dict[str, list[int]] = {}
-    for i, control in enumerate(tool.telemetry.controls):
-        groups.setdefault(control.sender, []).append(i)
-    return list(groups.values()) or [[]]
-
-
 def _sender_state(tool: Tool, evidence: list[Evidence], problems: list[Problem],
-                  indices: list[int]) -> tuple[State, int | None]:
-    """One sender's state by the tool's precedence, and the index of the evidence that decides it (None: nothing
-    set decides, the default applies, or an unreadable file hides it)."""
-    order = [i for i in _evaluation_order(tool, evidence) if i in indices]
+                  order: list[int]) -> tuple[State, int | None]:
+    """One sender's state from its controls' evidence in evaluation order, and the index of the evidence that
+    decides it (None: nothing set decides, the default applies, or an unreadable file hides it)."""
     decisive: int | None = None
     if tool.telemetry.precedence == "any-off":
         decisive = next((i for i in order if evidence[i].meaning is Meaning.OFF), None)

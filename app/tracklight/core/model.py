@@ -202,6 +202,14 @@ class Telemetry:
     precedence: Literal["env-first", "listed", "any-off", "any-on"] = "env-first"
     notes: str = ""
 
+    def sender_groups(self) -> list[list[int]]:
+        """The controls' indices grouped by sender (manifest `sender`), in the order each sender first appears; one
+        group when no sender is named (empty when there are no controls)."""
+        groups: dict[str, list[int]] = {}
+        for i, control in enumerate(self.controls):
+            groups.setdefault(control.sender, []).append(i)
+        return list(groups.values())
+
 
 class ProofMethod(enum.Enum):
     """How a fact about a tool was established, most convincing first."""
