@@ -48,3 +48,40 @@ def test_an_opt_out_the_tool_does_not_read_is_not_called_done(qtbot, make_app, d
     assert "Undo" in [action.label for action in notice.actions]
     assert "still reads on after this change (env ACME_TELEMETRY" in notice.body
     assert settings.read_bytes() == b'{"telemetry": false}\n'  # written and journaled: Undo puts it back
+
+
+MODELER = """manifest_version = 1
+id = "modeler"
+name = "Modeler"
+[detect]
+paths = ["~/.config/modeler"]
+[telemetry]
+tier = "full"
+default = "on"
+no_switch = ["licence heartbeats"]
+[[telemetry.controls]]
+sender = "crash reports"
+kind = "file"
+path = "$XDG_CONFIG_HOME/modeler/settings.json"
+format = "json"
+key = "crashReports"
+off = false
+on = true
+"""
+
+
+def test_an_opt_out_of_a_tool_with_an_unstoppable_sender_is_done_and_says_what_keeps_sending(
+        qtbot, make_app, desk: Desk) -> None:
+    desk.plant(desk.home / ".local/share/telemetry-disclosures/modeler.toml", MODELER.encode())
+    settings = desk.home / ".config/modeler/settings.json"
+    desk.plant(settings, b'{"crashReports": true}\n')
+    app = make_app(watch=False)
+    app.changes.optout([app.scanner.snapshot.get("modeler")])
+    qtbot.waitUntil(lambda: app.notifier.last is not None, timeout=10000)
+    notice = app.notifier.last
+    assert notice.level is NoticeLevel.DONE, (notice.title, notice.body)
+    assert notice.title == "Opted out: Modeler"
+    assert "Modeler still sends its licence heartbeats: there is no setting to stop this." in notice.body
+    assert settings.read_bytes() == b'{"crashReports": false}\n'
+    qtbot.waitUntil(lambda: app.scanner.snapshot.get("modeler").switch_state.value == "off", timeout=10000)
+    assert app.scanner.snapshot.get("modeler").tracking, "it still sends: the tray keeps counting it"

@@ -25,17 +25,17 @@ def _worth_opting_out(report: ToolReport) -> bool:
         return False
     if any(item.decisive and item.meaning is Meaning.OFF for item in report.evidence):
         return False  # switched off by a setting already
-    if report.state in (State.ON, State.LOCAL, State.UNKNOWN):
+    if report.switch_state in (State.ON, State.LOCAL, State.UNKNOWN):
         return True
     return telemetry.default is Default.ASK  # off only until the person answers the prompt
 
 
 def why_included(report: ToolReport) -> str:
     """A few words on why a tool is in "everything": what it does now."""
-    if report.state is State.ON:
+    if report.switch_state is State.ON:
         return "sends telemetry now"
-    if report.state is State.LOCAL:
+    if report.switch_state is State.LOCAL:
         return "counts on this computer now; an opt-out stops that too"
-    if report.state is State.UNKNOWN:
+    if report.switch_state is State.UNKNOWN:
         return "its state can't be read"
     return "asks on first use; Tracklight answers “no” ahead"

@@ -358,6 +358,15 @@ def _optout_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: li
             value = control.off_to_write(ctx.today)
             _check_env_control(tool, name, value)
             ws.set_env(name, formats.scalar_text(value), tool.id)
+    if report.keeps_sending:
+        notes.append(f"{tool.id}: {still_sending(report)}")
+
+
+def still_sending(report: ToolReport) -> str:
+    """What an opt-out cannot stop, for a tool with senders no setting stops (manifest `no_switch`)."""
+    senders = report.keeps_sending
+    named = senders[0] if len(senders) == 1 else ", ".join(senders[:-1]) + " and " + senders[-1]
+    return f"{report.tool.name} still sends its {named}: there is no setting to stop this"
 
 
 def _check_env_control(tool: Tool, name: str, value: Scalar) -> None:

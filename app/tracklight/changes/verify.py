@@ -1,5 +1,8 @@
 """An opt-out is done only when each tool, by its own rule, reads off afterwards: the scan is asked again.
 
+A tool with senders that no setting stops (manifest `no_switch`) keeps sending through them: its opt-out is done
+when every sender its controls switch reads off (the planner's note says what keeps sending).
+
 Used by every caller that reports an opt-out (the CLI's `optout`, the tray and window), so none of them can say
 "opted out" while the tool still reads on — because the person's own environment says on and the tool reads that
 first, or a setting elsewhere wins. What was written stays written and journaled: undo reverts it.
@@ -23,7 +26,7 @@ def not_off_after(tool_ids: Collection[str], *, env: Mapping[str, str] | None = 
         return []
     failures = []
     for report in scan(env=env, os_=os_, root=root, only=set(tool_ids)).reports:
-        if report.state is State.OFF:
+        if report.switch_state is State.OFF:
             continue
         decisive = next((e for e in report.evidence if e.decisive), None)
         if decisive is not None:
@@ -32,6 +35,7 @@ def not_off_after(tool_ids: Collection[str], *, env: Mapping[str, str] | None = 
         else:
             why = f"nothing it reads is set, so its default ({report.tool.telemetry.default.value}) applies"
         failures.append(ToolFailure(report.id, TracklightError(
-            f"still reads {report.state.value} after this change ({why}); not done — "
+            f"still reads {report.switch_state.value} after this change ({why}); not done — "
             f"see `tracklight show {report.id}`, and `tracklight undo` reverts what was written")))
     return failures
+

@@ -215,7 +215,7 @@ def _apply_user(args: argparse.Namespace) -> int:
         wanted = set(resolution.optout)
         if os_ is Os.LINUX:
             wanted &= set(build_system_plan(policy, resolution, index, root).user_tools)
-        reports = [r for r in result.reports if r.id in wanted and r.installed and r.state is not State.OFF
+        reports = [r for r in result.reports if r.id in wanted and r.installed and r.switch_state is not State.OFF
                    and r.tool.telemetry.controls]
         if not reports:
             print("Nothing to change: your account already matches your organisation's policy.")

@@ -30,7 +30,7 @@ def register(subparsers: Any) -> None:
 
 def _state_label(report: ToolReport) -> str:
     if report.tracking:
-        return "on  (tracking)"
+        return "on  (partly off)" if report.switch_state is State.OFF else "on  (tracking)"
     return report.state.value
 
 
@@ -127,6 +127,8 @@ def render_show(report: ToolReport) -> str:
         else:
             what = sender + item.where + (f" key {item.key}" if item.key else "")
             out.append(f"  {mark} {what}: {item.note or 'not set'}")
+    for sender in report.keeps_sending:
+        out.append(f"  => [{sender}] no setting stops it: sends whatever is set")
     if not any(e.decisive for e in report.evidence) and telemetry.tier.value != "none":
         if report.state is State.UNKNOWN and report.problems:
             out.append("  => unknown: a file the tool reads can't be read (see the problem below), so what the tool "

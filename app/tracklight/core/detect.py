@@ -368,8 +368,11 @@ def detect_state(tool: Tool, context: ScanContext) -> tuple[State, tuple[Evidenc
 
 
 def effective_state(tool: Tool, said: State) -> State:
-    """The tool's state from what its controls say: a tool that sends nothing (tier none) is off regardless."""
-    return State.OFF if tool.telemetry.tier is Tier.NONE else said
+    """The tool's state from what its controls say: a tool that sends nothing (tier none) is off regardless; one
+    with a sender that no setting stops (manifest `no_switch`) is on regardless."""
+    if tool.telemetry.tier is Tier.NONE:
+        return State.OFF
+    return State.ON if tool.telemetry.no_switch else said
 
 
 def controls_state(tool: Tool, context: ScanContext) -> tuple[State, tuple[Evidence, ...], tuple[Problem, ...]]:

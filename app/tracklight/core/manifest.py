@@ -63,7 +63,7 @@ PACKAGE_RE = re.compile(r"(pypi|npm|debian):\S+")
 # A released package pinned to its version, for a source proof read in it (npm names may start with a scope's @).
 PINNED_PACKAGE_RE = re.compile(r"pypi:[^=\s]+==\S+|npm:@?[^@\s]+@\S+|debian:[^=\s]+=\S+")
 FINGERPRINT_RE = re.compile(r"[0-9a-f]{16}")
-COVERS_RE = re.compile(r"tier|default|endpoints|collects|retention|env:[A-Za-z_][A-Za-z0-9_]*|file:\S+")
+COVERS_RE = re.compile(r"tier|default|endpoints|collects|retention|no_switch|env:[A-Za-z_][A-Za-z0-9_]*|file:\S+")
 
 _TIERS = {t.value: t for t in Tier if t is not Tier.UNKNOWN}
 _DEFAULTS = {d.value: d for d in Default if d is not Default.UNKNOWN}
@@ -391,13 +391,34 @@ def _parse_control(reader: FieldReader, control: Any, number: int, source: Sourc
                    missing_key=missing_key, sender=sender)
 
 
-def _check_senders(reader: FieldReader, raw_controls: list[Any]) -> None:
-    """Senders are named on every control or on none: a control without one would belong to no sender."""
-    named = [isinstance(c, dict) and bool(str(c.get("sender") or "").strip()) for c in raw_controls]
-    if any(named) and not all(named):
+def _check_senders(reader: FieldReader, raw_controls: list[Any], no_switch: tuple[str, ...]) -> None:
+    """Senders are named on every control or on none: a control without one would belong to no sender. Where some
+    senders have no switch (`no_switch`), every control names the sender it does switch, and none of those."""
+    senders = [str(c.get("sender") or "").strip() if isinstance(c, dict) else "" for c in raw_controls]
+    named = [bool(sender) for sender in senders]
+    if (any(named) or no_switch) and not all(named):
         number = named.index(False)
-        reader.problem(f"'telemetry.controls.{number}.sender' is missing: once one control names its sender, every "
-                       "control must say which sender it switches", "telemetry", "controls", number)
+        why = ("once one control names its sender, every control must say which sender it switches" if any(named)
+               else "with 'telemetry.no_switch', every control must say which sender it does switch")
+        reader.problem(f"'telemetry.controls.{number}.sender' is missing: {why}", "telemetry", "controls", number)
+    for number, sender in enumerate(senders):
+        if sender and sender in no_switch:
+            reader.problem(f"'telemetry.controls.{number}.sender' is {sender!r}, which 'telemetry.no_switch' says "
+                           "has no switch", "telemetry", "controls", number, "sender")
+
+
+def _no_switch(reader: FieldReader, table: dict[str, Any]) -> tuple[str, ...]:
+    """The senders no setting stops (manifest `no_switch`), each named in a few words, each once."""
+    senders = reader.strings(table, "no_switch", ("telemetry",))
+    for sender in senders:
+        if not sender.strip() or len(sender) > MAX_SENDER:
+            reader.problem(f"'telemetry.no_switch' has {sender!r}: name each sender in a few words (1 to "
+                           f"{MAX_SENDER} characters)", "telemetry", "no_switch")
+            return ()
+    if len(set(senders)) != len(senders):
+        reader.problem("'telemetry.no_switch' names a sender twice", "telemetry", "no_switch")
+        return ()
+    return senders
 
 
 def control_fact(control: Control) -> str:
@@ -436,7 +457,7 @@ def _parse_proof(reader: FieldReader, raw: Any, number: int, facts: set[str]) ->
     before = len(reader.problems)
     method = reader.choice(raw, "method", where, {m.value: m for m in ProofMethod}, required=True)
     covers = reader.strings(raw, "covers", where, COVERS_RE.fullmatch, "fact (tier, default, env:NAME, file:KEY, "
-                            "endpoints, collects, retention)")
+                            "endpoints, collects, retention, no_switch)")
     if not covers and "covers" not in raw:
         reader.problem(f"missing required field '{_dotted(where, 'covers')}'", *where)
     for fact in covers:
@@ -588,7 +609,11 @@ def _parse(text: str, path: str, source: Source) -> ManifestResult:
         reader.problem(f"more than {MAX_CONTROLS} controls", "telemetry", "controls")
         raw_controls = raw_controls[:MAX_CONTROLS]
     controls = [_parse_control(reader, c, i, source) for i, c in enumerate(raw_controls)]
-    _check_senders(reader, raw_controls)
+    no_switch = _no_switch(reader, telemetry_table)
+    if no_switch and tier is Tier.NONE:
+        reader.problem("'telemetry.no_switch' names senders of a tool whose tier is none, which sends nothing",
+                       "telemetry", "no_switch")
+    _check_senders(reader, raw_controls, no_switch)
     tier_reason = reader.text(telemetry_table, "tier_reason", where, required=source is Source.CATALOG)
     telemetry_fields = {
         "collects": reader.strings(telemetry_table, "collects", where),
@@ -619,6 +644,7 @@ def _parse(text: str, path: str, source: Source) -> ManifestResult:
         tier=tier, default=default, tier_reason=tier_reason,
         controls=tuple(c for c in controls if c is not None),
         precedence=precedence or "env-first",  # type: ignore[arg-type]
+        no_switch=no_switch,
         **telemetry_fields,  # type: ignore[arg-type]
     )
     tool = Tool(

@@ -201,6 +201,9 @@ class Telemetry:
     # is on while any sender is on.
     precedence: Literal["env-first", "listed", "any-off", "any-on"] = "env-first"
     notes: str = ""
+    # Senders that no setting stops (manifest `no_switch`: Syside's licence heartbeats): while any is named, the
+    # tool sends whatever its controls say, and an opt-out switches off only the senders its controls switch.
+    no_switch: tuple[str, ...] = ()
 
     def sender_groups(self) -> list[list[int]]:
         """The controls' indices grouped by sender (manifest `sender`), in the order each sender first appears; one
@@ -337,6 +340,19 @@ class ToolReport:
     def tracking(self) -> bool:
         """True when the tool sends telemetry now (state on) and its tier is not none."""
         return self.state is State.ON and self.tool.telemetry.tier is not Tier.NONE
+
+    @property
+    def keeps_sending(self) -> tuple[str, ...]:
+        """The senders that send whatever is set (manifest `no_switch`), for a tool that sends something."""
+        return self.tool.telemetry.no_switch if self.tool.telemetry.tier is not Tier.NONE else ()
+
+    @property
+    def switch_state(self) -> State:
+        """What the tool's switches can change: its state, except where some senders have no switch — then what
+        its controls say (Syside with crash reports off is off here, while its licence heartbeats keep it on)."""
+        if self.keeps_sending and self.controls_state is not None:
+            return self.controls_state
+        return self.state
 
 
 @dataclass(frozen=True)

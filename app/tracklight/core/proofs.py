@@ -1,8 +1,8 @@
 """What an entry's proofs establish: which facts need a proof, which are covered, and a fingerprint of the facts.
 
-A fact is named as in a proof's `covers`: "tier", "default", "env:NAME", "file:KEY" (see `control_fact`). Every
-catalog entry must cover its tier, its default and each of its controls with a proof that establishes it (a source
-or docs proof, or a run proof that passed).
+A fact is named as in a proof's `covers`: "tier", "default", "env:NAME", "file:KEY" (see `control_fact`),
+"no_switch". Every catalog entry must cover its tier, its default, each of its controls and, where it names senders
+that have no switch, that claim, with a proof that establishes it (a source or docs proof, or a run proof that passed).
 
 A run proof stores the fingerprint of the facts it covers, taken from the entry's own TOML when the proof was made.
 When someone edits one of those facts later, the fingerprint no longer matches and the proof is stale: the check
@@ -25,8 +25,9 @@ _IGNORED_CONTROL_FIELDS = ("note",)  # wording, not a fact: editing a note does 
 
 
 def required_facts(tool: Tool) -> tuple[str, ...]:
-    """The facts every proven entry must cover: tier, default, and one per control (in the entry's order)."""
-    facts = list(REQUIRED_FACTS)
+    """The facts every proven entry must cover: tier, default, senders without a switch (when it names any), and one
+    per control (in the entry's order)."""
+    facts = list(REQUIRED_FACTS) + (["no_switch"] if tool.telemetry.no_switch else [])
     for control in tool.telemetry.controls:
         fact = control_fact(control)
         if fact not in facts:
@@ -51,7 +52,7 @@ def newest_proof_date(tool: Tool) -> dt.date | None:
 
 def _fact_value(document: Mapping[str, Any], fact: str) -> Any:
     telemetry = document.get("telemetry", {})
-    if fact in ("tier", "default", "endpoints", "collects", "retention"):
+    if fact in ("tier", "default", "endpoints", "collects", "retention", "no_switch"):
         return telemetry.get(fact)
     kind, _, name = fact.partition(":")
     matching = []

@@ -56,6 +56,7 @@ def report_json(report: ToolReport) -> dict[str, Any]:
         "tier": tool.telemetry.tier.value,
         "state": report.state.value,
         "controls_state": (report.controls_state or report.state).value,
+        "no_switch": list(report.keeps_sending),  # senders no setting stops: on whatever controls_state says
         "default": tool.telemetry.default.value,
         "source": tool.source.value,
         "proof": assurance_json(tool),
@@ -111,6 +112,7 @@ def disclosure_json(tool: Tool) -> dict[str, Any]:
         "shared_with": list(telemetry.shared_with),
         "precedence": telemetry.precedence,
         "notes": telemetry.notes,
+        "no_switch": list(telemetry.no_switch),
         "controls": [control_json(c) for c in telemetry.controls],
         "sources": list(tool.sources),
         "verified": tool.verified.isoformat() if tool.verified else None,

@@ -38,14 +38,14 @@ TYPE_CHECKING = False  # (not typing.TYPE_CHECKING: importing typing costs every
 if TYPE_CHECKING:
     from typing import Any
 
-CODEC_VERSION = 8
+CODEC_VERSION = 9
 """Bumped whenever the layout below changes: an index or cache of another version is not read."""
 
 # The order of each record's fields in its JSON array (a test checks they name every field of the model).
 TOOL_FIELDS = ("id", "name", "source", "origin", "vendor", "homepage", "privacy_policy", "category", "sources",
                "verified", "detect.executables", "detect.paths", "detect.other_packages", "tier", "default",
                "tier_reason", "collects", "endpoints", "retention", "shared_with", "controls", "precedence", "notes",
-               "proofs")
+               "no_switch", "proofs")
 CONTROL_FIELDS = ("kind", "off", "on", "rule", "name", "paths", "format", "key", "write", "write_off", "write_on",
                   "unset", "missing_key", "sender", "note")
 PROOF_FIELDS = ("method", "covers", "date", "version", "commit", "url", "quote", "note", "package", "oracle", "result",
@@ -97,7 +97,7 @@ def _tool(tool: Tool, path: str) -> list[Any]:
         _paths(tool.detect.paths), list(tool.detect.other_packages), telemetry.tier.value, telemetry.default.value,
         telemetry.tier_reason, list(telemetry.collects), list(telemetry.endpoints), telemetry.retention,
         list(telemetry.shared_with), [_control(c) for c in telemetry.controls], telemetry.precedence, telemetry.notes,
-        [_proof(p) for p in tool.proofs],
+        list(telemetry.no_switch), [_proof(p) for p in tool.proofs],
     ]
 
 
@@ -247,7 +247,7 @@ def _proof_of(data: Any) -> Proof:
 def _tool_of(data: Any, path: str) -> Tool:
     (tool_id, name, source, origin, vendor, homepage, privacy_policy, category, sources, verified, executables,
      detect_paths, other_packages, tier, default, tier_reason, collects, endpoints, retention, shared_with, controls,
-     precedence, notes, proofs) = _record(data, 24, "a tool")
+     precedence, notes, no_switch, proofs) = _record(data, 25, "a tool")
     if type(controls) is not list or type(proofs) is not list:
         raise _fail("controls and proofs are lists")
     _texts(tool_id, name, origin, vendor, homepage, privacy_policy, category, tier_reason, retention, notes)
@@ -257,7 +257,7 @@ def _tool_of(data: Any, path: str) -> Tool:
         tier=_one_of(_TIERS, tier), default=_one_of(_DEFAULTS, default), tier_reason=tier_reason,
         collects=_strs(collects), endpoints=_strs(endpoints), retention=retention, shared_with=_strs(shared_with),
         controls=tuple([_control_of(c) for c in controls]), precedence=_one_of(_PRECEDENCE, precedence),
-        notes=notes,
+        notes=notes, no_switch=_strs(no_switch),
     )
     detect = _new(Detect)
     detect.__dict__.update(executables=_strs(executables), paths=_paths_of(detect_paths),

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from tracklight.core.model import Os, ToolReport
+from tracklight.core.model import Os, State, ToolReport
 from tracklight.errors import TracklightError
 from tracklight.ui.signals import emit
 from tracklight.ui.worker import TaskRunner
@@ -112,8 +112,9 @@ class ChangeQueue(QObject):
     # ------------------------------------------------------------ requests
 
     def toggle(self, report: ToolReport) -> None:
-        """The menu's one click: a tool that sends telemetry is opted out, one that doesn't is opted back in."""
-        if report.tracking:
+        """The menu's one click: a tool that sends telemetry is opted out, one that doesn't is opted back in (a tool
+        with senders no setting stops: by what its switches say)."""
+        if report.tracking and report.switch_state is not State.OFF:
             self.optout([report])
         else:
             self.optin([report])

@@ -154,10 +154,10 @@ class DetailsPane(QWidget):
         self.text.verticalScrollBar().setValue(scroll)
         self.text.setAccessibleDescription(f"Details of {tool.name}")
         switchable = bool(tool.telemetry.controls) and not report.locked and not busy and report.installed
-        self.optout_button.setEnabled(switchable and report.state is not State.OFF)
-        self.optin_button.setEnabled(switchable and report.state is State.OFF)
+        self.optout_button.setEnabled(switchable and report.switch_state is not State.OFF)
+        self.optin_button.setEnabled(switchable and report.switch_state is State.OFF)
         self.preview_button.setEnabled(switchable)
-        note = allow_line(report, self._before, self._today()) if report.state is State.OFF else ""
+        note = allow_line(report, self._before, self._today()) if report.switch_state is State.OFF else ""
         self.allow_note.setText(note)
         self.allow_note.setVisible(bool(note) and not report.locked)
         self.optin_button.setToolTip(note or "Switch this tool's telemetry back on")

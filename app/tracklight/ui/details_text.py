@@ -116,6 +116,8 @@ def answer(report: ToolReport, home: str) -> Answer:
         else:
             default = tool.telemetry.default
             why = f"Nothing is set, so {tool.name}'s default applies: {_DEFAULT_WORDS[default]}."
+    if report.keeps_sending:
+        why += f" No setting stops {tool.name}'s {' or '.join(report.keeps_sending)}."
     if report.locked:
         why += " Your organisation's policy keeps it opted out."
     assurance, failed = assurance_line(report)
@@ -302,10 +304,13 @@ def report_html(report: ToolReport, home: str) -> str:
     if report.problems:
         parts.append("<h3>Problems</h3>" + _list(tuple(_problem_text(p, home) for p in report.problems), ""))
     parts.append("<h3>Every setting Tracklight read</h3>")
-    if report.evidence:
+    if report.evidence or report.keeps_sending:
         parts.append('<table cellspacing="0" cellpadding="4" border="1" style="border-collapse: collapse">'
                      "<tr><th align=left>Setting</th><th align=left>Found</th><th align=left>Means</th></tr>")
         parts.extend(_evidence_row(item, home, broken) for item in report.evidence)
+        parts.extend(f"<tr><td><i>none</i><br/><small>for the {escape(sender)}</small></td>"
+                     "<td><i>no setting stops it</i></td><td><b>on — always</b></td></tr>"
+                     for sender in report.keeps_sending)
         parts.append("</table>")
     else:
         parts.append("<p><i>This tool has no setting Tracklight can read.</i></p>")

@@ -119,6 +119,7 @@ def compare(before: Snapshot, after: Snapshot, expected_on: Iterable[str] = ()) 
         old = before.get(report.id)
         if old is None or not old.installed:
             newly.append(report)
-        elif old.state in (State.OFF, State.LOCAL) and report.id not in expected:
+        elif (old.switch_state in (State.OFF, State.LOCAL) and report.switch_state is State.ON
+              and report.id not in expected):
             reenabled.append(report)
     return Transitions(tuple(reenabled), tuple(newly))

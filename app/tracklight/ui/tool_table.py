@@ -42,7 +42,11 @@ def tier_text(report: ToolReport) -> str:
 
 def state_text(report: ToolReport) -> str:
     """What is in force; a tool that is not installed sends nothing, whatever its settings would say."""
-    return _STATE_TEXT[report.state] if report.installed else "not installed"
+    if not report.installed:
+        return "not installed"
+    if report.keeps_sending and report.switch_state is State.OFF:
+        return "partly off"  # what can be switched is off; senders without a switch go on (details say which)
+    return _STATE_TEXT[report.state]
 
 
 def _state_order(report: ToolReport) -> int:

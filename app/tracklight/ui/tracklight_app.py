@@ -261,7 +261,7 @@ class TracklightApp(QObject):
 
     def preview(self, report: ToolReport) -> None:
         """"Show what will change": plan the opt-out (or opt-in, for a tool that is off) and show the diff."""
-        kind = ChangeKind.OPTIN if report.state is State.OFF else ChangeKind.OPTOUT
+        kind = ChangeKind.OPTIN if report.switch_state is State.OFF else ChangeKind.OPTOUT
         self.changes.preview(kind, [report])
 
     def save_settings(self, settings: Settings) -> None:
