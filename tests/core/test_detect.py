@@ -404,3 +404,18 @@ def test_casefold_means_lower_case_as_tools_compare_not_unicode_folding() -> Non
     assert meaning_of(control, "TRUE") is Meaning.ON
     assert meaning_of(control, "falſe") is Meaning.DEFAULT
     assert meaning_of(control, "ｆａｌｓｅ") is Meaning.DEFAULT
+
+
+def test_casefold_patterns_match_lower_cased_text_too() -> None:
+    # RE2's case-insensitive matching folds the long s into s: "yeſ" matched (?i)yes while the tool, lower-casing
+    # it, still read it as no "yes" at all. The Kelvin sign lower-cases to k in the tools, and matches k here too.
+    from tracklight.core.detect import meaning_of
+    from tracklight.core.model import Control, ControlKind, ValueRule
+
+    control = Control(kind=ControlKind.ENV, name="ACME_TELEMETRY_DISABLED", off="1",
+                      rule=ValueRule(off_pattern=r"\s*(1|yes|ok)\s*", match="casefold"))
+    assert meaning_of(control, " YES ") is Meaning.OFF
+    assert meaning_of(control, "Ok") is Meaning.OFF
+    assert meaning_of(control, "O\u212a") is Meaning.OFF, "the Kelvin sign lower-cases to k, as in the tools"
+    assert meaning_of(control, "yeſ") is Meaning.DEFAULT
+    assert meaning_of(control, "YEſ") is Meaning.DEFAULT

@@ -49,7 +49,13 @@ def pattern_problem(pattern: str) -> str | None:
 
 
 def full_match(pattern: str, text: str, casefold: bool) -> bool:
-    """Does the whole of `text` match? False for a pattern that isn't valid (validate reports those)."""
+    """Does the whole of `text` match? False for a pattern that isn't valid (validate reports those).
+
+    `casefold` compares as tools that lower-case a value do (manifest `match`): the text is lower-cased first, and
+    the long s, which RE2's case-insensitive matching takes for an s but no lower-casing turns into one, is kept
+    apart (the Kelvin sign, RE2's other fold into ASCII, lower-cases to k, as it does in the tools)."""
+    if casefold:
+        text = text.lower().replace("\u017f", "\ufffd")
     try:
         return _compiled(pattern, casefold).fullmatch(text) is not None
     except Exception:  # noqa: BLE001 - an invalid pattern means nothing, it never decides a state
