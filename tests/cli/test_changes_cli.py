@@ -112,6 +112,14 @@ def test_a_choice_only_the_tool_itself_writes_is_named_not_called_missing(sandbo
     assert "set it where Activepieces (self-hosted) runs" in done.stderr
     assert files_under(sandbox_home) == before
 
+    # Two senders, each read only: name the first sender's switch, and what it does not stop (not the licence key
+    # file, which is no telemetry choice).
+    done = run(sandbox, "optout", "eventstoredb")
+    assert done.returncode == 1
+    assert "is switched off by KURRENTDB_TELEMETRY_OPTOUT in its own environment" in done.stderr
+    assert "that does not stop its licence checks" in done.stderr and "Licensing.LicenseKey" not in done.stderr
+    assert files_under(sandbox_home) == before
+
 
 @pytest.mark.parametrize("args", [["optout"], ["optout", "--all", "vscode"], ["optin"], ["undo", "a", "b"],
                                   ["history", "--bogus"]])

@@ -309,14 +309,21 @@ def _process_env_meaning(control: Control, ctx: PlanContext) -> Meaning | None:
 def _nothing_to_write(tool: Tool) -> str:
     """Why an opt-out has nothing to write, in the words a user can act on."""
     see = f"(see `tracklight show {tool.id}`)"
-    read_only = [c for c in tool.telemetry.controls if c.write is False]
+    # With several senders, the switch to name is the first sender's (controls are listed in order of preference);
+    # the others are named as what that switch does not stop (KurrentDB's licence checks, read from its licence key).
+    groups = tool.telemetry.sender_groups()
+    first = [tool.telemetry.controls[i] for i in groups[0]] if groups else []
+    others = [tool.telemetry.controls[g[0]].sender for g in groups[1:]]
+    also = f"; that does not stop its {' or its '.join(s for s in others if s)}" if others else ""
+    read_only = [c for c in first if c.write is False]
     files = [c for c in read_only if c.kind is ControlKind.FILE]
     if files:
         return (f"{tool.name} keeps its telemetry choice in its own settings ({files[0].describe()}), which "
-                f"Tracklight reads but does not write: turn it off in {tool.name} itself {see}")
+                f"Tracklight reads but does not write: turn it off in {tool.name} itself{also} {see}")
     if read_only:
         return (f"{tool.name} is switched off by {read_only[0].name} in its own environment (the service or "
-                f"container it runs in), which Tracklight reads but does not set: set it where {tool.name} runs {see}")
+                f"container it runs in), which Tracklight reads but does not set: set it where {tool.name} "
+                f"runs{also} {see}")
     if tool.telemetry.controls:
         return f"{tool.name} offers no setting Tracklight can write on this system {see}"
     return f"{tool.name} offers no setting to turn its telemetry off {see}"
