@@ -366,10 +366,10 @@ def _optout_tool(ws: _Workspace, report: ToolReport, ctx: PlanContext, notes: li
             _check_env_control(tool, name, value)
             ws.set_env(name, formats.scalar_text(value), tool.id)
     if report.keeps_sending:
-        notes.append(f"{tool.id}: {still_sending(report)}")
+        notes.append(f"{tool.id}: {_still_sending(report)}")
 
 
-def still_sending(report: ToolReport) -> str:
+def _still_sending(report: ToolReport) -> str:
     """What an opt-out cannot stop, for a tool with senders no setting stops (manifest `no_switch`)."""
     senders = report.keeps_sending
     named = senders[0] if len(senders) == 1 else ", ".join(senders[:-1]) + " and " + senders[-1]

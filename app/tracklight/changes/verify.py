@@ -38,4 +38,3 @@ def not_off_after(tool_ids: Collection[str], *, env: Mapping[str, str] | None = 
             f"still reads {report.switch_state.value} after this change ({why}); not done — "
             f"see `tracklight show {report.id}`, and `tracklight undo` reverts what was written")))
     return failures
-

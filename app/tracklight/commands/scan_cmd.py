@@ -30,7 +30,7 @@ def register(subparsers: Any) -> None:
 
 def _state_label(report: ToolReport) -> str:
     if report.tracking:
-        return "on  (partly off)" if report.switch_state is State.OFF else "on  (tracking)"
+        return "on  (partly off)" if report.partly_off else "on  (tracking)"
     return report.state.value
 
 

@@ -354,6 +354,11 @@ class ToolReport:
             return self.controls_state
         return self.state
 
+    @property
+    def partly_off(self) -> bool:
+        """Every switch is off, yet senders without one keep it sending ("partly off" in the table, menu and scan)."""
+        return bool(self.keeps_sending) and self.switch_state is State.OFF
+
 
 @dataclass(frozen=True)
 class ScanResult:

@@ -61,7 +61,7 @@ _STATE_NOTES = {State.LOCAL: "local only", State.UNKNOWN: "state unknown"}
 def entry_text(report: ToolReport) -> str:
     """"Visual Studio Code — full", with the state when it is neither on nor off, and the lock."""
     notes = [_STATE_NOTES[report.state]] if report.state in _STATE_NOTES else []
-    if report.keeps_sending and report.switch_state is State.OFF:
+    if report.partly_off:
         notes.append("partly off")
     if report.locked:
         notes.append("locked")
@@ -75,7 +75,7 @@ def entry_tooltip(report: ToolReport) -> str:
         action = "Your organisation's policy locks this setting."
     elif report.keeps_sending:
         kept = f"Its {' and '.join(report.keeps_sending)} can't be switched off."
-        if report.switch_state is State.OFF:
+        if report.partly_off:
             action = f"{kept} The rest is off. Click to allow the rest again."
         else:
             action = f"Sends telemetry now. Click to opt out of what can be switched off. {kept}"

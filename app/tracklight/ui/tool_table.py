@@ -44,7 +44,7 @@ def state_text(report: ToolReport) -> str:
     """What is in force; a tool that is not installed sends nothing, whatever its settings would say."""
     if not report.installed:
         return "not installed"
-    if report.keeps_sending and report.switch_state is State.OFF:
+    if report.partly_off:
         return "partly off"  # what can be switched is off; senders without a switch go on (details say which)
     return _STATE_TEXT[report.state]
 
